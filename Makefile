@@ -1,0 +1,231 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# modutils: one multicall binary for insmod, rmmod, lsmod and friends.
+#
+#   make [O=DIR] [V=1] [STATIC=1] [CROSS_COMPILE=arm-linux-gnueabihf-] [SYSROOT=DIR]
+#   make defconfig | menuconfig | oldconfig | allnoconfig | allyesconfig
+#   make install [DESTDIR=...] [PREFIX=/usr] [BINDIR=$(PREFIX)/sbin]
+#   make check | check-unit | check-integration | check-kernel | check-configs
+#   make SANITIZE=1 O=build/asan check      (AddressSanitizer + UBSan)
+
+srctree := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+# The binary cannot be ./modutils: that name is the applet source folder.
+O ?= build
+obj := $(abspath $(O))
+
+ifeq ($(V),1)
+Q :=
+quiet = @:
+else
+Q := @
+quiet = @printf '  %-8s %s\n'
+endif
+
+CROSS_COMPILE ?=
+ifeq ($(origin CC),default)
+CC := $(CROSS_COMPILE)gcc
+endif
+ifeq ($(origin AR),default)
+AR := $(CROSS_COMPILE)ar
+endif
+STRIP ?= $(CROSS_COMPILE)strip
+SIZE ?= $(CROSS_COMPILE)size
+
+KCONFIG_CONFIG := $(obj)/.config
+-include $(KCONFIG_CONFIG)
+
+# ---- flags -------------------------------------------------------------
+OPTFLAGS ?= -Os
+WARNFLAGS := -Wall -Wextra -Werror
+# Cortex-A7 (i.MX6ULL): Thumb-2 is about a third smaller than ARM code.
+ifneq ($(filter arm-%gnueabihf-,$(CROSS_COMPILE)),)
+ARCH_CFLAGS ?= -mcpu=cortex-a7 -mthumb -mfpu=neon-vfpv4 -mfloat-abi=hard
+endif
+ifeq ($(SANITIZE),1)
+OPTFLAGS := -O1 -g -fno-omit-frame-pointer
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
+endif
+ifeq ($(DEBUG),1)
+OPTFLAGS += -g
+endif
+
+MU_CFLAGS := -std=gnu11 $(OPTFLAGS) $(WARNFLAGS) $(ARCH_CFLAGS) $(SAN_FLAGS) \
+	-ffunction-sections -fdata-sections -D_GNU_SOURCE \
+	-I$(obj)/generated -I$(srctree)/include $(CPPFLAGS) $(CFLAGS)
+MU_LDFLAGS := $(ARCH_CFLAGS) $(SAN_FLAGS) -Wl,--gc-sections $(LDFLAGS)
+ifeq ($(STATIC),1)
+MU_LDFLAGS += -static
+endif
+
+LIBS-$(CONFIG_FEATURE_GZIP) += -lz
+LIBS-$(CONFIG_FEATURE_XZ) += -llzma
+LIBS-$(CONFIG_FEATURE_ZSTD) += -lzstd
+# Static liblzma/libzstd may use threads.
+ifeq ($(STATIC),1)
+LIBS-$(CONFIG_FEATURE_XZ) += -lpthread
+LIBS-$(CONFIG_FEATURE_ZSTD) += -lpthread
+endif
+MU_LIBS := $(sort $(LIBS-y)) $(LDLIBS)
+
+# ---- cross builds: compression libraries for the target ------------------
+# Buildroot passes SYSROOT (or a toolchain that finds the headers itself).
+# Otherwise a Debian sysroot with zlib/liblzma/libzstd is fetched into
+# $(O)/sysroot-ARCH by scripts/mksysroot.sh.
+ifneq ($(CROSS_COMPILE),)
+ifeq ($(SYSROOT),)
+ifneq ($(filter y,$(CONFIG_FEATURE_GZIP) $(CONFIG_FEATURE_XZ) $(CONFIG_FEATURE_ZSTD)),)
+CC_FINDS_LIBS := $(shell printf '\#include <zlib.h>\n\#include <lzma.h>\n\#include <zstd.h>\nint main(void){return 0;}\n' | \
+	$(CC) -x c - -o /dev/null $(MU_LIBS) >/dev/null 2>&1 && echo y)
+ifneq ($(CC_FINDS_LIBS),y)
+TRIPLET := $(shell $(CC) -dumpmachine 2>/dev/null)
+DEB_ARCH := $(strip $(if $(filter arm-%-gnueabihf,$(TRIPLET)),armhf,\
+	$(if $(filter aarch64-%,$(TRIPLET)),arm64,\
+	$(if $(filter arm-%-gnueabi,$(TRIPLET)),armel,))))
+ifeq ($(DEB_ARCH),)
+$(error no SYSROOT given and no Debian architecture known for $(CC) ($(TRIPLET)): pass SYSROOT=DIR with zlib, liblzma and libzstd, or disable the FEATURE_GZIP/XZ/ZSTD options)
+endif
+SYSROOT := $(obj)/sysroot-$(DEB_ARCH)
+AUTO_SYSROOT := $(SYSROOT)/.complete
+endif
+endif
+endif
+endif
+ifneq ($(SYSROOT),)
+TRIPLET ?= $(shell $(CC) -dumpmachine 2>/dev/null)
+MU_CFLAGS += -isystem $(SYSROOT)/usr/include
+MU_LDFLAGS += -L$(SYSROOT)/usr/lib/$(TRIPLET) -L$(SYSROOT)/lib/$(TRIPLET) -L$(SYSROOT)/usr/lib
+endif
+
+# ---- sources -----------------------------------------------------------
+# An applet modutils/NAME.c is built when CONFIG_<NAME> is y.
+upper = $(shell echo '$(1)' | tr a-z A-Z)
+ALL_APPLET_SRCS := $(sort $(wildcard $(srctree)/modutils/*.c))
+APPLET_SRCS := $(foreach f,$(ALL_APPLET_SRCS),\
+	$(if $(filter y,$(CONFIG_$(call upper,$(basename $(notdir $(f)))))),$(f)))
+APPLETS := $(basename $(notdir $(APPLET_SRCS)))
+
+LIBBB-y := msg modname context kernel modfile decompress
+LIBBB-$(CONFIG_FEATURE_GZIP) += decompress_gzip
+LIBBB-$(CONFIG_FEATURE_XZ) += decompress_xz
+LIBBB-$(CONFIG_FEATURE_ZSTD) += decompress_zstd
+
+LIBBB_OBJS := $(patsubst %,$(obj)/obj/libbb/%.o,$(LIBBB-y))
+APPLET_OBJS := $(patsubst $(srctree)/%.c,$(obj)/obj/%.o,$(APPLET_SRCS))
+MAIN_OBJ := $(obj)/obj/applets/applets.o
+GEN_HDRS := $(obj)/generated/autoconf.h $(obj)/generated/applet_table.h
+
+.PHONY: all clean distclean install install-strip defconfig menuconfig oldconfig \
+	allnoconfig allyesconfig savedefconfig check check-unit check-integration \
+	check-kernel check-configs check-generated size FORCE
+.DELETE_ON_ERROR:
+
+all: $(obj)/modutils
+
+$(obj)/modutils: $(MAIN_OBJ) $(APPLET_OBJS) $(obj)/libbb.a
+	$(quiet) LINK $@
+	$(Q)$(CC) $(MU_LDFLAGS) -o $@ $(MAIN_OBJ) $(APPLET_OBJS) $(obj)/libbb.a $(MU_LIBS)
+
+$(obj)/libbb.a: $(LIBBB_OBJS)
+	$(quiet) AR $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(obj)/obj/%.o: $(srctree)/%.c $(GEN_HDRS) | $(AUTO_SYSROOT)
+	$(quiet) CC $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(MU_CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(wildcard $(obj)/obj/*/*.d)
+
+# ---- configuration -----------------------------------------------------
+KCONF := $(shell command -v kconfig-conf 2>/dev/null)
+KMCONF := $(shell command -v kconfig-mconf 2>/dev/null)
+kconf = cd $(srctree) && KCONFIG_CONFIG=$(KCONFIG_CONFIG) $(1) Config.in
+
+# No Kconfig tool needed for a default build: the defconfig is complete.
+$(KCONFIG_CONFIG): $(srctree)/configs/defconfig
+	$(Q)mkdir -p $(obj)
+	$(Q)if [ -f $@ ]; then touch $@; else cp $< $@; fi
+
+$(obj)/generated/autoconf.h: $(KCONFIG_CONFIG) $(srctree)/scripts/mkautoconf.sh
+	$(quiet) GEN $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)sh $(srctree)/scripts/mkautoconf.sh $< > $@.tmp && mv $@.tmp $@
+
+$(obj)/generated/applet_table.h: $(KCONFIG_CONFIG) $(APPLET_SRCS) $(srctree)/scripts/gen-applets.sh
+	$(quiet) GEN $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)sh $(srctree)/scripts/gen-applets.sh $(APPLET_SRCS) > $@.tmp && mv $@.tmp $@
+
+defconfig:
+	$(Q)mkdir -p $(obj)
+ifneq ($(KCONF),)
+	$(Q)$(call kconf,$(KCONF) --defconfig=configs/defconfig)
+else
+	$(Q)cp $(srctree)/configs/defconfig $(KCONFIG_CONFIG)
+endif
+
+oldconfig allnoconfig allyesconfig savedefconfig: need-kconfig
+	$(Q)mkdir -p $(obj)
+	$(Q)$(call kconf,$(KCONF) --$@)
+
+menuconfig: need-kconfig
+	$(Q)mkdir -p $(obj)
+	$(Q)$(call kconf,$(KMCONF))
+
+need-kconfig:
+	$(Q)[ -n "$(KCONF)" ] || { echo "kconfig-conf not found: apt-get install kconfig-frontends-nox" >&2; exit 1; }
+
+$(AUTO_SYSROOT):
+	$(quiet) SYSROOT $(SYSROOT)
+	$(Q)sh $(srctree)/scripts/mksysroot.sh $(DEB_ARCH) $(SYSROOT)
+	$(Q)touch $@
+
+# ---- install -----------------------------------------------------------
+PREFIX ?= /usr
+BINDIR ?= $(PREFIX)/sbin
+install: $(obj)/modutils
+	$(Q)install -d $(DESTDIR)$(BINDIR)
+	$(Q)install -m 0755 $(obj)/modutils $(DESTDIR)$(BINDIR)/modutils
+	$(Q)for a in $(APPLETS); do ln -sf modutils $(DESTDIR)$(BINDIR)/$$a; done
+
+install-strip: install
+	$(Q)$(STRIP) $(DESTDIR)$(BINDIR)/modutils
+
+# ---- tests -------------------------------------------------------------
+UNIT_TESTS := $(patsubst $(srctree)/tests/unit/%.c,%,$(wildcard $(srctree)/tests/unit/test_*.c))
+UNIT_BINS := $(patsubst %,$(obj)/tests/unit/%,$(UNIT_TESTS))
+# Unit tests run on the build host, or under qemu-user for a cross build.
+TEST_RUNNER ?=
+
+$(obj)/tests/unit/%: $(srctree)/tests/unit/%.c $(obj)/libbb.a $(GEN_HDRS)
+	$(quiet) CC $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(MU_CFLAGS) -Wno-unused-parameter $(MU_LDFLAGS) -o $@ $< $(obj)/libbb.a -lcmocka $(MU_LIBS)
+
+check-unit: $(UNIT_BINS)
+	$(Q)sh $(srctree)/tests/unit/run.sh "$(TEST_RUNNER)" $(UNIT_BINS)
+
+check-integration: $(obj)/modutils
+	$(Q)bash $(srctree)/tests/integration/run.sh $(obj)/modutils
+
+check-generated:
+	$(Q)sh $(srctree)/scripts/gen-config.sh $(srctree) --check
+
+check-configs:
+	$(Q)bash $(srctree)/tests/configs.sh
+
+check: check-generated check-unit check-integration
+
+check-kernel: $(obj)/modutils
+	$(Q)file $(obj)/modutils | grep -q 'statically linked' || \
+		{ echo "check-kernel needs a static binary: make STATIC=1 O=..." >&2; exit 1; }
+	$(Q)bash $(srctree)/tests/kernel/run.sh --binary $(obj)/modutils
+
+size: $(obj)/modutils
+	$(Q)$(SIZE) $<
+	$(Q)$(STRIP) -o $<.stripped $< && ls -l $<.stripped | awk '{print "stripped: " $$5 " bytes"}'
+
+clean:
+	$(Q)rm -rf $(obj)/obj $(obj)/generated $(obj)/tests $(obj)/libbb.a $(obj)/modutils $(obj)/modutils.stripped
+
+distclean: clean
+	$(Q)rm -f $(KCONFIG_CONFIG) $(KCONFIG_CONFIG).old

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef MODUTILS_DECOMPRESS_H
+#define MODUTILS_DECOMPRESS_H
+
+#include <stddef.h>
+
+/*
+ * Streaming decompressors: read the compressed file from fd in fixed-size
+ * chunks and grow one output buffer up to a limit. Each returns 0 or
+ * -errno: -EBADMSG for corrupt or truncated data, -EFBIG past the limit,
+ * -ENOMEM; *why names the cause for messages.
+ */
+struct outbuf {
+	unsigned char *data;
+	size_t len;
+	size_t cap;
+	size_t limit;
+};
+
+/* Make room for at least `want` more bytes; -EFBIG past limit. */
+int outbuf_reserve(struct outbuf *out, size_t want);
+void outbuf_free(struct outbuf *out);
+
+/* Read the whole rest of fd into out (used for stdin and plain files). */
+int read_fd_all(int fd, struct outbuf *out, const char **why);
+
+/* `head` holds bytes already read from fd (the magic), fed first. */
+int decompress_gzip(int fd, const unsigned char *head, size_t headlen,
+		    struct outbuf *out, const char **why);
+int decompress_xz(int fd, const unsigned char *head, size_t headlen,
+		  struct outbuf *out, const char **why);
+int decompress_zstd(int fd, const unsigned char *head, size_t headlen,
+		    struct outbuf *out, const char **why);
+
+#endif

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef MODUTILS_MODFILE_H
+#define MODUTILS_MODFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Compression of a module file, detected by magic bytes (not the suffix). */
+enum modcomp {
+	MODCOMP_NONE = 0,
+	MODCOMP_GZIP,
+	MODCOMP_XZ,
+	MODCOMP_ZSTD,
+};
+
+/* "gzip", "xz", "zstd" as the kernel names them in /sys/module/compression,
+ * "none" for MODCOMP_NONE. */
+const char *modcomp_name(enum modcomp comp);
+enum modcomp modcomp_detect(const unsigned char *head, size_t len);
+/* Whether this build can decompress the format in user space. */
+bool modcomp_supported(enum modcomp comp);
+
+/*
+ * The largest uncompressed module accepted: guards memory on a device
+ * against a decompression bomb. Debian's largest module (amdgpu) is 20 MB.
+ */
+#define MODFILE_MAX_SIZE (512u << 20)
+
+struct modfile {
+	const char *path;     /* as given; "-" is standard input */
+	int fd;
+	enum modcomp comp;
+	bool is_regular;      /* finit_module needs a regular file */
+	const void *image;    /* uncompressed ELF after modfile_image() */
+	size_t size;
+	bool mapped;          /* image is an mmap of the file */
+	void *owned;          /* malloc'd image, freed by modfile_close */
+	char why[96];         /* cause of the last failure, for messages */
+};
+
+/* Open path ("-" = stdin) and detect its compression. 0 or -errno. */
+int modfile_open(struct modfile *mf, const char *path);
+/* Make mf->image/size the uncompressed module: mmap for a plain regular
+ * file, read for a pipe, decompressed in user space otherwise. 0 or -errno;
+ * on corrupt or oversized data -EBADMSG / -EFBIG with mf->why filled. */
+int modfile_image(struct modfile *mf);
+/* Message for an error of modfile_open/modfile_image: mf->why or strerror. */
+const char *modfile_strerror(const struct modfile *mf, int err);
+void modfile_close(struct modfile *mf);
+
+#endif

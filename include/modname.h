@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef MODUTILS_MODNAME_H
+#define MODUTILS_MODNAME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * The kernel's MODULE_NAME_LEN is 64 - sizeof(unsigned long): 55 usable
+ * characters on 64-bit kernels, 59 on 32-bit. Buffers hold the larger one;
+ * modname_* refuse anything longer than 59.
+ */
+#define MODNAME_MAX 64
+#define MODNAME_LEN_MAX 59
+
+/* Name of a module from a name or path: the basename up to its first '.',
+ * with '-' turned into '_'. 0, or -EINVAL (empty) / -ENAMETOOLONG. */
+int modname_normalize(const char *name_or_path, char out[MODNAME_MAX]);
+
+/* True when path ends in .ko, .ko.gz, .ko.xz or .ko.zst. */
+bool modname_has_module_suffix(const char *path);
+
+/* Module names compare with '-' equal to '_'. */
+bool modname_equal(const char *a, const char *b);
+
+#endif

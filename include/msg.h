@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef MODUTILS_MSG_H
+#define MODUTILS_MSG_H
+
+#include <stdio.h>
+
+/*
+ * Messages of the running applet, kmod style: "applet: ERROR: text" on
+ * stderr, or the same text through syslog once msg_use_syslog() was called.
+ */
+void msg_init(const char *applet);
+const char *msg_applet(void);
+void msg_use_syslog(void);
+void msg_set_verbose(int level);
+int msg_verbose(void);
+
+void msg_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Printed only at verbosity >= 1. */
+void msg_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Usage and version output shared by every applet's -h and -V. */
+void msg_usage(FILE *out, const char *usage);
+void msg_version(void);
+
+/* Flush stdout; report a failed write (full disk, closed pipe) as an error. */
+int msg_flush_stdout(void);
+
+#endif

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The module-tree context: root folder and kernel version. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "context.h"
+#include "kernel.h"
+
+#define MODULES_DIR "/lib/modules/"
+
+int modctx_init(struct modctx *ctx, const char *root, const char *kver)
+{
+	int n;
+
+	memset(ctx, 0, sizeof(*ctx));
+	if (root == NULL)
+		root = "";
+	n = snprintf(ctx->root, sizeof(ctx->root), "%s", root);
+	if (n < 0 || (size_t)n >= sizeof(ctx->root))
+		return -ENAMETOOLONG;
+	/* "-b /" and "-b dir/" mean the same as without the slash. */
+	while (n > 0 && ctx->root[n - 1] == '/')
+		ctx->root[--n] = '\0';
+
+	if (kver != NULL) {
+		n = snprintf(ctx->kver, sizeof(ctx->kver), "%s", kver);
+		if (n < 0 || (size_t)n >= sizeof(ctx->kver))
+			return -ENAMETOOLONG;
+	} else {
+		int err = kernel_release(ctx->kver, sizeof(ctx->kver));
+
+		if (err < 0)
+			return err;
+	}
+	if (strchr(ctx->kver, '/') != NULL || ctx->kver[0] == '\0' ||
+	    strcmp(ctx->kver, ".") == 0 || strcmp(ctx->kver, "..") == 0)
+		return -EINVAL;
+
+	n = snprintf(ctx->moddir, sizeof(ctx->moddir), "%s" MODULES_DIR "%s", ctx->root, ctx->kver);
+	if (n < 0 || (size_t)n >= sizeof(ctx->moddir))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int modctx_modpath(const struct modctx *ctx, const char *rel, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%s/%s", ctx->moddir, rel);
+
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Output buffer and input chunking shared by the decompressors. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "decompress.h"
+#include "decompress_input.h"
+
+int outbuf_reserve(struct outbuf *out, size_t want)
+{
+	size_t cap;
+	unsigned char *p;
+
+	if (want > out->limit || out->len > out->limit - want)
+		return -EFBIG;
+	if (out->cap - out->len >= want)
+		return 0;
+	cap = out->cap ? out->cap : 64 * 1024;
+	while (cap - out->len < want)
+		cap = cap > out->limit / 2 ? out->limit : cap * 2;
+	p = realloc(out->data, cap);
+	if (p == NULL)
+		return -ENOMEM;
+	out->data = p;
+	out->cap = cap;
+	return 0;
+}
+
+void outbuf_free(struct outbuf *out)
+{
+	free(out->data);
+	out->data = NULL;
+	out->len = out->cap = 0;
+}
+
+int input_next(struct input *in, const unsigned char **p, size_t *n)
+{
+	ssize_t r;
+
+	if (in->headlen > 0) {
+		*p = in->head;
+		*n = in->headlen;
+		in->headlen = 0;
+		return 0;
+	}
+	do
+		r = read(in->fd, in->buf, sizeof(in->buf));
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	*p = in->buf;
+	*n = (size_t)r;
+	return 0;
+}
+
+int read_fd_all(int fd, struct outbuf *out, const char **why)
+{
+	for (;;) {
+		ssize_t r;
+		int err = outbuf_reserve(out, 64 * 1024);
+
+		if (err < 0) {
+			*why = err == -EFBIG ? "file too large" : NULL;
+			return err;
+		}
+		r = read(fd, out->data + out->len, out->cap - out->len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return 0;
+		out->len += (size_t)r;
+	}
+}

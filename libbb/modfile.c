@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Module files: open, detect compression by magic, produce the ELF image. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "autoconf.h"
+#include "kconfig.h"
+#include "decompress.h"
+#include "modfile.h"
+
+static const struct {
+	enum modcomp comp;
+	const char *name;
+	unsigned char magic[6];
+	size_t magiclen;
+} formats[] = {
+	{ MODCOMP_GZIP, "gzip", { 0x1f, 0x8b }, 2 },
+	{ MODCOMP_XZ, "xz", { 0xfd, '7', 'z', 'X', 'Z', 0x00 }, 6 },
+	{ MODCOMP_ZSTD, "zstd", { 0x28, 0xb5, 0x2f, 0xfd }, 4 },
+};
+
+#define MAGIC_MAX 6
+
+const char *modcomp_name(enum modcomp comp)
+{
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (formats[i].comp == comp)
+			return formats[i].name;
+	return "none";
+}
+
+enum modcomp modcomp_detect(const unsigned char *head, size_t len)
+{
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (len >= formats[i].magiclen && memcmp(head, formats[i].magic, formats[i].magiclen) == 0)
+			return formats[i].comp;
+	return MODCOMP_NONE;
+}
+
+bool modcomp_supported(enum modcomp comp)
+{
+	switch (comp) {
+	case MODCOMP_NONE:
+		return true;
+	case MODCOMP_GZIP:
+		return IS_ENABLED(CONFIG_FEATURE_GZIP);
+	case MODCOMP_XZ:
+		return IS_ENABLED(CONFIG_FEATURE_XZ);
+	case MODCOMP_ZSTD:
+		return IS_ENABLED(CONFIG_FEATURE_ZSTD);
+	}
+	return false;
+}
+
+/* Read up to len bytes at the start; for a pipe these are consumed and
+ * must be fed to the decoder first. */
+static ssize_t read_head(int fd, bool seekable, unsigned char *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t r = seekable ? pread(fd, buf + got, len - got, (off_t)got)
+				     : read(fd, buf + got, len - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+int modfile_open(struct modfile *mf, const char *path)
+{
+	struct stat st = { 0 };
+
+	memset(mf, 0, sizeof(*mf));
+	mf->path = path;
+	if (strcmp(path, "-") == 0) {
+		mf->fd = dup(STDIN_FILENO);
+	} else {
+		mf->fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (mf->fd < 0)
+		return -errno;
+	if (fstat(mf->fd, &st) < 0 || S_ISDIR(st.st_mode)) {
+		int err = S_ISDIR(st.st_mode) ? -EISDIR : -errno;
+
+		close(mf->fd);
+		mf->fd = -1;
+		return err;
+	}
+	mf->is_regular = S_ISREG(st.st_mode);
+	if (mf->is_regular) {
+		unsigned char head[MAGIC_MAX];
+		ssize_t n = read_head(mf->fd, true, head, sizeof(head));
+
+		if (n < 0) {
+			int err = (int)n;
+
+			close(mf->fd);
+			mf->fd = -1;
+			return err;
+		}
+		mf->comp = modcomp_detect(head, (size_t)n);
+		mf->size = (size_t)st.st_size;
+	}
+	/* For pipes compression is found in modfile_image(), after reading. */
+	return 0;
+}
+
+static int decompress_fd(struct modfile *mf, const unsigned char *head, size_t headlen,
+			 struct outbuf *out, const char **why)
+{
+	switch (mf->comp) {
+	case MODCOMP_GZIP:
+		if (IS_ENABLED(CONFIG_FEATURE_GZIP))
+			return decompress_gzip(mf->fd, head, headlen, out, why);
+		break;
+	case MODCOMP_XZ:
+		if (IS_ENABLED(CONFIG_FEATURE_XZ))
+			return decompress_xz(mf->fd, head, headlen, out, why);
+		break;
+	case MODCOMP_ZSTD:
+		if (IS_ENABLED(CONFIG_FEATURE_ZSTD))
+			return decompress_zstd(mf->fd, head, headlen, out, why);
+		break;
+	case MODCOMP_NONE:
+		return read_fd_all(mf->fd, out, why);
+	}
+	*why = NULL;
+	return -EPROTONOSUPPORT;
+}
+
+int modfile_image(struct modfile *mf)
+{
+	struct outbuf out = { .limit = MODFILE_MAX_SIZE };
+	unsigned char head[MAGIC_MAX];
+	size_t headlen = 0;
+	const char *why = NULL;
+	int err;
+
+	mf->why[0] = '\0';
+	if (mf->image != NULL)
+		return 0;
+	if (mf->is_regular && mf->comp == MODCOMP_NONE) {
+		void *p;
+
+		if (mf->size > MODFILE_MAX_SIZE) {
+			strcpy(mf->why, "file too large");
+			return -EFBIG;
+		}
+		if (mf->size == 0) {
+			mf->image = "";
+			return 0;
+		}
+		p = mmap(NULL, mf->size, PROT_READ, MAP_PRIVATE, mf->fd, 0);
+		if (p == MAP_FAILED)
+			return -errno;
+		mf->image = p;
+		mf->mapped = true;
+		return 0;
+	}
+	if (!mf->is_regular) {
+		ssize_t n = read_head(mf->fd, false, head, sizeof(head));
+
+		if (n < 0)
+			return (int)n;
+		headlen = (size_t)n;
+		mf->comp = modcomp_detect(head, headlen);
+		if (mf->comp == MODCOMP_NONE) {
+			err = outbuf_reserve(&out, headlen);
+			if (err < 0)
+				return err;
+			memcpy(out.data, head, headlen);
+			out.len = headlen;
+			headlen = 0;
+		}
+	}
+	if (!modcomp_supported(mf->comp)) {
+		snprintf(mf->why, sizeof(mf->why), "%s compression not supported by this build",
+			 modcomp_name(mf->comp));
+		outbuf_free(&out);
+		return -EPROTONOSUPPORT;
+	}
+	err = decompress_fd(mf, head, headlen, &out, &why);
+	if (err < 0) {
+		if (why != NULL)
+			snprintf(mf->why, sizeof(mf->why), "%s", why);
+		outbuf_free(&out);
+		return err;
+	}
+	mf->owned = out.data;
+	mf->image = out.data ? (const void *)out.data : "";
+	mf->size = out.len;
+	return 0;
+}
+
+const char *modfile_strerror(const struct modfile *mf, int err)
+{
+	if (mf->why[0] != '\0')
+		return mf->why;
+	return strerror(-err);
+}
+
+void modfile_close(struct modfile *mf)
+{
+	if (mf->mapped)
+		munmap((void *)mf->image, mf->size);
+	free(mf->owned);
+	if (mf->fd >= 0)
+		close(mf->fd);
+	memset(mf, 0, sizeof(*mf));
+	mf->fd = -1;
+}

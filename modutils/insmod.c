@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* insmod: load one module file into the kernel. */
+//config:config INSMOD
+//config:	bool "insmod"
+//config:	default y
+//config:	help
+//config:	  Load a single module file (plain, gzip, xz or zstd) with
+//config:	  parameters. finit_module first, init_module as fallback.
+//applet:APPLET(insmod)
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "libbb.h"
+
+static const char usage[] =
+	"[-fsvVh] FILE|- [PARAM=VALUE]...\n"
+	"Load a module file into the kernel (- reads it from standard input).\n"
+	"  -f, --force     ignore symbol versions and the version magic\n"
+	"  -s, --syslog    report errors to syslog instead of stderr\n"
+	"  -v, --verbose   tell what is being done\n"
+	"  -V, --version   show version\n"
+	"  -h, --help      show this help\n";
+
+/* The kernel's parse_args() splits on spaces outside double quotes, so a
+ * value with a space is quoted: name="a b". */
+static char *build_params(int argc, char **argv)
+{
+	size_t cap = 1;
+	char *out, *p;
+
+	for (int i = 0; i < argc; i++)
+		cap += strlen(argv[i]) + 3;
+	out = malloc(cap);
+	if (out == NULL)
+		return NULL;
+	p = out;
+	for (int i = 0; i < argc; i++) {
+		const char *arg = argv[i], *eq = strchr(arg, '=');
+		bool quote = eq != NULL && strchr(eq, ' ') != NULL && eq[1] != '"';
+
+		if (i > 0)
+			*p++ = ' ';
+		if (quote) {
+			size_t klen = (size_t)(eq - arg) + 1;
+
+			memcpy(p, arg, klen);
+			p += klen;
+			p += sprintf(p, "\"%s\"", eq + 1);
+		} else {
+			p = stpcpy(p, arg);
+		}
+	}
+	*p = '\0';
+	return out;
+}
+
+/* kmod's words for the load errors users look up. */
+static const char *load_strerror(int err)
+{
+	switch (err) {
+	case ENOEXEC:
+		return "Invalid module format";
+	case ENOENT:
+		return "Unknown symbol in module";
+	case ESRCH:
+		return "Module has wrong symbol version";
+	case EINVAL:
+		return "Invalid parameters";
+	default:
+		return strerror(err);
+	}
+}
+
+/* Errors of the kernel's own decompression (or of a kernel without it):
+ * worth one retry with the image decompressed here. */
+static bool kernel_decompress_failed(int err)
+{
+	return err == -EINVAL || err == -ENOMEM || err == -EOPNOTSUPP || err == -EFBIG;
+}
+
+static int load_image(struct modfile *mf, const char *params)
+{
+	int err = modfile_image(mf);
+
+	if (err < 0) {
+		msg_err("could not load module %s: %s", mf->path, modfile_strerror(mf, err));
+		return err;
+	}
+	msg_info("init_module %s (%zu bytes, %s)", mf->path, mf->size, modcomp_name(mf->comp));
+	err = kernel_load_image(mf->image, mf->size, params);
+	if (err < 0)
+		msg_err("could not insert module %s: %s", mf->path, load_strerror(-err));
+	return err;
+}
+
+static int insert(struct modfile *mf, const char *params, unsigned flags)
+{
+	int err;
+
+	/* finit_module needs a regular file; a pipe goes through memory. */
+	if (!mf->is_regular)
+		return load_image(mf, params);
+	if (mf->comp != MODCOMP_NONE) {
+		if (!kernel_decompresses(mf->comp))
+			return load_image(mf, params);
+		flags |= KERNEL_LOAD_COMPRESSED_FILE;
+	}
+	msg_info("finit_module %s flags 0x%x", mf->path, flags);
+	err = kernel_load_fd(mf->fd, params, flags);
+	if (err == -ENOSYS ||
+	    ((flags & KERNEL_LOAD_COMPRESSED_FILE) && kernel_decompress_failed(err))) {
+		msg_info("finit_module: %s; retrying with init_module", strerror(-err));
+		return load_image(mf, params);
+	}
+	if (err < 0)
+		msg_err("could not insert module %s: %s", mf->path, load_strerror(-err));
+	return err;
+}
+
+int insmod_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "syslog", no_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned flags = 0;
+	struct modfile mf;
+	char *params;
+	int c, err;
+
+	/* -p (print errors) is accepted and ignored, as kmod does. */
+	while ((c = getopt_long(argc, argv, "+fpsvVh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			flags |= KERNEL_LOAD_IGNORE_MODVERSIONS | KERNEL_LOAD_IGNORE_VERMAGIC;
+			break;
+		case 'p':
+			break;
+		case 's':
+			msg_use_syslog();
+			break;
+		case 'v':
+			msg_set_verbose(msg_verbose() + 1);
+			break;
+		case 'V':
+			msg_version();
+			return msg_flush_stdout() < 0;
+		case 'h':
+			msg_usage(stdout, usage);
+			return msg_flush_stdout() < 0;
+		default:
+			/* getopt has said what was wrong, in one line. */
+			return EXIT_FAILURE;
+		}
+	}
+	if (optind >= argc) {
+		msg_err("missing filename.");
+		return EXIT_FAILURE;
+	}
+	params = build_params(argc - optind - 1, argv + optind + 1);
+	if (params == NULL) {
+		msg_err("out of memory");
+		return EXIT_FAILURE;
+	}
+	err = modfile_open(&mf, argv[optind]);
+	if (err < 0) {
+		msg_err("could not load module %s: %s", argv[optind], strerror(-err));
+		free(params);
+		return EXIT_FAILURE;
+	}
+	err = insert(&mf, params, flags);
+	modfile_close(&mf);
+	free(params);
+	return err < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,241 @@
+#!/bin/sh
+# /init of the modutils real-kernel test initramfs (see tests/kernel/run.sh).
+#
+# Runs under busybox sh inside QEMU, as PID 1. Every check prints exactly one
+# line on the console:
+#   MODTEST: PASS <name>
+#   MODTEST: FAIL <name>: <what was expected>; got <what the tool did>
+# and the run ends with
+#   MODTEST: DONE <passed> passed, <failed> failed
+# after which the guest powers off. The host side (run.sh) parses these lines.
+#
+# The tools under test are ALWAYS called by full path (/sbin/insmod, ...):
+# busybox sh may otherwise run its own built-in applet of the same name.
+# /sbin/insmod, /sbin/rmmod and /sbin/lsmod are symlinks to /sbin/modutils.
+# Expected messages are kmod's exact wording.
+
+export PATH=/bin
+mount -t proc proc /proc 2>/dev/null
+mount -t sysfs sysfs /sys 2>/dev/null
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t tmpfs tmpfs /tmp 2>/dev/null
+# In case the kernel could not give us a console before /dev existed.
+[ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
+
+MODDIR=/lib/modules/$(uname -r)/extra
+A=$MODDIR/modtest_a.ko
+B=$MODDIR/modtest_b.ko
+
+PASSED=0
+FAILED=0
+
+pass() {
+	PASSED=$((PASSED + 1))
+	echo "MODTEST: PASS $1"
+}
+
+fail() {
+	FAILED=$((FAILED + 1))
+	echo "MODTEST: FAIL $1: $2"
+}
+
+info() {
+	echo "MODTEST: INFO $*"
+}
+
+# Print $1 on one line: newlines become a literal \n.
+oneline() {
+	printf '%s' "$1" | awk '{ printf "%s%s", (NR > 1 ? "\\n" : ""), $0 }'
+}
+
+# run CMD ARGS...: run a tool, setting RC, OUT (stdout) and ERR (stderr).
+run() {
+	"$@" >/tmp/run.out 2>/tmp/run.err
+	RC=$?
+	OUT=$(cat /tmp/run.out)
+	ERR=$(cat /tmp/run.err)
+}
+
+# What the last run() did, for FAIL details.
+got() {
+	echo "got rc=$RC stdout='$(oneline "$OUT")' stderr='$(oneline "$ERR")'"
+}
+
+# check_ok NAME: the last run() exited 0 and printed nothing.
+check_ok() {
+	if [ "$RC" = 0 ] && [ -z "$OUT" ] && [ -z "$ERR" ]; then
+		pass "$1"
+	else
+		fail "$1" "expected rc=0 and no output; $(got)"
+	fi
+}
+
+# check_err NAME RC MESSAGE: the last run() exited RC, printed MESSAGE
+# (exactly) on stderr and nothing on stdout.
+check_err() {
+	if [ "$RC" = "$2" ] && [ "$ERR" = "$3" ] && [ -z "$OUT" ]; then
+		pass "$1"
+	else
+		fail "$1" "expected rc=$2 stderr='$3'; $(got)"
+	fi
+}
+
+# check_dmesg NAME TEXT: the kernel log contains TEXT.
+check_dmesg() {
+	if dmesg | grep -F -q -- "$2"; then
+		pass "$1"
+	else
+		fail "$1" "kernel log lacks '$2'; last lines: '$(oneline "$(dmesg | tail -n 5)")'"
+	fi
+}
+
+# check_file NAME PATH CONTENT: PATH holds exactly CONTENT.
+check_file() {
+	if [ ! -e "$2" ]; then
+		fail "$1" "expected $2 to contain '$3'; it does not exist"
+	elif [ "$(cat "$2")" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1" "expected $2 to contain '$3'; got '$(oneline "$(cat "$2")")'"
+	fi
+}
+
+# The lsmod line kmod would print for module $1 with use count $2 and
+# holders $3 (", "-less comma list, may be empty), size from /proc/modules.
+lsmod_line() {
+	size=$(awk -v m="$1" '$1 == m { print $2 }' /proc/modules)
+	line=$(printf '%-19s %8s  %d' "$1" "$size" "$2")
+	[ -n "$3" ] && line="$line $3"
+	printf '%s' "$line"
+}
+
+loaded() {
+	grep -q "^$1 " /proc/modules
+}
+
+# Unload our test modules with busybox's own rmmod, so that one failing
+# check does not make all later ones fail too.
+cleanup() {
+	for m in modtest_b modtest_a; do
+		loaded $m && /bin/busybox rmmod $m >/dev/null 2>&1
+	done
+}
+
+info "kernel $(uname -r); modules in $MODDIR"
+info "$(ls -l /sbin/modutils | awk '{ print $5 }') bytes /sbin/modutils"
+
+# --- insmod with parameters -------------------------------------------------
+# The value with a space is quoted for the kernel's own parser: insmod joins
+# its arguments with spaces and passes them on unchanged (kmod 30 does;
+# with a bare 'label=hello world' the kernel sets label=hello and ignores
+# an unknown parameter 'world').
+dmesg -c >/dev/null
+run /sbin/insmod "$A" count=7 'label="hello world"'
+check_ok insmod_a
+check_dmesg insmod_a_dmesg "modtest_a: init count=7 label=hello world"
+check_file param_count /sys/module/modtest_a/parameters/count 7
+check_file param_label /sys/module/modtest_a/parameters/label "hello world"
+
+# --- lsmod --------------------------------------------------------------------
+run /sbin/lsmod
+first=$(printf '%s\n' "$OUT" | head -n 1)
+if [ "$RC" = 0 ] && [ "$first" = "Module                  Size  Used by" ]; then
+	pass lsmod_header
+else
+	fail lsmod_header "expected rc=0 and first line 'Module                  Size  Used by'; $(got)"
+fi
+want=$(lsmod_line modtest_a 0 "")
+line=$(printf '%s\n' "$OUT" | grep '^modtest_a ')
+if [ "$RC" = 0 ] && [ "$line" = "$want" ]; then
+	pass lsmod_a_unused
+else
+	fail lsmod_a_unused "expected line '$want'; $(got)"
+fi
+lsmod_out=$OUT
+run /sbin/modutils lsmod
+if [ "$RC" = 0 ] && [ "$OUT" = "$lsmod_out" ] && [ -n "$OUT" ]; then
+	pass multicall_direct
+else
+	fail multicall_direct "expected 'modutils lsmod' to print the same as lsmod; $(got)"
+fi
+
+# --- inserting twice ----------------------------------------------------------
+run /sbin/insmod "$A"
+check_err insmod_a_again_eexist 1 "insmod: ERROR: could not insert module $A: File exists"
+
+# --- dependent module -------------------------------------------------------
+dmesg -c >/dev/null
+run /sbin/insmod "$B"
+check_ok insmod_b
+check_dmesg insmod_b_dmesg "modtest_b: init value=42"
+run /sbin/lsmod
+want=$(lsmod_line modtest_a 1 modtest_b)
+line=$(printf '%s\n' "$OUT" | grep '^modtest_a ')
+if [ "$RC" = 0 ] && [ "$line" = "$want" ]; then
+	pass lsmod_a_used_by_b
+else
+	fail lsmod_a_used_by_b "expected line '$want'; $(got)"
+fi
+
+# --- rmmod ------------------------------------------------------------------
+run /sbin/rmmod modtest_a
+check_err rmmod_a_in_use 1 "rmmod: ERROR: Module modtest_a is in use by: modtest_b"
+run /sbin/rmmod modtest_b
+check_ok rmmod_b
+dmesg -c >/dev/null
+run /sbin/rmmod modtest_a
+check_ok rmmod_a
+check_dmesg rmmod_a_dmesg "modtest_a: exit"
+if [ -e /sys/module/modtest_a ]; then
+	fail rmmod_a_sysfs_gone "/sys/module/modtest_a still exists"
+else
+	pass rmmod_a_sysfs_gone
+fi
+run /sbin/rmmod modtest_a
+check_err rmmod_a_not_loaded 1 "rmmod: ERROR: Module modtest_a is not currently loaded"
+cleanup
+
+# --- compressed modules (the kernel cannot decompress: the tool must) -----------
+for ext in gz xz zst; do
+	run /sbin/insmod "$A.$ext"
+	if [ "$RC" = 0 ] && loaded modtest_a; then
+		pass "insmod_$ext"
+	else
+		fail "insmod_$ext" "expected rc=0 and modtest_a in /proc/modules; $(got)"
+	fi
+	run /sbin/rmmod modtest_a
+	if [ "$RC" = 0 ] && ! loaded modtest_a; then
+		pass "rmmod_$ext"
+	else
+		fail "rmmod_$ext" "expected rc=0 and modtest_a gone from /proc/modules; $(got)"
+	fi
+	cleanup
+done
+
+# --- bad input --------------------------------------------------------------
+missing=$MODDIR/does_not_exist.ko
+run /sbin/insmod "$missing"
+# kmod: "insmod: ERROR: could not load module <path>: No such file or directory"
+case $ERR in
+*"$missing"*) named=yes ;;
+*) named=no ;;
+esac
+if [ "$RC" = 1 ] && [ "$named" = yes ]; then
+	pass insmod_missing
+else
+	fail insmod_missing "expected rc=1 and an error naming $missing; $(got)"
+fi
+
+garbage=/tmp/garbage.ko
+cp /init "$garbage"
+run /sbin/insmod "$garbage"
+check_err insmod_garbage 1 "insmod: ERROR: could not insert module $garbage: Invalid module format"
+cleanup
+
+echo "MODTEST: DONE $PASSED passed, $FAILED failed"
+sync
+poweroff -f
+# Should poweroff fail, leaving /init makes the kernel panic; with panic=-1
+# and -no-reboot, QEMU then exits.
+sleep 5
+exit 1

@@ -1,0 +1,366 @@
+#!/bin/bash
+# Real-kernel tests for modutils: boot Debian's own bookworm kernel in QEMU
+# (TCG) with the modutils binary in an initramfs and check insmod, lsmod and
+# rmmod against the real kernel.
+#
+# Usage:
+#   tests/kernel/run.sh --binary PATH [--arch x86_64] [--cache DIR] [--timeout SECONDS]
+#   tests/kernel/run.sh --busybox-standin [...]   # busybox as a stand-in binary
+#
+# PATH is a static x86_64 modutils multicall binary. It is installed in the
+# guest as /sbin/modutils with /sbin/{insmod,rmmod,lsmod,modinfo,modprobe,depmod}
+# symlinks to it. A dynamically linked binary is accepted too (its shared
+# libraries are copied in), which lets kmod itself be run as a reference:
+#   tests/kernel/run.sh --binary /usr/bin/kmod
+#
+# Cache: ${MODUTILS_KERNEL_CACHE:-<repo>/build/kernel-cache}. The kernel ABI
+# can be forced with MODUTILS_KERNEL_ABI=6.1.0-NN-amd64.
+#
+# Nothing is installed on the host. What this needs, as Debian 12 packages
+# (the same list, one a line, is in tests/kernel/packages.txt):
+#   qemu-system-x86   qemu-system-x86_64 (TCG)
+#   busybox-static    the guest's shell and tools (must be the static build)
+#   cpio gzip         packing the initramfs
+#   xz-utils zstd     making .ko.xz / .ko.zst copies (gzip makes .ko.gz)
+#   make gcc-12 binutils
+#                     out-of-tree module build: Debian's 6.1 headers call
+#                     gcc-12 by that name, and ld/objcopy/readelf
+#   libelf1 libssl3   run-time libraries of the prebuilt kbuild tools in
+#                     linux-kbuild-6.1 (objtool; sign-file), which is unpacked,
+#                     not installed, so its dependencies are not pulled in
+#   dpkg apt coreutils
+#                     apt-get download / apt-cache, dpkg -x, timeout
+# Not needed for out-of-tree modules: bc, flex, bison, libelf-dev, libssl-dev,
+# kmod, pahole (BTF generation for modules is skipped: there is no vmlinux).
+# apt-get update must have been run so apt-cache knows the current kernel.
+#
+# Output: one line per guest check (MODTEST: PASS/FAIL ...), then a final line
+# "N passed, N failed". Exit status 0 only if the guest reported DONE with no
+# failure and at least EXPECTED_CHECKS checks passed.
+set -euo pipefail
+
+EXPECTED_CHECKS=25
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+
+binary=
+standin=0
+arch=x86_64
+cache=${MODUTILS_KERNEL_CACHE:-$repo/build/kernel-cache}
+timeout_s=180
+
+usage() {
+	sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+}
+
+die() {
+	echo "run.sh: ERROR: $*" >&2
+	exit 1
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--binary) [ $# -ge 2 ] || die "--binary needs a PATH"; binary=$2; shift 2 ;;
+	--binary=*) binary=${1#*=}; shift ;;
+	--busybox-standin) standin=1; shift ;;
+	--arch) [ $# -ge 2 ] || die "--arch needs a value"; arch=$2; shift 2 ;;
+	--arch=*) arch=${1#*=}; shift ;;
+	--cache) [ $# -ge 2 ] || die "--cache needs a DIR"; cache=$2; shift 2 ;;
+	--cache=*) cache=${1#*=}; shift ;;
+	--timeout) [ $# -ge 2 ] || die "--timeout needs SECONDS"; timeout_s=$2; shift 2 ;;
+	--timeout=*) timeout_s=${1#*=}; shift ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage >&2; die "unknown argument: $1" ;;
+	esac
+done
+
+[ "$arch" = x86_64 ] || die "only --arch x86_64 is supported (got '$arch')"
+[[ $timeout_s =~ ^[0-9]+$ ]] || die "--timeout must be a number of seconds"
+if [ "$standin" = 1 ]; then
+	[ -z "$binary" ] || die "give either --binary or --busybox-standin, not both"
+elif [ -z "$binary" ]; then
+	usage >&2
+	die "--binary PATH is required"
+fi
+
+t_start=$SECONDS
+step() {
+	printf '==> [%3ds] %s\n' "$((SECONDS - t_start))" "$*"
+}
+
+# ---------------------------------------------------------------- prerequisites
+missing=()
+need() { # need COMMAND PACKAGE
+	command -v "$1" >/dev/null 2>&1 || missing+=("$1 (Debian package $2)")
+}
+need qemu-system-x86_64 qemu-system-x86
+need cpio cpio
+need gzip gzip
+need xz xz-utils
+need zstd zstd
+need make make
+need gcc-12 gcc-12
+need ld binutils
+need readelf binutils
+need dpkg dpkg
+need apt-get apt
+need apt-cache apt
+need timeout coreutils
+busybox=
+for b in /bin/busybox /usr/bin/busybox; do
+	if [ -x "$b" ]; then busybox=$b; break; fi
+done
+if [ -z "$busybox" ]; then
+	missing+=("busybox (Debian package busybox-static)")
+elif command -v readelf >/dev/null 2>&1 && readelf -l "$busybox" 2>/dev/null | grep -q 'program interpreter'; then
+	missing+=("a static busybox: $busybox is dynamically linked (Debian package busybox-static)")
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+	{
+		echo "################################################################"
+		echo "run.sh: ERROR: required commands are missing:"
+		printf '  - %s\n' "${missing[@]}"
+		echo "Install them with:"
+		echo "  apt-get install -y $(tr '\n' ' ' <"$here/packages.txt")"
+		echo "################################################################"
+	} >&2
+	exit 1
+fi
+
+# ---------------------------------------------------------------- the binary
+mkdir -p "$cache"
+cache=$(cd "$cache" && pwd)
+if [ "$standin" = 1 ]; then
+	mkdir -p "$cache/standin"
+	cp "$busybox" "$cache/standin/modutils"
+	binary=$cache/standin/modutils
+	echo "run.sh: using a busybox stand-in ($busybox copied to $binary);"
+	echo "        its messages differ from kmod's, so some checks are expected to FAIL"
+fi
+[ -f "$binary" ] || die "binary not found: $binary"
+[ -x "$binary" ] || die "binary is not executable: $binary"
+binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
+readelf -h "$binary" 2>/dev/null | grep -q 'Machine:.*X86-64' ||
+	die "$binary is not an x86_64 ELF executable"
+binary_static=1
+if readelf -l "$binary" 2>/dev/null | grep -q 'program interpreter'; then
+	binary_static=0
+	echo "run.sh: WARNING: $binary is dynamically linked; copying its shared libraries into the initramfs" >&2
+fi
+
+# ---------------------------------------------------------------- kernel ABI
+# The ABI the linux-image-amd64 metapackage currently points to, e.g.
+# 6.1.0-56-amd64; if apt knows nothing, the newest one already in the cache.
+abi=${MODUTILS_KERNEL_ABI:-}
+if [ -z "$abi" ]; then
+	abi=$(apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: linux-image-\([0-9][^ ]*-amd64\)\(-unsigned\)\{0,1\}$/\1/p' | head -n 1) || true
+fi
+if [ -z "$abi" ]; then
+	abi=$(apt-cache depends linux-headers-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: linux-headers-\([0-9][^ ]*-amd64\)$/\1/p' | head -n 1) || true
+fi
+if [ -z "$abi" ]; then
+	abi=$(find "$cache" -mindepth 2 -maxdepth 2 -name .complete -printf '%h\n' 2>/dev/null |
+		xargs -r -n1 basename | sort -V | tail -n 1) || true
+	[ -n "$abi" ] && echo "run.sh: apt-cache knows no linux-image-amd64; reusing cached kernel $abi" >&2
+fi
+[ -n "$abi" ] || die "cannot find the kernel ABI: apt-cache depends linux-image-amd64 gave nothing (run apt-get update first, or set MODUTILS_KERNEL_ABI)"
+[[ $abi =~ ^([0-9]+\.[0-9]+)\.[0-9]+-[0-9]+-amd64$ ]] || die "unexpected kernel ABI '$abi'"
+kver=${BASH_REMATCH[1]} # 6.1
+abi_base=${abi%-amd64}  # 6.1.0-56
+
+kdir=$cache/$abi
+debs=$kdir/debs
+root=$kdir/root
+mkdir -p "$debs" "$root"
+step "kernel $abi (cache $kdir)"
+
+# ---------------------------------------------------------------- download + unpack
+# Each package: downloaded once into debs/, unpacked once into root/.
+fetch() { # fetch PACKAGE...: true if the first of them that downloads works
+	local pkg
+	for pkg in "$@"; do
+		if compgen -G "$debs/${pkg}_*.deb" >/dev/null; then
+			echo "$pkg"
+			return 0
+		fi
+		if (cd "$debs" && apt-get download -o APT::Sandbox::User=root "$pkg" >"$kdir/download-$pkg.log" 2>&1); then
+			echo "$pkg"
+			return 0
+		fi
+	done
+	return 1
+}
+unpack() { # unpack PACKAGE
+	local deb
+	[ -e "$kdir/.unpacked-$1" ] && return 0
+	deb=$(compgen -G "$debs/${1}_*.deb" | sort -V | tail -n 1)
+	step "unpacking $(basename "$deb")"
+	dpkg -x "$deb" "$root"
+	touch "$kdir/.unpacked-$1"
+}
+
+if [ ! -e "$kdir/.complete" ]; then
+	step "downloading kernel packages (apt-get download)"
+	# The signed image holds vmlinuz and the modules; the -unsigned one is
+	# the same build without the signature, for when the signed one is missing.
+	image_pkg=$(fetch "linux-image-$abi" "linux-image-$abi-unsigned") || {
+		cat "$kdir"/download-*.log >&2 2>/dev/null || true
+		die "cannot download linux-image-$abi (or -unsigned)"
+	}
+	for pkg in "linux-headers-$abi" "linux-headers-$abi_base-common" "linux-kbuild-$kver"; do
+		fetch "$pkg" >/dev/null || {
+			cat "$kdir/download-$pkg.log" >&2 || true
+			die "cannot download $pkg"
+		}
+	done
+	for pkg in "$image_pkg" "linux-headers-$abi" "linux-headers-$abi_base-common" "linux-kbuild-$kver"; do
+		unpack "$pkg"
+	done
+	echo "$image_pkg" >"$kdir/.image-package"
+	touch "$kdir/.complete"
+else
+	step "reusing downloaded and unpacked packages"
+fi
+
+vmlinuz=$root/boot/vmlinuz-$abi
+hdr=$root/usr/src/linux-headers-$abi
+[ -f "$vmlinuz" ] || die "no $vmlinuz in the unpacked image package"
+[ -f "$hdr/Makefile" ] || die "no $hdr/Makefile in the unpacked headers package"
+
+# The headers' small Makefile includes the -common one by its absolute
+# installed path, and some trees link scripts/tools into
+# /usr/lib/linux-kbuild-X by absolute path: point them into the cache.
+sed -i -E "s|^include .*(/usr/src/linux-headers-[^/]+/Makefile)[[:space:]]*$|include $root\1|" "$hdr/Makefile"
+for link in "$hdr"/* "$root/usr/src/linux-headers-$abi_base-common"/*; do
+	[ -L "$link" ] || continue
+	target=$(readlink "$link")
+	case $target in
+	/usr/*) ln -sfn "$root$target" "$link" ;;
+	esac
+done
+[ -e "$hdr/scripts/basic/fixdep" ] || die "kbuild scripts not found through $hdr/scripts"
+
+# ---------------------------------------------------------------- test modules
+# Built out of the source tree, in the cache, fresh each run.
+step "building test modules (make -C $hdr M=...)"
+modbuild=$kdir/modbuild
+rm -rf "$modbuild"
+mkdir -p "$modbuild"
+cp "$here/modules/Kbuild" "$here"/modules/*.c "$modbuild/"
+if ! make -C "$hdr" M="$modbuild" -j2 modules >"$kdir/modbuild.log" 2>&1; then
+	cat "$kdir/modbuild.log" >&2
+	die "building the test modules failed (log: $kdir/modbuild.log)"
+fi
+if grep -E 'WARNING|error' "$kdir/modbuild.log" | grep -v 'Skipping BTF' >&2; then
+	echo "run.sh: WARNING: the module build printed warnings (above)" >&2
+fi
+for m in modtest_a modtest_b; do
+	[ -f "$modbuild/$m.ko" ] || die "$m.ko was not built (log: $kdir/modbuild.log)"
+done
+gzip -9 -n -c "$modbuild/modtest_a.ko" >"$modbuild/modtest_a.ko.gz"
+xz --check=crc32 --lzma2=dict=1MiB -c "$modbuild/modtest_a.ko" >"$modbuild/modtest_a.ko.xz"
+zstd -q -f -c "$modbuild/modtest_a.ko" >"$modbuild/modtest_a.ko.zst"
+
+# ---------------------------------------------------------------- initramfs
+step "packing initramfs"
+stage=$kdir/initramfs
+rm -rf "$stage"
+mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,run,etc} "$stage/lib/modules/$abi/extra"
+cp "$busybox" "$stage/bin/busybox"
+# Every busybox applet as a /bin link, except busybox's own module tools:
+# those names belong to the binary under test, in /sbin.
+modtools=" insmod rmmod lsmod modinfo modprobe depmod "
+for applet in $("$busybox" --list); do
+	case $modtools in *" $applet "*) continue ;; esac
+	[ "$applet" = busybox ] && continue
+	ln -s busybox "$stage/bin/$applet"
+done
+cp "$binary" "$stage/sbin/modutils"
+chmod 0755 "$stage/sbin/modutils"
+for tool in $modtools; do
+	ln -s modutils "$stage/sbin/$tool"
+done
+if [ "$binary_static" = 0 ]; then
+	# Shared libraries and the dynamic loader, at their host paths.
+	ldd "$binary" | grep -o '/[^ ]*' | sort -u | while read -r lib; do
+		mkdir -p "$stage$(dirname "$lib")"
+		cp -L "$lib" "$stage$lib"
+	done
+fi
+cp "$modbuild"/modtest_a.ko "$modbuild"/modtest_b.ko "$modbuild"/modtest_a.ko.{gz,xz,zst} \
+	"$stage/lib/modules/$abi/extra/"
+cp "$here/guest.sh" "$stage/init"
+chmod 0755 "$stage/init"
+if [ "$(id -u)" = 0 ]; then
+	mknod -m 0600 "$stage/dev/console" c 5 1
+fi
+initrd=$kdir/initrd.cpio.gz
+(cd "$stage" && find . -print0 | LC_ALL=C sort -z |
+	cpio --quiet -o -0 -H newc -R 0:0) | gzip -6 -n >"$initrd"
+
+# ---------------------------------------------------------------- boot
+log=$kdir/console.log
+step "booting $abi in qemu (TCG, timeout ${timeout_s}s); console log: $log"
+qemu_rc=0
+timeout -k 10 "$timeout_s" qemu-system-x86_64 \
+	-machine q35,accel=tcg -cpu max -smp 1 -m 512 \
+	-kernel "$vmlinuz" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 rdinit=/init quiet loglevel=4" \
+	-serial stdio -display none -monitor none -nodefaults -no-reboot \
+	</dev/null >"$log" 2>"$kdir/qemu.stderr" || qemu_rc=$?
+step "qemu exited with status $qemu_rc"
+
+# ---------------------------------------------------------------- results
+# Guest lines may have \r and may share a line with kernel messages.
+results=$(tr -d '\r' <"$log" | grep -o 'MODTEST: .*' || true)
+show_log() {
+	echo "------------------------------------------------ console log ($log)"
+	tr -d '\r' <"$log" | tail -n 200
+	if [ -s "$kdir/qemu.stderr" ]; then
+		echo "------------------------------------------------ qemu stderr"
+		cat "$kdir/qemu.stderr"
+	fi
+	echo "------------------------------------------------ end of log"
+}
+
+echo "Checks run in the guest with $binary:"
+printf '%s\n' "$results" | grep -E '^MODTEST: (PASS|FAIL|INFO) ' || true
+passed=$(printf '%s\n' "$results" | grep -c '^MODTEST: PASS ' || true)
+failed=$(printf '%s\n' "$results" | grep -c '^MODTEST: FAIL ' || true)
+done_line=$(printf '%s\n' "$results" | grep '^MODTEST: DONE ' | tail -n 1 || true)
+
+ok=1
+if [ -z "$done_line" ]; then
+	ok=0
+	if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
+		why="the guest timed out after ${timeout_s}s"
+	else
+		why="qemu exited with status $qemu_rc"
+	fi
+	echo "MODTEST: FAIL guest_done: no DONE line: $why (kernel panic, hang or crash?)"
+	failed=$((failed + 1))
+	show_log
+else
+	echo "$done_line"
+	if ! [[ $done_line =~ ^MODTEST:\ DONE\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]] ||
+		[ "${BASH_REMATCH[1]}" != "$passed" ] || [ "${BASH_REMATCH[2]}" != "$failed" ]; then
+		echo "MODTEST: FAIL guest_done: DONE line does not match the $passed PASS / $failed FAIL lines seen"
+		failed=$((failed + 1))
+		ok=0
+		show_log
+	elif [ "$failed" -gt 0 ]; then
+		ok=0
+		echo "(full console log: $log)"
+	fi
+fi
+if [ "$passed" -lt "$EXPECTED_CHECKS" ] && [ "$failed" = 0 ]; then
+	echo "MODTEST: FAIL expected_checks: only $passed checks passed, expected at least $EXPECTED_CHECKS"
+	failed=$((failed + 1))
+	ok=0
+fi
+step "done"
+echo "$passed passed, $failed failed"
+[ "$ok" = 1 ] && [ "$failed" = 0 ]
