@@ -29,16 +29,16 @@ static const char multicall_usage[] =
 
 static const struct applet *find_applet(const char *name)
 {
-	for (size_t i = 0; i < APPLET_COUNT; i++)
-		if (strcmp(applet_table[i].name, name) == 0)
-			return &applet_table[i];
+	for (const struct applet *a = applet_table; a < applet_table + APPLET_COUNT; a++)
+		if (strcmp(a->name, name) == 0)
+			return a;
 	return NULL;
 }
 
 static void list_applets(FILE *out, const char *sep)
 {
-	for (size_t i = 0; i < APPLET_COUNT; i++)
-		fprintf(out, "%s%s", i ? sep : "", applet_table[i].name);
+	for (const struct applet *a = applet_table; a < applet_table + APPLET_COUNT; a++)
+		fprintf(out, "%s%s", a != applet_table ? sep : "", a->name);
 }
 
 /* Links point at the running binary (/proc/self/exe), as BusyBox does. */
@@ -53,12 +53,12 @@ static int install_links(const char *dir, int symbolic)
 		return EXIT_FAILURE;
 	}
 	self[n] = '\0';
-	for (size_t i = 0; i < APPLET_COUNT; i++) {
-		int len = snprintf(path, sizeof(path), "%s/%s", dir, applet_table[i].name);
+	for (const struct applet *a = applet_table; a < applet_table + APPLET_COUNT; a++) {
+		int len = snprintf(path, sizeof(path), "%s/%s", dir, a->name);
 		int r;
 
 		if (len < 0 || (size_t)len >= sizeof(path)) {
-			msg_err("%s/%s: %s", dir, applet_table[i].name, strerror(ENAMETOOLONG));
+			msg_err("%s/%s: %s", dir, a->name, strerror(ENAMETOOLONG));
 			failed = 1;
 			continue;
 		}

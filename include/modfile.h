@@ -35,6 +35,7 @@ struct modfile {
 	size_t size;
 	bool mapped;          /* image is an mmap of the file */
 	void *owned;          /* malloc'd image, freed by modfile_close */
+	size_t limit;         /* largest image accepted; 0 = MODFILE_MAX_SIZE */
 	char why[96];         /* cause of the last failure, for messages */
 };
 

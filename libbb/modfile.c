@@ -143,7 +143,7 @@ static int decompress_fd(struct modfile *mf, const unsigned char *head, size_t h
 
 int modfile_image(struct modfile *mf)
 {
-	struct outbuf out = { .limit = MODFILE_MAX_SIZE };
+	struct outbuf out = { .limit = mf->limit ? mf->limit : MODFILE_MAX_SIZE };
 	unsigned char head[MAGIC_MAX];
 	size_t headlen = 0;
 	const char *why = NULL;
@@ -155,7 +155,7 @@ int modfile_image(struct modfile *mf)
 	if (mf->is_regular && mf->comp == MODCOMP_NONE) {
 		void *p;
 
-		if (mf->size > MODFILE_MAX_SIZE) {
+		if (mf->size > out.limit) {
 			strcpy(mf->why, "file too large");
 			return -EFBIG;
 		}

@@ -212,6 +212,19 @@ for ext in gz xz zst; do
 	cleanup
 done
 
+# --- a parameter value with a space, not quoted for the kernel --------------------
+# modutils quotes such a value itself (as busybox does), so the kernel gets
+# label="hello world". This is where it deliberately differs from kmod 30,
+# whose insmod passes it on bare: the kernel then sets label=hello.
+run /sbin/insmod "$A" 'label=hello world'
+label=$(cat /sys/module/modtest_a/parameters/label 2>/dev/null)
+if [ "$RC" = 0 ] && [ "$label" = "hello world" ]; then
+	pass param_label_unquoted
+else
+	fail param_label_unquoted "expected rc=0 and label 'hello world'; label='$label'; $(got)"
+fi
+cleanup
+
 # --- bad input --------------------------------------------------------------
 missing=$MODDIR/does_not_exist.ko
 run /sbin/insmod "$missing"

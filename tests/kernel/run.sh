@@ -39,7 +39,7 @@
 # failure and at least EXPECTED_CHECKS checks passed.
 set -euo pipefail
 
-EXPECTED_CHECKS=25
+EXPECTED_CHECKS=26
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "modname.h"
+
+static void normalize_paths_and_names(void **state)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "ext4", "ext4" },
+		{ "snd-hda-intel", "snd_hda_intel" },
+		{ "/lib/modules/6.1/kernel/fs/ext4/ext4.ko", "ext4" },
+		{ "kernel/drivers/usb-storage.ko.zst", "usb_storage" },
+		{ "a-b.ko.xz", "a_b" },
+		{ "dir.with.dots/mod.ko.gz", "mod" },
+		{ "x.y.z", "x" },
+	};
+	char buf[MODNAME_MAX];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(modname_normalize(cases[i].in, buf), 0);
+		assert_string_equal(buf, cases[i].out);
+	}
+}
+
+static void normalize_rejects_empty_and_long(void **state)
+{
+	char buf[MODNAME_MAX];
+	char longname[100];
+
+	assert_int_equal(modname_normalize("", buf), -EINVAL);
+	assert_int_equal(modname_normalize("/lib/", buf), -EINVAL);
+	assert_int_equal(modname_normalize(".ko", buf), -EINVAL);
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	assert_int_equal(modname_normalize(longname, buf), -ENAMETOOLONG);
+	longname[MODNAME_LEN_MAX] = '\0';
+	assert_int_equal(modname_normalize(longname, buf), 0);
+	assert_int_equal(strlen(buf), MODNAME_LEN_MAX);
+}
+
+static void module_suffixes(void **state)
+{
+	assert_true(modname_has_module_suffix("a.ko"));
+	assert_true(modname_has_module_suffix("dir/a.ko.gz"));
+	assert_true(modname_has_module_suffix("a.ko.xz"));
+	assert_true(modname_has_module_suffix("a.ko.zst"));
+	assert_false(modname_has_module_suffix(".ko"));
+	assert_false(modname_has_module_suffix("a.ko.bz2"));
+	assert_false(modname_has_module_suffix("a.o"));
+	assert_false(modname_has_module_suffix("ako"));
+}
+
+static void names_compare_dash_underscore(void **state)
+{
+	assert_true(modname_equal("snd-hda", "snd_hda"));
+	assert_true(modname_equal("a_b-c", "a-b_c"));
+	assert_false(modname_equal("ab", "abc"));
+	assert_false(modname_equal("abc", "ab"));
+	assert_false(modname_equal("a.b", "a_b"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(normalize_paths_and_names),
+		cmocka_unit_test(normalize_rejects_empty_and_long),
+		cmocka_unit_test(module_suffixes),
+		cmocka_unit_test(names_compare_dash_underscore),
+	};
+	return cmocka_run_group_tests_name("modname", tests, NULL, NULL);
+}
