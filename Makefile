@@ -15,6 +15,9 @@ obj := $(abspath $(O))
 ifeq ($(V),1)
 Q :=
 quiet = @:
+else ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+Q := @
+quiet = @:
 else
 Q := @
 quiet = @printf '  %-8s %s\n'

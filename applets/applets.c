@@ -41,18 +41,16 @@ static void list_applets(FILE *out, const char *sep)
 		fprintf(out, "%s%s", a != applet_table ? sep : "", a->name);
 }
 
-/* Links point at the running binary (/proc/self/exe), as BusyBox does. */
+/* Links point at the running binary, as BusyBox does. */
 static int install_links(const char *dir, int symbolic)
 {
 	char self[PATH_MAX], path[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	int failed = 0;
+	int failed = 0, err = kernel_self_exe(self, sizeof(self));
 
-	if (n < 0) {
-		msg_err("could not find the running binary (/proc/self/exe): %s", strerror(errno));
+	if (err < 0) {
+		msg_err("could not find the running binary: %s", strerror(-err));
 		return EXIT_FAILURE;
 	}
-	self[n] = '\0';
 	for (const struct applet *a = applet_table; a < applet_table + APPLET_COUNT; a++) {
 		int len = snprintf(path, sizeof(path), "%s/%s", dir, a->name);
 		int r;

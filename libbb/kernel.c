@@ -69,6 +69,18 @@ int kernel_release(char *buf, size_t size)
 	return 0;
 }
 
+int kernel_self_exe(char *buf, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= size - 1)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
+	return 0;
+}
+
 /* Read a small sysfs attribute of a module into buf, newline stripped. */
 static int read_attr(const char *name, const char *attr, char *buf, size_t size)
 {

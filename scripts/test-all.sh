@@ -1,0 +1,50 @@
+#!/bin/bash
+# Every test of the project, from a fresh Debian machine:
+#   bash scripts/test-all.sh
+# Installs what it needs, then runs: generated-file check, the kernel
+# boundary check, unit and integration tests (plain and under
+# AddressSanitizer + UBSan), the configuration matrix, the static armhf
+# cross build, and the real-kernel test in QEMU. Ends with one line
+# "N passed, N failed" over all layers.
+set -u
+src=$(cd "$(dirname "$0")/.." && pwd)
+cd "$src"
+log=${TEST_LOG_DIR:-$src/build/test-logs}
+mkdir -p "$log"
+passed=0 failed=0 failures=
+
+step() { # name, command...: run a layer, count the PASS/FAIL lines it prints
+	local name=$1 rc p f; shift
+	echo "=== $name"
+	"$@" 2>&1 | tee "$log/$name.log"
+	rc=${PIPESTATUS[0]}
+	# Each layer ends with "...: N passed, N failed" (cmocka groups summed).
+	p=$(sed -n 's/.*[^0-9]\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*/\1/p' "$log/$name.log" | tail -n 1)
+	f=$(sed -n 's/.*[^0-9]\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*/\2/p' "$log/$name.log" | tail -n 1)
+	p=${p:-0}; f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1   # a layer that failed without counting still fails
+	fi
+	passed=$((passed + p)); failed=$((failed + f))
+	[ "$f" -eq 0 ] || failures="$failures $name"
+	echo "=== $name: exit $rc, $p passed, $f failed"
+}
+
+bash scripts/install-deps.sh || { echo "test-all: could not install the packages"; exit 1; }
+
+make -s clean >/dev/null 2>&1
+step generated bash -c "sh scripts/gen-config.sh . --check && echo \"generated: 1 passed, 0 failed\""
+step build make -s
+step boundary bash tests/boundary.sh build
+step unit make -s check-unit
+step integration make -s check-integration
+step unit-asan make -s O=build/asan SANITIZE=1 check-unit
+step integration-asan make -s O=build/asan SANITIZE=1 check-integration
+step configs bash tests/configs.sh
+step cross-armhf bash tests/cross.sh
+step kernel-x86_64 make -s O=build/static STATIC=1 check-kernel
+
+echo
+[ -z "$failures" ] || echo "failed layers:$failures"
+echo "all: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,26 @@
+#!/bin/bash
+# The static armhf build (Cortex-A7, Thumb-2) with gzip/xz/zstd: it must
+# be a static ARM executable and run under qemu-arm-static.
+set -u
+src=$(cd "$(dirname "$0")/.." && pwd)
+out=$src/build/arm
+passed=0 failed=0
+check() { local what=$1; shift
+	if "$@"; then echo "PASS cross $what"; passed=$((passed + 1));
+	else echo "FAIL cross $what"; failed=$((failed + 1)); fi
+}
+check "make CROSS_COMPILE=arm-linux-gnueabihf- STATIC=1" \
+	make -s -C "$src" O="$out" CROSS_COMPILE=arm-linux-gnueabihf- STATIC=1
+info=$(file -b "$out/modutils" 2>&1)
+echo "    $info"
+check "static 32-bit ARM executable" bash -c "grep -q 'ELF 32-bit LSB executable, ARM, EABI5' <<<'$info' && grep -q 'statically linked' <<<'$info'"
+check "runs under qemu-arm-static with +GZIP +XZ +ZSTD" \
+	bash -c "qemu-arm-static '$out/modutils' -V | grep -qx '+GZIP +XZ +ZSTD +SYSLOG'"
+# Thumb functions have bit 0 set in their symbol value; VFPv4 + NEON is
+# what -mcpu=cortex-a7 -mfpu=neon-vfpv4 records.
+check "Thumb-2 code for Cortex-A7 (VFPv4, NEON)" bash -c "
+	arm-linux-gnueabihf-readelf -s '$out/modutils' | awk '\$NF == \"insmod_main\" {print \$2}' | grep -q '[13579bdf]\$' &&
+	arm-linux-gnueabihf-readelf -A '$out/obj/libbb/kernel.o' | grep -q 'Tag_FP_arch: VFPv4' &&
+	arm-linux-gnueabihf-readelf -A '$out/obj/libbb/kernel.o' | grep -q 'Tag_Advanced_SIMD_arch: NEONv1 with Fused-MAC'"
+echo "cross: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
