@@ -25,7 +25,7 @@ static const char multicall_usage[] =
 	"  -V, --version    show version\n"
 	"  -h, --help       show this help\n"
 	"\n"
-	"Applets:";
+	"Applets: ";
 
 static const struct applet *find_applet(const char *name)
 {

@@ -22,14 +22,21 @@ static const char usage[] =
 	"  -V, --version   show version\n"
 	"  -h, --help      show this help\n";
 
+static const char header[] = "Module                  Size  Used by";
+
 static int print_module(const struct proc_module *m, void *arg)
 {
 	struct name_list holders;
+	bool *header_done = arg;
 	long size = kernel_module_coresize(m->name);
 	int refcnt = kernel_module_refcnt(m->name);
 	int first = 1;
 
-	(void)arg;
+	/* The header waits for a readable /proc/modules. */
+	if (!*header_done) {
+		puts(header);
+		*header_done = true;
+	}
 	/* Gone from /sys/module since /proc/modules was read: unloaded while
 	 * we listed. kmod would print garbage counts; skip it. */
 	if (kernel_module_state(m->name) < 0)
@@ -56,6 +63,7 @@ int lsmod_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool header_done = false;
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "Vh", longopts, NULL)) != -1) {
@@ -75,8 +83,9 @@ int lsmod_main(int argc, char **argv)
 		msg_err("unexpected argument '%s'", argv[optind]);
 		return EXIT_FAILURE;
 	}
-	puts("Module                  Size  Used by");
-	err = kernel_foreach_module(print_module, NULL);
+	err = kernel_foreach_module(print_module, &header_done);
+	if (err == 0 && !header_done)
+		puts(header);
 	if (err < 0) {
 		msg_flush_stdout();
 		msg_err("could not read %s: %s", kernel_proc_modules,
