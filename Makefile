@@ -204,8 +204,15 @@ $(obj)/tests/unit/%: $(srctree)/tests/unit/%.c $(obj)/libbb.a $(GEN_HDRS)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(MU_CFLAGS) -Wno-unused-parameter $(MU_LDFLAGS) -o $@ $< $(obj)/libbb.a -lcmocka $(MU_LIBS)
 
-check-unit: $(UNIT_BINS)
-	$(Q)sh $(srctree)/tests/unit/run.sh "$(TEST_RUNNER)" $(UNIT_BINS)
+# The fake kernel of the integration tests; test_kernel runs under it.
+FAKEKERNEL := $(obj)/tests/libfakekernel.so
+$(FAKEKERNEL): $(srctree)/tests/preload/fakekernel.c
+	$(quiet) CC $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) -shared -fPIC -O1 -g -Wall -Wextra -Werror -o $@ $< -ldl -lz -llzma -lzstd
+
+check-unit: $(UNIT_BINS) $(FAKEKERNEL)
+	$(Q)FAKEKERNEL_LIB=$(FAKEKERNEL) sh $(srctree)/tests/unit/run.sh "$(TEST_RUNNER)" $(UNIT_BINS)
 
 check-integration: $(obj)/modutils
 	$(Q)bash $(srctree)/tests/integration/run.sh $(obj)/modutils

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Messages: kmod's "applet: ERROR: text" lines, verbosity, version. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "libbb.h"
+
+/* Run fn with stderr (or stdout) sent to a temporary file; return its text. */
+static char captured[4096];
+
+static void capture(int fd, void (*fn)(void))
+{
+	FILE *tmp = tmpfile();
+	int saved = dup(fd);
+	size_t n;
+
+	assert_non_null(tmp);
+	fflush(fd == 1 ? stdout : stderr);
+	dup2(fileno(tmp), fd);
+	fn();
+	fflush(fd == 1 ? stdout : stderr);
+	dup2(saved, fd);
+	close(saved);
+	rewind(tmp);
+	n = fread(captured, 1, sizeof(captured) - 1, tmp);
+	captured[n] = '\0';
+	fclose(tmp);
+}
+
+static void say_error(void) { msg_err("could not insert module %s: %s", "x.ko", "File exists"); }
+static void say_warning(void) { msg_warn("careful"); }
+static void say_info(void) { msg_info("loading %d", 3); }
+static void say_version(void) { msg_version(); }
+static void say_usage(void) { msg_usage(stdout, "[-h] FILE\n"); }
+
+static void error_and_warning_format(void **state)
+{
+	msg_init("insmod");
+	assert_string_equal(msg_applet(), "insmod");
+	capture(2, say_error);
+	assert_string_equal(captured, "insmod: ERROR: could not insert module x.ko: File exists\n");
+	capture(2, say_warning);
+	assert_string_equal(captured, "insmod: WARNING: careful\n");
+}
+
+static void info_only_when_verbose(void **state)
+{
+	msg_init("rmmod");
+	msg_set_verbose(0);
+	capture(2, say_info);
+	assert_string_equal(captured, "");
+	msg_set_verbose(1);
+	assert_int_equal(msg_verbose(), 1);
+	capture(2, say_info);
+	assert_string_equal(captured, "rmmod: loading 3\n");
+	msg_set_verbose(0);
+}
+
+static void version_lists_features(void **state)
+{
+	char want[128];
+
+	snprintf(want, sizeof(want), "modutils version %s\n%cGZIP %cXZ %cZSTD %cSYSLOG\n",
+		 MODUTILS_VERSION, IS_ENABLED(CONFIG_FEATURE_GZIP) ? '+' : '-',
+		 IS_ENABLED(CONFIG_FEATURE_XZ) ? '+' : '-', IS_ENABLED(CONFIG_FEATURE_ZSTD) ? '+' : '-',
+		 IS_ENABLED(CONFIG_FEATURE_SYSLOG) ? '+' : '-');
+	capture(1, say_version);
+	assert_string_equal(captured, want);
+}
+
+static void usage_names_the_applet(void **state)
+{
+	msg_init("lsmod");
+	capture(1, say_usage);
+	assert_string_equal(captured, "Usage: lsmod [-h] FILE\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(error_and_warning_format),
+		cmocka_unit_test(info_only_when_verbose),
+		cmocka_unit_test(version_lists_features),
+		cmocka_unit_test(usage_names_the_applet),
+	};
+	return cmocka_run_group_tests_name("msg", tests, NULL, NULL);
+}
