@@ -49,11 +49,15 @@ oneline() {
 }
 
 # run CMD ARGS...: run a tool, setting RC, OUT (stdout) and ERR (stderr).
+# A tool that hangs is killed after 20 s (its check fails, the rest go on).
 run() {
-	"$@" >/tmp/run.out 2>/tmp/run.err
+	timeout 20 "$@" >/tmp/run.out 2>/tmp/run.err </dev/null
 	RC=$?
 	OUT=$(cat /tmp/run.out)
 	ERR=$(cat /tmp/run.err)
+	if [ "$RC" = 143 ]; then
+		ERR="$ERR [killed after 20 s: it hung]"
+	fi
 }
 
 # What the last run() did, for FAIL details.
@@ -122,7 +126,7 @@ cleanup() {
 }
 
 info "kernel $(uname -r); modules in $MODDIR"
-info "$(ls -l /sbin/modutils | awk '{ print $5 }') bytes /sbin/modutils"
+info "$(wc -c </sbin/modutils) bytes /sbin/modutils"
 
 # --- insmod with parameters -------------------------------------------------
 # The value with a space is quoted for the kernel's own parser: insmod joins
@@ -244,6 +248,26 @@ cp /init "$garbage"
 run /sbin/insmod "$garbage"
 check_err insmod_garbage 1 "insmod: ERROR: could not insert module $garbage: Invalid module format"
 cleanup
+
+# With "modutils_demo" on the kernel command line, show the tools at work:
+# each command and what it printed, for a person to read (scripts/demo.sh).
+show() {
+	echo "MODTEST: SHOW # $*"
+	"$@" 2>&1 | sed 's/^/MODTEST: SHOW /'
+}
+if grep -qw modutils_demo /proc/cmdline; then
+	show uname -r
+	show /sbin/insmod "$A" count=3 'label=set in the demo'
+	show /sbin/insmod "$B"
+	show /sbin/lsmod
+	show cat /sys/module/modtest_a/parameters/label
+	show /sbin/rmmod modtest_a
+	show /sbin/rmmod modtest_b modtest_a
+	show /sbin/insmod "$MODDIR/modtest_a.ko.zst" count=9
+	show /sbin/lsmod
+	show /sbin/rmmod modtest_a
+	dmesg | grep modtest_ | tail -n 8 | sed 's/^/MODTEST: SHOW dmesg: /'
+fi
 
 echo "MODTEST: DONE $PASSED passed, $FAILED failed"
 sync

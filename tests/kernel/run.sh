@@ -6,15 +6,17 @@
 # Usage:
 #   tests/kernel/run.sh --binary PATH [--arch x86_64] [--cache DIR] [--timeout SECONDS]
 #   tests/kernel/run.sh --busybox-standin [...]   # busybox as a stand-in binary
+#   tests/kernel/run.sh --demo --binary PATH       # also show a transcript of the tools
 #
 # PATH is a static x86_64 modutils multicall binary. It is installed in the
-# guest as /sbin/modutils with /sbin/{insmod,rmmod,lsmod,modinfo,modprobe,depmod}
-# symlinks to it. A dynamically linked binary is accepted too (its shared
-# libraries are copied in), which lets kmod itself be run as a reference:
+# guest as /sbin/modutils with /sbin/{insmod,rmmod,lsmod} symlinks to it.
+# A dynamically linked binary is accepted too (its shared libraries are
+# copied in), which lets kmod itself be run as a reference:
 #   tests/kernel/run.sh --binary /usr/bin/kmod
 #
 # Cache: ${MODUTILS_KERNEL_CACHE:-<repo>/build/kernel-cache}. The kernel ABI
-# can be forced with MODUTILS_KERNEL_ABI=6.1.0-NN-amd64.
+# can be forced with MODUTILS_KERNEL_ABI=6.1.0-NN-amd64; MODUTILS_KERNEL_KEEP=1
+# keeps the run's work directory (module build, initramfs tree, initrd).
 #
 # Nothing is installed on the host. What this needs, as Debian 12 packages
 # (the same list, one a line, is in tests/kernel/packages.txt):
@@ -28,8 +30,8 @@
 #   libelf1 libssl3   run-time libraries of the prebuilt kbuild tools in
 #                     linux-kbuild-6.1 (objtool; sign-file), which is unpacked,
 #                     not installed, so its dependencies are not pulled in
-#   dpkg apt coreutils
-#                     apt-get download / apt-cache, dpkg -x, timeout
+#   dpkg apt coreutils util-linux
+#                     apt-get download / apt-cache, dpkg -x, timeout, flock
 # Not needed for out-of-tree modules: bc, flex, bison, libelf-dev, libssl-dev,
 # kmod, pahole (BTF generation for modules is skipped: there is no vmlinux).
 # apt-get update must have been run so apt-cache knows the current kernel.
@@ -46,12 +48,13 @@ repo=$(cd "$here/../.." && pwd)
 
 binary=
 standin=0
+demo=0
 arch=x86_64
 cache=${MODUTILS_KERNEL_CACHE:-$repo/build/kernel-cache}
 timeout_s=180
 
 usage() {
-	sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 die() {
@@ -64,6 +67,7 @@ while [ $# -gt 0 ]; do
 	--binary) [ $# -ge 2 ] || die "--binary needs a PATH"; binary=$2; shift 2 ;;
 	--binary=*) binary=${1#*=}; shift ;;
 	--busybox-standin) standin=1; shift ;;
+	--demo) demo=1; shift ;;
 	--arch) [ $# -ge 2 ] || die "--arch needs a value"; arch=$2; shift 2 ;;
 	--arch=*) arch=${1#*=}; shift ;;
 	--cache) [ $# -ge 2 ] || die "--cache needs a DIR"; cache=$2; shift 2 ;;
@@ -107,6 +111,7 @@ need dpkg dpkg
 need apt-get apt
 need apt-cache apt
 need timeout coreutils
+need flock util-linux
 busybox=
 for b in /bin/busybox /usr/bin/busybox; do
 	if [ -x "$b" ]; then busybox=$b; break; fi
@@ -151,114 +156,184 @@ fi
 
 # ---------------------------------------------------------------- kernel ABI
 # The ABI the linux-image-amd64 metapackage currently points to, e.g.
-# 6.1.0-56-amd64; if apt knows nothing, the newest one already in the cache.
-abi=${MODUTILS_KERNEL_ABI:-}
-if [ -z "$abi" ]; then
+# 6.1.0-56-amd64. If apt knows nothing, or the download fails (stale apt
+# lists, no network), the newest kernel already in the cache is used.
+cached_abi() {
+	find "$cache" -mindepth 2 -maxdepth 2 -name .complete -printf '%h\n' 2>/dev/null |
+		xargs -r -n1 basename | sort -V | tail -n 1
+}
+apt_abi() {
+	local abi
 	abi=$(apt-cache depends linux-image-amd64 2>/dev/null |
 		sed -n 's/^ *Depends: linux-image-\([0-9][^ ]*-amd64\)\(-unsigned\)\{0,1\}$/\1/p' | head -n 1) || true
+	if [ -z "$abi" ]; then
+		abi=$(apt-cache depends linux-headers-amd64 2>/dev/null |
+			sed -n 's/^ *Depends: linux-headers-\([0-9][^ ]*-amd64\)$/\1/p' | head -n 1) || true
+	fi
+	echo "$abi"
+}
+# apt_update: once per run, as root, when the apt lists are missing or stale.
+# (Not an install; apt-get update may exit 100 for one broken mirror list.)
+apt_updated=0
+apt_update() {
+	[ "$apt_updated" = 0 ] && [ "$(id -u)" = 0 ] || return 1
+	apt_updated=1
+	step "apt-get update (apt lists missing or stale)"
+	apt-get update -q >"$cache/apt-update.log" 2>&1 ||
+		echo "run.sh: apt-get update exited $? (tolerated; log: $cache/apt-update.log)" >&2
+}
+forced_abi=${MODUTILS_KERNEL_ABI:-}
+abi=$forced_abi
+[ -n "$abi" ] || abi=$(apt_abi)
+if [ -z "$abi" ] && [ -z "$(cached_abi)" ] && apt_update; then
+	abi=$(apt_abi)
 fi
 if [ -z "$abi" ]; then
-	abi=$(apt-cache depends linux-headers-amd64 2>/dev/null |
-		sed -n 's/^ *Depends: linux-headers-\([0-9][^ ]*-amd64\)$/\1/p' | head -n 1) || true
-fi
-if [ -z "$abi" ]; then
-	abi=$(find "$cache" -mindepth 2 -maxdepth 2 -name .complete -printf '%h\n' 2>/dev/null |
-		xargs -r -n1 basename | sort -V | tail -n 1) || true
-	[ -n "$abi" ] && echo "run.sh: apt-cache knows no linux-image-amd64; reusing cached kernel $abi" >&2
+	abi=$(cached_abi) || true
+	[ -n "$abi" ] && echo "run.sh: WARNING: apt-cache knows no linux-image-amd64; reusing cached kernel $abi" >&2
 fi
 [ -n "$abi" ] || die "cannot find the kernel ABI: apt-cache depends linux-image-amd64 gave nothing (run apt-get update first, or set MODUTILS_KERNEL_ABI)"
-[[ $abi =~ ^([0-9]+\.[0-9]+)\.[0-9]+-[0-9]+-amd64$ ]] || die "unexpected kernel ABI '$abi'"
-kver=${BASH_REMATCH[1]} # 6.1
-abi_base=${abi%-amd64}  # 6.1.0-56
-
-kdir=$cache/$abi
-debs=$kdir/debs
-root=$kdir/root
-mkdir -p "$debs" "$root"
-step "kernel $abi (cache $kdir)"
 
 # ---------------------------------------------------------------- download + unpack
-# Each package: downloaded once into debs/, unpacked once into root/.
-fetch() { # fetch PACKAGE...: true if the first of them that downloads works
-	local pkg
+# prepare ABI: download the four packages once into CACHE/ABI/debs and
+# unpack each once (dpkg -x, nothing is installed) into CACHE/ABI/root.
+# Sets kdir, root, vmlinuz, hdr. Returns 1 if a download fails.
+prepare() {
+	local abi=$1 kver abi_base debs image_pkg pkg
+	[[ $abi =~ ^([0-9]+\.[0-9]+)\.[0-9]+-[0-9]+-amd64$ ]] || die "unexpected kernel ABI '$abi'"
+	kver=${BASH_REMATCH[1]} # 6.1
+	abi_base=${abi%-amd64}  # 6.1.0-56
+	kdir=$cache/$abi
+	root=$kdir/root
+	debs=$kdir/debs
+	vmlinuz=$root/boot/vmlinuz-$abi
+	hdr=$root/usr/src/linux-headers-$abi
+	mkdir -p "$debs" "$root" || die "cannot create $kdir"
+	step "kernel $abi (cache $kdir)"
+	if [ -e "$kdir/.complete" ]; then
+		step "reusing downloaded and unpacked packages"
+	else
+		step "downloading kernel packages (apt-get download)"
+		# The signed image holds vmlinuz and the modules; the -unsigned one
+		# is the same build without signatures, in case the other is missing.
+		image_pkg=$(fetch "$kdir" "linux-image-$abi" "linux-image-$abi-unsigned") || return 1
+		for pkg in "linux-headers-$abi" "linux-headers-$abi_base-common" "linux-kbuild-$kver"; do
+			fetch "$kdir" "$pkg" >/dev/null || return 1
+		done
+		for pkg in "$image_pkg" "linux-headers-$abi" "linux-headers-$abi_base-common" "linux-kbuild-$kver"; do
+			unpack "$kdir" "$pkg"
+		done
+		{ echo "$image_pkg" >"$kdir/.image-package" && touch "$kdir/.complete"; } ||
+			die "cannot write to $kdir"
+	fi
+	[ -f "$vmlinuz" ] || die "no $vmlinuz in the unpacked image package"
+	[ -f "$hdr/Makefile" ] || die "no $hdr/Makefile in the unpacked headers package"
+
+	# The headers' small Makefile includes the -common one by its absolute
+	# installed path, and scripts/tools may link into /usr/lib/linux-kbuild-X
+	# by absolute path (Debian's are relative): point them into the cache.
+	# Redone each run, so a moved cache still works.
+	sed -i -E "s|^include .*(/usr/src/linux-headers-[^/]+/Makefile)[[:space:]]*$|include $root\1|" "$hdr/Makefile" ||
+		die "cannot fix up $hdr/Makefile"
+	local link target
+	for link in "$hdr"/* "$root/usr/src/linux-headers-$abi_base-common"/*; do
+		[ -L "$link" ] || continue
+		target=$(readlink "$link")
+		case $target in
+		/usr/*) ln -sfn "$root$target" "$link" ;;
+		esac
+	done
+	[ -e "$hdr/scripts/basic/fixdep" ] || die "kbuild scripts not found through $hdr/scripts"
+}
+fetch() { # fetch KDIR PACKAGE...: download the first of the packages that works; print its name
+	local kdir=$1 pkg
+	shift
 	for pkg in "$@"; do
-		if compgen -G "$debs/${pkg}_*.deb" >/dev/null; then
+		if compgen -G "$kdir/debs/${pkg}_*.deb" >/dev/null ||
+			(cd "$kdir/debs" && apt-get download -o APT::Sandbox::User=root "$pkg" >"$kdir/download-$pkg.log" 2>&1); then
 			echo "$pkg"
 			return 0
 		fi
-		if (cd "$debs" && apt-get download -o APT::Sandbox::User=root "$pkg" >"$kdir/download-$pkg.log" 2>&1); then
-			echo "$pkg"
-			return 0
-		fi
+		echo "run.sh: apt-get download $pkg failed:" >&2
+		sed 's/^/    /' "$kdir/download-$pkg.log" >&2
 	done
 	return 1
 }
-unpack() { # unpack PACKAGE
+unpack() { # unpack KDIR PACKAGE
 	local deb
-	[ -e "$kdir/.unpacked-$1" ] && return 0
-	deb=$(compgen -G "$debs/${1}_*.deb" | sort -V | tail -n 1)
+	[ -e "$1/.unpacked-$2" ] && return 0
+	deb=$(compgen -G "$1/debs/${2}_*.deb" | sort -V | tail -n 1)
 	step "unpacking $(basename "$deb")"
-	dpkg -x "$deb" "$root"
-	touch "$kdir/.unpacked-$1"
+	# (prepare runs under "if", where set -e does not stop on errors.)
+	dpkg -x "$deb" "$1/root" || die "dpkg -x $deb failed"
+	touch "$1/.unpacked-$2" || die "cannot write to $1"
 }
 
-if [ ! -e "$kdir/.complete" ]; then
-	step "downloading kernel packages (apt-get download)"
-	# The signed image holds vmlinuz and the modules; the -unsigned one is
-	# the same build without the signature, for when the signed one is missing.
-	image_pkg=$(fetch "linux-image-$abi" "linux-image-$abi-unsigned") || {
-		cat "$kdir"/download-*.log >&2 2>/dev/null || true
-		die "cannot download linux-image-$abi (or -unsigned)"
-	}
-	for pkg in "linux-headers-$abi" "linux-headers-$abi_base-common" "linux-kbuild-$kver"; do
-		fetch "$pkg" >/dev/null || {
-			cat "$kdir/download-$pkg.log" >&2 || true
-			die "cannot download $pkg"
-		}
-	done
-	for pkg in "$image_pkg" "linux-headers-$abi" "linux-headers-$abi_base-common" "linux-kbuild-$kver"; do
-		unpack "$pkg"
-	done
-	echo "$image_pkg" >"$kdir/.image-package"
-	touch "$kdir/.complete"
+# One run at a time downloads and unpacks (others wait on the lock).
+exec 9>"$cache/.lock"
+flock 9
+if ! prepare "$abi"; then
+	# Stale apt lists name a kernel the mirror no longer has: update and
+	# retry with what apt then names; else use the newest cached kernel.
+	# (A kernel of which nothing could be downloaded leaves no directory.)
+	if [ ! -e "$kdir/.complete" ] && [ -z "$(ls -A "$kdir/debs" 2>/dev/null)" ]; then
+		rm -rf "$kdir"
+	fi
+	retried=0
+	if [ -z "$forced_abi" ] && apt_update; then
+		new_abi=$(apt_abi)
+		if [ -n "$new_abi" ] && prepare "$new_abi"; then
+			abi=$new_abi
+			retried=1
+		elif [ ! -e "$kdir/.complete" ] && [ -z "$(ls -A "$kdir/debs" 2>/dev/null)" ]; then
+			rm -rf "$kdir"
+		fi
+	fi
+	if [ "$retried" = 0 ]; then
+		[ -z "$forced_abi" ] || die "cannot download the kernel packages of MODUTILS_KERNEL_ABI=$forced_abi"
+		fallback=$(cached_abi) || true
+		if [ -z "$fallback" ]; then
+			die "cannot download the $abi kernel packages (stale apt lists? run apt-get update)"
+		fi
+		echo "run.sh: WARNING: cannot download kernel $abi; using the cached $fallback instead" >&2
+		abi=$fallback
+		prepare "$abi" || die "cannot prepare the cached kernel $abi"
+	fi
+fi
+flock -u 9
+
+# This run's own files (module build, initramfs, logs): concurrent runs
+# do not clobber each other. The console log is kept as CACHE/ABI/console.log.
+# MODUTILS_KERNEL_KEEP=1 keeps it (module build, initramfs tree, initrd).
+work=$(mktemp -d "$kdir/run.XXXXXX")
+if [ "${MODUTILS_KERNEL_KEEP:-0}" = 1 ]; then
+	trap 'echo "run.sh: kept $work"' EXIT
 else
-	step "reusing downloaded and unpacked packages"
+	trap 'rm -rf "$work"' EXIT
 fi
 
-vmlinuz=$root/boot/vmlinuz-$abi
-hdr=$root/usr/src/linux-headers-$abi
-[ -f "$vmlinuz" ] || die "no $vmlinuz in the unpacked image package"
-[ -f "$hdr/Makefile" ] || die "no $hdr/Makefile in the unpacked headers package"
-
-# The headers' small Makefile includes the -common one by its absolute
-# installed path, and some trees link scripts/tools into
-# /usr/lib/linux-kbuild-X by absolute path: point them into the cache.
-sed -i -E "s|^include .*(/usr/src/linux-headers-[^/]+/Makefile)[[:space:]]*$|include $root\1|" "$hdr/Makefile"
-for link in "$hdr"/* "$root/usr/src/linux-headers-$abi_base-common"/*; do
-	[ -L "$link" ] || continue
-	target=$(readlink "$link")
-	case $target in
-	/usr/*) ln -sfn "$root$target" "$link" ;;
-	esac
-done
-[ -e "$hdr/scripts/basic/fixdep" ] || die "kbuild scripts not found through $hdr/scripts"
-
 # ---------------------------------------------------------------- test modules
-# Built out of the source tree, in the cache, fresh each run.
+# Built out of the source tree, in this run's work directory.
 step "building test modules (make -C $hdr M=...)"
-modbuild=$kdir/modbuild
+modbuild=$work/modbuild
 rm -rf "$modbuild"
 mkdir -p "$modbuild"
 cp "$here/modules/Kbuild" "$here"/modules/*.c "$modbuild/"
-if ! make -C "$hdr" M="$modbuild" -j2 modules >"$kdir/modbuild.log" 2>&1; then
-	cat "$kdir/modbuild.log" >&2
-	die "building the test modules failed (log: $kdir/modbuild.log)"
+# Called from the project's Makefile, MAKEFLAGS carries its O=, CC= and the
+# like, which would leak into Kbuild: start the kernel build clean.
+if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
+	make -C "$hdr" M="$modbuild" -j2 modules >"$work/modbuild.log" 2>&1; then
+	cat "$work/modbuild.log" >&2
+	die "building the test modules failed (log above)"
 fi
-if grep -E 'WARNING|error' "$kdir/modbuild.log" | grep -v 'Skipping BTF' >&2; then
+if grep -E 'WARNING|error' "$work/modbuild.log" | grep -v 'Skipping BTF' >&2; then
 	echo "run.sh: WARNING: the module build printed warnings (above)" >&2
 fi
 for m in modtest_a modtest_b; do
-	[ -f "$modbuild/$m.ko" ] || die "$m.ko was not built (log: $kdir/modbuild.log)"
+	if [ ! -f "$modbuild/$m.ko" ]; then
+		cat "$work/modbuild.log" >&2
+		die "$m.ko was not built (log above)"
+	fi
 done
 gzip -9 -n -c "$modbuild/modtest_a.ko" >"$modbuild/modtest_a.ko.gz"
 xz --check=crc32 --lzma2=dict=1MiB -c "$modbuild/modtest_a.ko" >"$modbuild/modtest_a.ko.xz"
@@ -266,21 +341,23 @@ zstd -q -f -c "$modbuild/modtest_a.ko" >"$modbuild/modtest_a.ko.zst"
 
 # ---------------------------------------------------------------- initramfs
 step "packing initramfs"
-stage=$kdir/initramfs
+stage=$work/initramfs
 rm -rf "$stage"
 mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,run,etc} "$stage/lib/modules/$abi/extra"
 cp "$busybox" "$stage/bin/busybox"
 # Every busybox applet as a /bin link, except busybox's own module tools:
-# those names belong to the binary under test, in /sbin.
-modtools=" insmod rmmod lsmod modinfo modprobe depmod "
+# those names belong to the binary under test.
 for applet in $("$busybox" --list); do
-	case $modtools in *" $applet "*) continue ;; esac
-	[ "$applet" = busybox ] && continue
+	case $applet in busybox | insmod | rmmod | lsmod | modinfo | modprobe | depmod) continue ;; esac
 	ln -s busybox "$stage/bin/$applet"
 done
 cp "$binary" "$stage/sbin/modutils"
 chmod 0755 "$stage/sbin/modutils"
-for tool in $modtools; do
+# Only the tools under test. NOT /sbin/modprobe: the kernel itself runs
+# /sbin/modprobe during boot (crypto-hmac(sha256), crypto-cbc(aes), ...)
+# and waits for it, so a modprobe that hangs would stall the boot before
+# /init prints anything; with no /sbin/modprobe those calls just fail.
+for tool in insmod rmmod lsmod; do
 	ln -s modutils "$stage/sbin/$tool"
 done
 if [ "$binary_static" = 0 ]; then
@@ -297,7 +374,7 @@ chmod 0755 "$stage/init"
 if [ "$(id -u)" = 0 ]; then
 	mknod -m 0600 "$stage/dev/console" c 5 1
 fi
-initrd=$kdir/initrd.cpio.gz
+initrd=$work/initrd.cpio.gz
 (cd "$stage" && find . -print0 | LC_ALL=C sort -z |
 	cpio --quiet -o -0 -H newc -R 0:0) | gzip -6 -n >"$initrd"
 
@@ -308,9 +385,10 @@ qemu_rc=0
 timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-machine q35,accel=tcg -cpu max -smp 1 -m 512 \
 	-kernel "$vmlinuz" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 rdinit=/init quiet loglevel=4" \
+	-append "console=ttyS0 panic=-1 rdinit=/init quiet loglevel=4$([ "$demo" = 1 ] && echo ' modutils_demo')" \
 	-serial stdio -display none -monitor none -nodefaults -no-reboot \
-	</dev/null >"$log" 2>"$kdir/qemu.stderr" || qemu_rc=$?
+	</dev/null >"$work/console.log" 2>"$work/qemu.stderr" || qemu_rc=$?
+cp "$work/console.log" "$log"
 step "qemu exited with status $qemu_rc"
 
 # ---------------------------------------------------------------- results
@@ -319,14 +397,19 @@ results=$(tr -d '\r' <"$log" | grep -o 'MODTEST: .*' || true)
 show_log() {
 	echo "------------------------------------------------ console log ($log)"
 	tr -d '\r' <"$log" | tail -n 200
-	if [ -s "$kdir/qemu.stderr" ]; then
+	if [ -s "$work/qemu.stderr" ]; then
 		echo "------------------------------------------------ qemu stderr"
-		cat "$kdir/qemu.stderr"
+		cat "$work/qemu.stderr"
 	fi
 	echo "------------------------------------------------ end of log"
 }
 
 echo "Checks run in the guest with $binary:"
+if [ "$demo" = 1 ]; then
+	echo "What the tools printed on the real kernel (demo):"
+	printf '%s\n' "$results" | sed -n 's/^MODTEST: SHOW \{0,1\}//p'
+	echo
+fi
 printf '%s\n' "$results" | grep -E '^MODTEST: (PASS|FAIL|INFO) ' || true
 passed=$(printf '%s\n' "$results" | grep -c '^MODTEST: PASS ' || true)
 failed=$(printf '%s\n' "$results" | grep -c '^MODTEST: FAIL ' || true)
