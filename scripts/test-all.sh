@@ -1,8 +1,8 @@
 #!/bin/bash
 # Every test of the project, from a fresh Debian machine:
 #   bash scripts/test-all.sh
-# Installs what it needs, then runs: generated-file check, the kernel
-# boundary check, unit and integration tests (plain and under
+# Installs what it needs, then runs: generated-file check, the build
+# system's promises (O=, V=1, install), the kernel boundary check, unit and integration tests (plain and under
 # AddressSanitizer + UBSan), the configuration matrix, the static armhf
 # cross build, and the real-kernel test in QEMU. Ends with one line
 # "N passed, N failed" over all layers.
@@ -19,8 +19,9 @@ step() { # name, command...: run a layer, count the PASS/FAIL lines it prints
 	"$@" 2>&1 | tee "$log/$name.log"
 	rc=${PIPESTATUS[0]}
 	# Each layer ends with "...: N passed, N failed" (cmocka groups summed).
-	p=$(sed -n 's/.*[^0-9]\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*/\1/p' "$log/$name.log" | tail -n 1)
-	f=$(sed -n 's/.*[^0-9]\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*/\2/p' "$log/$name.log" | tail -n 1)
+	counts=$(grep -oE '(^|[^0-9])[0-9]+ passed, [0-9]+ failed' "$log/$name.log" | tail -n 1)
+	p=$(echo "$counts" | sed -n 's/^[^0-9]*\([0-9]*\) passed.*/\1/p')
+	f=$(echo "$counts" | sed -n 's/.* \([0-9]*\) failed$/\1/p')
 	p=${p:-0}; f=${f:-0}
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1   # a layer that failed without counting still fails
@@ -35,6 +36,7 @@ bash scripts/install-deps.sh || { echo "test-all: could not install the packages
 make -s clean >/dev/null 2>&1
 step generated bash -c "sh scripts/gen-config.sh . --check && echo \"generated: 1 passed, 0 failed\""
 step build make -s
+step build-system bash tests/build.sh
 step boundary bash tests/boundary.sh build
 step unit make -s check-unit
 step integration make -s check-integration
