@@ -116,7 +116,7 @@ APPLET_OBJS := $(patsubst $(srctree)/%.c,$(obj)/obj/%.o,$(APPLET_SRCS))
 MAIN_OBJ := $(obj)/obj/applets/applets.o
 GEN_HDRS := $(obj)/generated/autoconf.h $(obj)/generated/applet_table.h
 
-.PHONY: all clean distclean install install-strip defconfig menuconfig oldconfig \
+.PHONY: all clean distclean install install-strip defconfig menuconfig oldconfig need-kconfig \
 	allnoconfig allyesconfig savedefconfig check check-unit check-integration \
 	check-kernel check-configs check-generated size FORCE
 .DELETE_ON_ERROR:
@@ -166,9 +166,14 @@ else
 	$(Q)cp $(srctree)/configs/defconfig $(KCONFIG_CONFIG)
 endif
 
-oldconfig allnoconfig allyesconfig savedefconfig: need-kconfig
+oldconfig allnoconfig allyesconfig: need-kconfig
 	$(Q)mkdir -p $(obj)
 	$(Q)$(call kconf,$(KCONF) --$@)
+
+# The minimal defconfig of the current .config, into $(O)/defconfig.
+savedefconfig: need-kconfig $(KCONFIG_CONFIG)
+	$(Q)$(call kconf,$(KCONF) --savedefconfig=$(obj)/defconfig)
+	$(Q)echo "wrote $(obj)/defconfig"
 
 menuconfig: need-kconfig
 	$(Q)mkdir -p $(obj)
