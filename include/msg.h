@@ -23,6 +23,15 @@ void msg_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_usage(FILE *out, const char *usage);
 void msg_version(void);
 
+/*
+ * The options every applet shares, for the default branch of its getopt
+ * switch: -s (syslog), -v (more verbose), -V (version), -h (usage) and
+ * getopt's '?' (which getopt has already explained in one line).
+ * Returns MSG_OPTION_CONTINUE to go on parsing, or the exit status.
+ */
+#define MSG_OPTION_CONTINUE (-1)
+int msg_option(int c, const char *usage);
+
 /* Flush stdout; report a failed write (full disk, closed pipe) as an error. */
 int msg_flush_stdout(void);
 

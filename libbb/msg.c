@@ -2,6 +2,7 @@
 /* Messages of the running applet, on stderr or through syslog. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <errno.h>
@@ -95,6 +96,26 @@ void msg_version(void)
 	       IS_ENABLED(CONFIG_FEATURE_XZ) ? '+' : '-',
 	       IS_ENABLED(CONFIG_FEATURE_ZSTD) ? '+' : '-',
 	       IS_ENABLED(CONFIG_FEATURE_SYSLOG) ? '+' : '-');
+}
+
+int msg_option(int c, const char *usage)
+{
+	switch (c) {
+	case 's':
+		msg_use_syslog();
+		return MSG_OPTION_CONTINUE;
+	case 'v':
+		verbosity++;
+		return MSG_OPTION_CONTINUE;
+	case 'V':
+		msg_version();
+		return msg_flush_stdout() < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	case 'h':
+		msg_usage(stdout, usage);
+		return msg_flush_stdout() < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	default:
+		return EXIT_FAILURE;
+	}
 }
 
 int msg_flush_stdout(void)

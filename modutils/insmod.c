@@ -134,7 +134,7 @@ int insmod_main(int argc, char **argv)
 	unsigned flags = 0;
 	struct modfile mf;
 	char *params;
-	int c, err;
+	int c, r, err;
 
 	/* -p (print errors) is accepted and ignored, as kmod does. */
 	while ((c = getopt_long(argc, argv, "+fpsvVh", longopts, NULL)) != -1) {
@@ -144,21 +144,10 @@ int insmod_main(int argc, char **argv)
 			break;
 		case 'p':
 			break;
-		case 's':
-			msg_use_syslog();
-			break;
-		case 'v':
-			msg_set_verbose(msg_verbose() + 1);
-			break;
-		case 'V':
-			msg_version();
-			return msg_flush_stdout() < 0;
-		case 'h':
-			msg_usage(stdout, usage);
-			return msg_flush_stdout() < 0;
 		default:
-			/* getopt has said what was wrong, in one line. */
-			return EXIT_FAILURE;
+			r = msg_option(c, usage);
+			if (r != MSG_OPTION_CONTINUE)
+				return r;
 		}
 	}
 	if (optind >= argc) {

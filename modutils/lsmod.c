@@ -64,19 +64,14 @@ int lsmod_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool header_done = false;
-	int c, err;
+	int c, r, err;
 
 	while ((c = getopt_long(argc, argv, "Vh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'V':
-			msg_version();
-			return msg_flush_stdout() < 0;
-		case 'h':
-			msg_usage(stdout, usage);
-			return msg_flush_stdout() < 0;
 		default:
-			/* getopt has said what was wrong, in one line. */
-			return EXIT_FAILURE;
+			r = msg_option(c, usage);
+			if (r != MSG_OPTION_CONTINUE)
+				return r;
 		}
 	}
 	if (optind < argc) {

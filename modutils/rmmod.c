@@ -110,28 +110,17 @@ int rmmod_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool force = false;
-	int c, failed = 0;
+	int c, r, failed = 0;
 
 	while ((c = getopt_long(argc, argv, "fsvVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			force = true;
 			break;
-		case 's':
-			msg_use_syslog();
-			break;
-		case 'v':
-			msg_set_verbose(msg_verbose() + 1);
-			break;
-		case 'V':
-			msg_version();
-			return msg_flush_stdout() < 0;
-		case 'h':
-			msg_usage(stdout, usage);
-			return msg_flush_stdout() < 0;
 		default:
-			/* getopt has said what was wrong, in one line. */
-			return EXIT_FAILURE;
+			r = msg_option(c, usage);
+			if (r != MSG_OPTION_CONTINUE)
+				return r;
 		}
 	}
 	if (optind >= argc) {

@@ -81,6 +81,18 @@ static void usage_names_the_applet(void **state)
 	assert_string_equal(captured, "Usage: lsmod [-h] FILE\n");
 }
 
+static void common_options(void **state)
+{
+	msg_set_verbose(0);
+	assert_int_equal(msg_option('v', "x\n"), MSG_OPTION_CONTINUE);
+	assert_int_equal(msg_option('v', "x\n"), MSG_OPTION_CONTINUE);
+	assert_int_equal(msg_verbose(), 2);
+	msg_set_verbose(0);
+	assert_int_equal(msg_option('?', "x\n"), 1);
+	capture(1, say_version);
+	assert_int_equal(msg_option('x', "x\n"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -88,6 +100,7 @@ int main(void)
 		cmocka_unit_test(info_only_when_verbose),
 		cmocka_unit_test(version_lists_features),
 		cmocka_unit_test(usage_names_the_applet),
+		cmocka_unit_test(common_options),
 	};
 	return cmocka_run_group_tests_name("msg", tests, NULL, NULL);
 }
