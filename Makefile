@@ -70,11 +70,35 @@ endif
 MU_LIBS := $(sort $(LIBS-y)) $(LDLIBS)
 
 # ---- cross builds: compression libraries for the target ------------------
-# Buildroot passes SYSROOT (or a toolchain that finds the headers itself).
-# Otherwise a Debian sysroot with zlib/liblzma/libzstd is fetched into
-# $(O)/sysroot-ARCH by scripts/mksysroot.sh.
-ifneq ($(CROSS_COMPILE),)
+# In this order:
+# 1. PKG_CONFIG (Buildroot passes its host/bin/pkg-config wrapper, which
+#    knows the staging directory; PKG_CONFIG_SYSROOT_DIR, PKG_CONFIG_LIBDIR
+#    and PKG_CONFIG_PATH are passed on to it from make's command line or the
+#    environment): when it knows zlib/liblzma/libzstd, its --cflags and
+#    --libs (--static with STATIC=1) are used.
+# 2. SYSROOT=DIR (headers in DIR/usr/include, libraries in DIR/usr/lib[/TRIPLET]);
+#    PKG_CONFIG_SYSROOT_DIR stands in for it when only that is given.
+# 3. A toolchain that finds the libraries itself.
+# 4. Otherwise a Debian sysroot with zlib/liblzma/libzstd (and cmocka, for
+#    the unit tests) is fetched into $(O)/sysroot-ARCH by scripts/mksysroot.sh.
+PC_MODULES-$(CONFIG_FEATURE_GZIP) += zlib
+PC_MODULES-$(CONFIG_FEATURE_XZ) += liblzma
+PC_MODULES-$(CONFIG_FEATURE_ZSTD) += libzstd
+ifneq ($(and $(PKG_CONFIG),$(PC_MODULES-y)),)
+PC_ENV := $(foreach v,PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_LIBDIR PKG_CONFIG_PATH,$(if $($(v)),$(v)='$($(v))'))
+PC_CFLAGS := $(shell $(PC_ENV) $(PKG_CONFIG) --cflags $(PC_MODULES-y) 2>/dev/null && echo PC_OK)
+PC_LIBS := $(shell $(PC_ENV) $(PKG_CONFIG) $(if $(filter 1,$(STATIC)),--static) --libs $(PC_MODULES-y) 2>/dev/null && echo PC_OK)
+ifneq ($(and $(filter PC_OK,$(PC_CFLAGS)),$(filter PC_OK,$(PC_LIBS))),)
+PC_FOUND := y
+MU_CFLAGS += $(filter-out PC_OK,$(PC_CFLAGS))
+MU_LIBS := $(filter-out PC_OK,$(PC_LIBS)) $(LDLIBS)
+endif
+endif
 ifeq ($(SYSROOT),)
+SYSROOT := $(PKG_CONFIG_SYSROOT_DIR)
+endif
+ifneq ($(CROSS_COMPILE),)
+ifeq ($(SYSROOT)$(PC_FOUND),)
 ifneq ($(filter y,$(CONFIG_FEATURE_GZIP) $(CONFIG_FEATURE_XZ) $(CONFIG_FEATURE_ZSTD)),)
 CC_FINDS_LIBS := $(shell printf '\#include <zlib.h>\n\#include <lzma.h>\n\#include <zstd.h>\nint main(void){return 0;}\n' | \
 	$(CC) -x c - -o /dev/null $(MU_LIBS) >/dev/null 2>&1 && echo y)
@@ -88,14 +112,20 @@ $(error no SYSROOT given and no Debian architecture known for $(CC) ($(TRIPLET))
 endif
 SYSROOT := $(obj)/sysroot-$(DEB_ARCH)
 AUTO_SYSROOT := $(SYSROOT)/.complete
+# A changed package list (or fix-up) in the script fetches the sysroot again.
+$(AUTO_SYSROOT): $(srctree)/scripts/mksysroot.sh
 endif
 endif
 endif
 endif
 ifneq ($(SYSROOT),)
 TRIPLET ?= $(shell $(CC) -dumpmachine 2>/dev/null)
-MU_CFLAGS += -isystem $(SYSROOT)/usr/include
-MU_LDFLAGS += -L$(SYSROOT)/usr/lib/$(TRIPLET) -L$(SYSROOT)/lib/$(TRIPLET) -L$(SYSROOT)/usr/lib
+SYSROOT_CFLAGS := -isystem $(SYSROOT)/usr/include
+SYSROOT_LDFLAGS := -L$(SYSROOT)/usr/lib/$(TRIPLET) -L$(SYSROOT)/lib/$(TRIPLET) -L$(SYSROOT)/usr/lib
+# Where a dynamic test binary finds the sysroot's shared libraries at run time.
+SYSROOT_LIBPATH := $(SYSROOT)/usr/lib/$(TRIPLET):$(SYSROOT)/lib/$(TRIPLET)
+MU_CFLAGS += $(SYSROOT_CFLAGS)
+MU_LDFLAGS += $(SYSROOT_LDFLAGS)
 endif
 
 # ---- sources -----------------------------------------------------------
@@ -106,7 +136,7 @@ APPLET_SRCS := $(foreach f,$(ALL_APPLET_SRCS),\
 	$(if $(filter y,$(CONFIG_$(call upper,$(basename $(notdir $(f)))))),$(f)))
 APPLETS := $(basename $(notdir $(APPLET_SRCS)))
 
-LIBBB-y := msg modname context kernel modfile decompress
+LIBBB-y := msg modname context kernel modfile decompress modelf modsig modindex modlookup
 LIBBB-$(CONFIG_FEATURE_GZIP) += decompress_gzip
 LIBBB-$(CONFIG_FEATURE_XZ) += decompress_xz
 LIBBB-$(CONFIG_FEATURE_ZSTD) += decompress_zstd
@@ -118,7 +148,7 @@ GEN_HDRS := $(obj)/generated/autoconf.h $(obj)/generated/applet_table.h
 
 .PHONY: all clean distclean install install-strip defconfig menuconfig oldconfig need-kconfig \
 	allnoconfig allyesconfig savedefconfig check check-unit check-integration \
-	check-kernel check-configs check-generated size FORCE
+	check-kernel check-kernel-arm check-configs check-generated size FORCE
 .DELETE_ON_ERROR:
 
 all: $(obj)/modutils
@@ -144,9 +174,10 @@ KMCONF := $(shell command -v kconfig-mconf 2>/dev/null)
 kconf = cd $(srctree) && KCONFIG_CONFIG=$(KCONFIG_CONFIG) $(1) Config.in
 
 # No Kconfig tool needed for a default build: the defconfig is complete.
-$(KCONFIG_CONFIG): $(srctree)/configs/defconfig
+# An existing .config gets the defaults of symbols added since it was made.
+$(KCONFIG_CONFIG): $(srctree)/configs/defconfig $(srctree)/scripts/merge-config.sh
 	$(Q)mkdir -p $(obj)
-	$(Q)if [ -f $@ ]; then touch $@; else cp $< $@; fi
+	$(Q)if [ -f $@ ]; then sh $(srctree)/scripts/merge-config.sh $< $@ && touch $@; else cp $< $@; fi
 
 $(obj)/generated/autoconf.h: $(KCONFIG_CONFIG) $(srctree)/scripts/mkautoconf.sh
 	$(quiet) GEN $@
@@ -234,6 +265,13 @@ check-kernel: $(obj)/modutils
 	$(Q)file $(obj)/modutils | grep -q 'statically linked' || \
 		{ echo "check-kernel needs a static binary: make STATIC=1 O=..." >&2; exit 1; }
 	$(Q)bash $(srctree)/tests/kernel/run.sh --binary $(obj)/modutils
+
+# The same on Debian's armmp kernel in qemu-system-arm, with the static
+# armhf binary of O=build/arm (ARM_O=DIR to change it).
+ARM_O ?= $(srctree)/build/arm
+check-kernel-arm:
+	$(Q)$(MAKE) -C $(srctree) O=$(abspath $(ARM_O)) CROSS_COMPILE=arm-linux-gnueabihf- STATIC=1
+	$(Q)bash $(srctree)/tests/kernel/run.sh --arch armhf --binary $(abspath $(ARM_O))/modutils
 
 size: $(obj)/modutils
 	$(Q)$(SIZE) $<

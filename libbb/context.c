@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "context.h"
 #include "kernel.h"
@@ -16,7 +17,17 @@ int modctx_init(struct modctx *ctx, const char *root, const char *kver)
 	memset(ctx, 0, sizeof(*ctx));
 	if (root == NULL)
 		root = "";
-	n = snprintf(ctx->root, sizeof(ctx->root), "%s", root);
+	if (root[0] != '\0' && root[0] != '/') {
+		/* A relative -b names a folder under the current one; keep it
+		 * absolute so the paths shown are, as kmod shows them. */
+		char cwd[PATH_MAX];
+
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			return -errno;
+		n = snprintf(ctx->root, sizeof(ctx->root), "%s/%s", strcmp(cwd, "/") ? cwd : "", root);
+	} else {
+		n = snprintf(ctx->root, sizeof(ctx->root), "%s", root);
+	}
 	if (n < 0 || (size_t)n >= sizeof(ctx->root))
 		return -ENAMETOOLONG;
 	/* "-b /" and "-b dir/" mean the same as without the slash. */

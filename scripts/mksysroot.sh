@@ -1,15 +1,20 @@
 #!/bin/sh
 # Build a minimal cross sysroot holding the compression libraries (zlib,
-# liblzma, libzstd) for a foreign Debian architecture, without touching the
-# host's dpkg configuration: apt runs with a private state folder, and the
-# packages are only unpacked (dpkg -x), never installed.
+# liblzma, libzstd) and cmocka (for the unit tests under qemu-user) for a
+# foreign Debian architecture, without touching the host's dpkg
+# configuration: apt runs with a private state folder, and the packages are
+# only unpacked (dpkg -x), never installed.
 #
-# usage: scripts/mksysroot.sh ARCH DESTDIR      (ARCH: armhf, arm64, ...)
+# usage: scripts/mksysroot.sh ARCH DESTDIR [PACKAGE...]   (ARCH: armhf, arm64, ...)
+# PACKAGEs, when given, are unpacked instead of the default list (e.g.
+# busybox-static for scripts/size-report.sh).
 set -eu
 
-arch=${1:?usage: mksysroot.sh ARCH DESTDIR}
-dest=${2:?usage: mksysroot.sh ARCH DESTDIR}
-pkgs="zlib1g zlib1g-dev liblzma5 liblzma-dev libzstd1 libzstd-dev"
+arch=${1:?usage: mksysroot.sh ARCH DESTDIR [PACKAGE...]}
+dest=${2:?usage: mksysroot.sh ARCH DESTDIR [PACKAGE...]}
+shift 2
+pkgs="zlib1g zlib1g-dev liblzma5 liblzma-dev libzstd1 libzstd-dev libcmocka0 libcmocka-dev"
+[ $# -eq 0 ] || pkgs="$*"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -38,6 +43,15 @@ rm -rf "$tmpdest"
 mkdir -p "$tmpdest"
 for deb in "$work"/debs/*.deb; do
 	dpkg -x "$deb" "$tmpdest"
+done
+# Debian's libfoo.so links point at /lib/TRIPLET/libfoo.so.N by absolute
+# path: make them relative, so that they resolve inside the sysroot (a
+# shared link, e.g. the fake kernel of the unit tests, needs them).
+find "$tmpdest" -type l | while read -r link; do
+	target=$(readlink "$link")
+	case $target in
+	/*) ln -sfn "$(realpath -m --relative-to="$(dirname "$link")" "$tmpdest$target")" "$link" ;;
+	esac
 done
 rm -rf "$dest"
 mv "$tmpdest" "$dest"

@@ -223,7 +223,7 @@ run_case() {
 	fi
 
 	if [ $ok = 1 ] && [ -f "$dir/setup" ]; then
-		if ! (cd "$root" && env ROOT="$root" WORK="$W" "${case_env[@]}" \
+		if ! (cd "$root" && env ROOT="$root" WORK="$W" TESTLIB="$here/lib" "${case_env[@]}" \
 			bash "$dir/setup") >"$cw/setup.log" 2>&1; then
 			report+="setup failed (exit ${PIPESTATUS[0]:-?}):"$'\n'"$(cat "$cw/setup.log")"$'\n'
 			ok=0

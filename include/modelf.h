@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef MODUTILS_MODELF_H
+#define MODUTILS_MODELF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A read-only view of a kernel module's ELF image: 32 or 64 bit, either byte
+ * order, any machine, on any host. It never copies the image and checks
+ * every offset and size against it: a malformed file gives -ENOEXEC with
+ * modelf.why naming the cause, never a read outside the buffer.
+ */
+struct modelf {
+	const unsigned char *data;
+	size_t size;
+	bool is64;
+	bool msb;             /* big-endian file */
+	uint16_t machine;
+	uint64_t shoff;
+	uint32_t shnum;
+	uint32_t shentsize;
+	const char *shstr;    /* section names */
+	size_t shstr_size;
+	const char *why;      /* cause of the last -ENOEXEC */
+};
+
+struct modelf_section {
+	const unsigned char *data;  /* NULL for SHT_NOBITS */
+	size_t size;
+	uint32_t type;
+	uint32_t link;
+	uint64_t entsize;
+	uint64_t addr;
+	uint32_t index;
+};
+
+int modelf_open(struct modelf *e, const void *data, size_t size);
+/* Section by name: 0, -ENOENT when absent, -ENOEXEC when malformed. */
+int modelf_section(struct modelf *e, const char *name, struct modelf_section *s);
+int modelf_section_at(struct modelf *e, uint32_t index, struct modelf_section *s);
+
+/* Integers of the file's byte order. */
+uint16_t modelf_u16(const struct modelf *e, const unsigned char *p);
+uint32_t modelf_u32(const struct modelf *e, const unsigned char *p);
+uint64_t modelf_u64(const struct modelf *e, const unsigned char *p);
+
+/*
+ * .modinfo records "key=value" in file order; empty strings (padding) are
+ * skipped. Start with *pos = 0; returns 1 with rec and len set, 0 at the end,
+ * -ENOEXEC when the last record is not NUL-terminated.
+ */
+int modelf_modinfo_next(struct modelf *e, const struct modelf_section *s, size_t *pos,
+			const char **rec, size_t *len);
+
+/* __versions entries: { unsigned long crc; char name[64 - sizeof(long)]; }
+ * of the module's word size. cb returns non-zero to stop. */
+int modelf_versions(struct modelf *e, int (*cb)(uint64_t crc, const char *name, void *arg), void *arg);
+
+/* Symbols of .symtab. cb returns non-zero to stop (that value is returned). */
+struct modelf_symbol {
+	const char *name;
+	uint64_t value;
+	uint16_t shndx;
+	unsigned char bind;   /* STB_* */
+	unsigned char type;   /* STT_* */
+};
+int modelf_symbols(struct modelf *e, int (*cb)(const struct modelf_symbol *sym, void *arg), void *arg);
+
+#endif

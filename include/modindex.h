@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef MODUTILS_MODINDEX_H
+#define MODUTILS_MODINDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Reader of kmod's binary index files (modules.dep.bin, modules.alias.bin,
+ * ...): a trie of prefix-compressed nodes, big-endian, mmap'd. Every
+ * reference and string is checked against the file; node order is never
+ * assumed, and reference loops are cut by a depth bound.
+ */
+struct modindex {
+	const unsigned char *data;
+	size_t size;
+	uint32_t root;
+};
+
+#define MODINDEX_MAGIC 0xB007F457u
+#define MODINDEX_VERSION_MAJOR 0x0002
+
+/* 0, -ENOENT (no such file), -EBADMSG (not an index) or -errno. */
+int modindex_open(struct modindex *idx, const char *path);
+void modindex_close(struct modindex *idx);
+
+/* cb gets each value of the key, lowest priority first; non-zero stops. */
+typedef int modindex_value_fn(const char *value, uint32_t priority, void *arg);
+
+/* Values stored under exactly this key. Returns the number of values
+ * (0 when absent) or -EBADMSG for a malformed file. */
+int modindex_lookup(const struct modindex *idx, const char *key, modindex_value_fn *cb, void *arg);
+
+/* Values of every stored pattern (fnmatch syntax: * ? [..]) that matches
+ * key, as aliases are matched. Returns the number of values or -EBADMSG. */
+int modindex_lookup_wild(const struct modindex *idx, const char *key, modindex_value_fn *cb, void *arg);
+
+#endif

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef MODUTILS_MODLOOKUP_H
+#define MODUTILS_MODLOOKUP_H
+
+#include <stddef.h>
+
+#include "context.h"
+#include "modindex.h"
+
+/*
+ * Finding modules under the context's module folder: by name through
+ * modules.dep, by alias, by "symbol:NAME", built in. The binary indexes
+ * are used when present, the text files otherwise, with the same results.
+ */
+enum modlookup_file {
+	ML_DEP, ML_ALIAS, ML_SYMBOLS, ML_BUILTIN, ML_BUILTIN_ALIAS, ML_NFILES
+};
+
+struct modlookup {
+	const struct modctx *ctx;
+	struct modindex idx[ML_NFILES];
+	signed char state[ML_NFILES];  /* 0 not tried, 1 .bin open, -1 use text */
+	char why[PATH_MAX + 64];
+};
+
+struct modlookup_module {
+	char *name;
+	char *path;   /* as in modules.dep (relative to the folder); NULL when built in */
+};
+
+struct modlookup_result {
+	struct modlookup_module *mods;
+	size_t count;
+};
+
+/* The fields of a built-in module from modules.builtin.modinfo, without
+ * the "name." prefix, in file order. */
+struct modlookup_builtin_info {
+	char **recs;
+	size_t count;
+	char *buf;
+};
+
+void modlookup_init(struct modlookup *lk, const struct modctx *ctx);
+void modlookup_close(struct modlookup *lk);
+
+/* By module name only: modules.dep, then built-in modules. */
+int modlookup_name(struct modlookup *lk, const char *name, struct modlookup_result *res);
+/* kmod's order: module name, symbol:, aliases, built-in name, built-in alias. */
+int modlookup_any(struct modlookup *lk, const char *name, struct modlookup_result *res);
+void modlookup_result_free(struct modlookup_result *res);
+
+/* Full path of a found module file. */
+int modlookup_module_path(struct modlookup *lk, const struct modlookup_module *m, char *buf,
+			  size_t size);
+int modlookup_builtin_modinfo(struct modlookup *lk, const char *name,
+			      struct modlookup_builtin_info *info);
+void modlookup_builtin_info_free(struct modlookup_builtin_info *info);
+
+/* Message for a negative result: names the file when one was malformed. */
+const char *modlookup_strerror(struct modlookup *lk, int err);
+
+/* Alias as kmod keys it: '-' becomes '_' outside [...] sets. */
+int modlookup_alias_normalize(const char *alias, char *out, size_t size);
+
+#endif

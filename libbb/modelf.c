@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Bounds-checked reading of kernel module ELF images, any class and byte order. */
+#include <elf.h>
+#include <errno.h>
+#include <string.h>
+
+#include "modelf.h"
+
+uint16_t modelf_u16(const struct modelf *e, const unsigned char *p)
+{
+	return e->msb ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
+}
+
+uint32_t modelf_u32(const struct modelf *e, const unsigned char *p)
+{
+	if (e->msb)
+		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+uint64_t modelf_u64(const struct modelf *e, const unsigned char *p)
+{
+	uint64_t hi = modelf_u32(e, e->msb ? p : p + 4);
+	uint64_t lo = modelf_u32(e, e->msb ? p + 4 : p);
+
+	return hi << 32 | lo;
+}
+
+/* A word of the file's class: 4 or 8 bytes. */
+static uint64_t rd_word(const struct modelf *e, const unsigned char *p)
+{
+	return e->is64 ? modelf_u64(e, p) : modelf_u32(e, p);
+}
+
+static int bad(struct modelf *e, const char *why)
+{
+	e->why = why;
+	return -ENOEXEC;
+}
+
+static bool in_file(const struct modelf *e, uint64_t off, uint64_t len)
+{
+	return off <= e->size && len <= e->size - off;
+}
+
+/* The raw header of section i (i < shnum, checked by the caller). */
+static const unsigned char *shdr(const struct modelf *e, uint32_t i)
+{
+	return e->data + e->shoff + (uint64_t)i * e->shentsize;
+}
+
+/* Decode section header i into s, checking that its data is in the file. */
+static int decode_section(struct modelf *e, uint32_t i, struct modelf_section *s, uint32_t *name)
+{
+	const unsigned char *h = shdr(e, i);
+	uint64_t off, size;
+
+	/* Elf32_Shdr: name type flags addr offset size link info align entsize,
+	 * 4 bytes each; Elf64_Shdr widens flags, addr, offset, size, align, entsize. */
+	*name = modelf_u32(e, h);
+	s->type = modelf_u32(e, h + 4);
+	if (e->is64) {
+		s->addr = modelf_u64(e, h + 16);
+		off = modelf_u64(e, h + 24);
+		size = modelf_u64(e, h + 32);
+		s->link = modelf_u32(e, h + 40);
+		s->entsize = modelf_u64(e, h + 56);
+	} else {
+		s->addr = modelf_u32(e, h + 12);
+		off = modelf_u32(e, h + 16);
+		size = modelf_u32(e, h + 20);
+		s->link = modelf_u32(e, h + 24);
+		s->entsize = modelf_u32(e, h + 36);
+	}
+	s->index = i;
+	if (s->type == SHT_NOBITS) {
+		s->data = NULL;
+		s->size = 0;
+		return 0;
+	}
+	if (!in_file(e, off, size))
+		return bad(e, "section data past the end of the file");
+	s->data = e->data + off;
+	s->size = (size_t)size;
+	return 0;
+}
+
+int modelf_open(struct modelf *e, const void *data, size_t size)
+{
+	const unsigned char *h = data;
+	size_t ehsize;
+	uint32_t shstrndx;
+	struct modelf_section s;
+	uint32_t name;
+
+	memset(e, 0, sizeof(*e));
+	e->data = data;
+	e->size = size;
+	if (size < EI_NIDENT || memcmp(h, ELFMAG, SELFMAG) != 0)
+		return bad(e, "not an ELF file");
+	if (h[EI_CLASS] != ELFCLASS32 && h[EI_CLASS] != ELFCLASS64)
+		return bad(e, "unknown ELF class");
+	if (h[EI_DATA] != ELFDATA2LSB && h[EI_DATA] != ELFDATA2MSB)
+		return bad(e, "unknown ELF byte order");
+	e->is64 = h[EI_CLASS] == ELFCLASS64;
+	e->msb = h[EI_DATA] == ELFDATA2MSB;
+	ehsize = e->is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
+	if (size < ehsize)
+		return bad(e, "truncated ELF header");
+	e->machine = modelf_u16(e, h + 18);
+	if (e->is64) {
+		e->shoff = modelf_u64(e, h + 40);
+		e->shentsize = modelf_u16(e, h + 58);
+		e->shnum = modelf_u16(e, h + 60);
+		shstrndx = modelf_u16(e, h + 62);
+	} else {
+		e->shoff = modelf_u32(e, h + 32);
+		e->shentsize = modelf_u16(e, h + 46);
+		e->shnum = modelf_u16(e, h + 48);
+		shstrndx = modelf_u16(e, h + 50);
+	}
+	if (e->shoff == 0)
+		return bad(e, "no section headers");
+	if (e->shentsize != (e->is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr)))
+		return bad(e, "unexpected section header size");
+	if (!in_file(e, e->shoff, e->shentsize))
+		return bad(e, "section headers past the end of the file");
+	/* More than SHN_LORESERVE sections: the count and the name table index
+	 * live in section 0. */
+	if (e->shnum == 0)
+		e->shnum = (uint32_t)(e->is64 ? modelf_u64(e, shdr(e, 0) + 32) : modelf_u32(e, shdr(e, 0) + 20));
+	if (shstrndx == SHN_XINDEX)
+		shstrndx = modelf_u32(e, shdr(e, 0) + (e->is64 ? 40 : 24));
+	if (e->shnum == 0 || !in_file(e, e->shoff, (uint64_t)e->shnum * e->shentsize))
+		return bad(e, "section headers past the end of the file");
+	if (shstrndx == SHN_UNDEF || shstrndx >= e->shnum)
+		return bad(e, "bad section name table index");
+	if (decode_section(e, shstrndx, &s, &name) < 0)
+		return -ENOEXEC;
+	if (s.data == NULL || s.size == 0 || s.data[s.size - 1] != '\0')
+		return bad(e, "malformed section name table");
+	e->shstr = (const char *)s.data;
+	e->shstr_size = s.size;
+	return 0;
+}
+
+int modelf_section_at(struct modelf *e, uint32_t index, struct modelf_section *s)
+{
+	uint32_t name;
+
+	if (index >= e->shnum)
+		return bad(e, "section index out of range");
+	return decode_section(e, index, s, &name);
+}
+
+int modelf_section(struct modelf *e, const char *want, struct modelf_section *s)
+{
+	for (uint32_t i = 1; i < e->shnum; i++) {
+		uint32_t name = modelf_u32(e, shdr(e, i));
+
+		if (name >= e->shstr_size)
+			return bad(e, "section name past its table");
+		/* The table ends with NUL (checked at open), so strcmp is bounded. */
+		if (strcmp(e->shstr + name, want) == 0)
+			return decode_section(e, i, s, &name);
+	}
+	return -ENOENT;
+}
+
+int modelf_modinfo_next(struct modelf *e, const struct modelf_section *s, size_t *pos,
+			const char **rec, size_t *len)
+{
+	const char *p = (const char *)s->data;
+
+	while (*pos < s->size && p[*pos] == '\0')
+		(*pos)++;
+	if (*pos >= s->size)
+		return 0;
+	{
+		const char *start = p + *pos;
+		const char *end = memchr(start, '\0', s->size - *pos);
+
+		if (end == NULL)
+			return bad(e, "unterminated .modinfo record");
+		*rec = start;
+		*len = (size_t)(end - start);
+		*pos += *len + 1;
+	}
+	return 1;
+}
+
+int modelf_versions(struct modelf *e, int (*cb)(uint64_t crc, const char *name, void *arg), void *arg)
+{
+	struct modelf_section s;
+	/* struct modversion_info is 64 bytes on every architecture. */
+	const size_t entry = 64, crcsize = e->is64 ? 8 : 4;
+	int err = modelf_section(e, "__versions", &s);
+
+	if (err < 0)
+		return err;
+	if (s.size % entry != 0)
+		return bad(e, "__versions size is not a multiple of 64");
+	for (size_t off = 0; off < s.size; off += entry) {
+		const unsigned char *p = s.data + off;
+		const char *name = (const char *)p + crcsize;
+		int r;
+
+		if (memchr(name, '\0', entry - crcsize) == NULL)
+			return bad(e, "unterminated __versions name");
+		r = cb(rd_word(e, p), name, arg);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+int modelf_symbols(struct modelf *e, int (*cb)(const struct modelf_symbol *sym, void *arg), void *arg)
+{
+	struct modelf_section symtab, strtab;
+	size_t symsize = e->is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
+	int err = modelf_section(e, ".symtab", &symtab);
+
+	if (err < 0)
+		return err;
+	if (symtab.type != SHT_SYMTAB || symtab.entsize != symsize || symtab.size % symsize != 0)
+		return bad(e, "malformed .symtab");
+	err = modelf_section_at(e, symtab.link, &strtab);
+	if (err < 0)
+		return err;
+	if (strtab.data == NULL || strtab.size == 0 || strtab.data[strtab.size - 1] != '\0')
+		return bad(e, "malformed symbol name table");
+	/* Entry 0 is the null symbol. */
+	for (size_t off = symsize; off < symtab.size; off += symsize) {
+		const unsigned char *p = symtab.data + off;
+		struct modelf_symbol sym;
+		uint32_t name = modelf_u32(e, p);
+		unsigned char info;
+		int r;
+
+		if (name >= strtab.size)
+			return bad(e, "symbol name past its table");
+		sym.name = (const char *)strtab.data + name;
+		/* Elf64_Sym: name info other shndx value size;
+		 * Elf32_Sym: name value size info other shndx. */
+		if (e->is64) {
+			info = p[4];
+			sym.shndx = modelf_u16(e, p + 6);
+			sym.value = modelf_u64(e, p + 8);
+		} else {
+			sym.value = modelf_u32(e, p + 4);
+			info = p[12];
+			sym.shndx = modelf_u16(e, p + 14);
+		}
+		sym.bind = info >> 4;
+		sym.type = info & 0xf;
+		r = cb(&sym, arg);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}

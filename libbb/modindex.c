@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* kmod's binary index format: lookups by key, and by key against patterns. */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "modindex.h"
+
+/* A reference: flags in the top 4 bits, file offset in the rest. */
+#define REF_PREFIX 0x80000000u
+#define REF_VALUES 0x40000000u
+#define REF_CHILDS 0x20000000u
+#define REF_OFFSET 0x0fffffffu
+
+/* A key is at most a line of a modules file; deeper walks mean a loop. */
+#define MAX_DEPTH 4096
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+int modindex_open(struct modindex *idx, const char *path)
+{
+	struct stat st;
+	void *p;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	memset(idx, 0, sizeof(*idx));
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size < 12 || (uint64_t)st.st_size > REF_OFFSET) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EBADMSG;
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return -errno;
+	idx->data = p;
+	idx->size = (size_t)st.st_size;
+	if (be32(idx->data) != MODINDEX_MAGIC || be32(idx->data + 4) >> 16 != MODINDEX_VERSION_MAJOR) {
+		modindex_close(idx);
+		return -EBADMSG;
+	}
+	idx->root = be32(idx->data + 8);
+	return 0;
+}
+
+void modindex_close(struct modindex *idx)
+{
+	if (idx->data != NULL)
+		munmap((void *)idx->data, idx->size);
+	memset(idx, 0, sizeof(*idx));
+}
+
+/* A decoded node; strings point into the mapping. */
+struct node {
+	const char *prefix;        /* "" when the node has none */
+	size_t prefix_len;
+	unsigned char first, last; /* children range, when nchildren > 0 */
+	const unsigned char *children;
+	unsigned nchildren;
+	const unsigned char *values;
+	uint32_t nvalues;
+};
+
+/* A NUL-terminated string at *off inside the file. */
+static int read_string(const struct modindex *idx, size_t *off, const char **s, size_t *len)
+{
+	const char *start = (const char *)idx->data + *off;
+	const char *end;
+
+	if (*off >= idx->size)
+		return -EBADMSG;
+	end = memchr(start, '\0', idx->size - *off);
+	if (end == NULL)
+		return -EBADMSG;
+	*s = start;
+	*len = (size_t)(end - start);
+	*off += *len + 1;
+	return 0;
+}
+
+static int read_node(const struct modindex *idx, uint32_t ref, struct node *n)
+{
+	size_t off = ref & REF_OFFSET;
+
+	memset(n, 0, sizeof(*n));
+	n->prefix = "";
+	/* Offset 0 is the header: no node lives there. */
+	if (off < 12 || off >= idx->size)
+		return -EBADMSG;
+	if ((ref & REF_PREFIX) && read_string(idx, &off, &n->prefix, &n->prefix_len) < 0)
+		return -EBADMSG;
+	if (ref & REF_CHILDS) {
+		if (idx->size - off < 2)
+			return -EBADMSG;
+		n->first = idx->data[off];
+		n->last = idx->data[off + 1];
+		if (n->last < n->first)
+			return -EBADMSG;
+		n->nchildren = (unsigned)(n->last - n->first) + 1;
+		off += 2;
+		if ((idx->size - off) / 4 < n->nchildren)
+			return -EBADMSG;
+		n->children = idx->data + off;
+		off += 4u * n->nchildren;
+	}
+	if (ref & REF_VALUES) {
+		if (idx->size - off < 4)
+			return -EBADMSG;
+		n->nvalues = be32(idx->data + off);
+		off += 4;
+		/* Each value takes at least 5 bytes: bounds the count. */
+		if (n->nvalues > (idx->size - off) / 5)
+			return -EBADMSG;
+		n->values = idx->data + off;
+	}
+	return 0;
+}
+
+static uint32_t child_ref(const struct node *n, unsigned char c)
+{
+	if (n->nchildren == 0 || c < n->first || c > n->last)
+		return 0;
+	return be32(n->children + 4u * (unsigned)(c - n->first));
+}
+
+static int emit_values(const struct modindex *idx, const struct node *n, modindex_value_fn *cb,
+		       void *arg, int *count)
+{
+	size_t off = (size_t)(n->values - idx->data);
+
+	for (uint32_t i = 0; i < n->nvalues; i++) {
+		uint32_t prio;
+		const char *v;
+		size_t len;
+
+		if (idx->size - off < 4)
+			return -EBADMSG;
+		prio = be32(idx->data + off);
+		off += 4;
+		if (read_string(idx, &off, &v, &len) < 0)
+			return -EBADMSG;
+		(*count)++;
+		if (cb != NULL && cb(v, prio, arg) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+int modindex_lookup(const struct modindex *idx, const char *key, modindex_value_fn *cb, void *arg)
+{
+	uint32_t ref = idx->root;
+	int count = 0;
+
+	for (int depth = 0; depth < MAX_DEPTH; depth++) {
+		struct node n;
+		int r;
+
+		if ((ref & REF_OFFSET) == 0)
+			return 0;
+		if (read_node(idx, ref, &n) < 0)
+			return -EBADMSG;
+		if (strncmp(key, n.prefix, n.prefix_len) != 0)
+			return 0;
+		key += n.prefix_len;
+		if (*key == '\0') {
+			r = emit_values(idx, &n, cb, arg, &count);
+			return r < 0 ? r : count;
+		}
+		ref = child_ref(&n, (unsigned char)*key);
+		key++;
+	}
+	return -EBADMSG;
+}
+
+/* ---- wildcard lookups --------------------------------------------------- */
+
+struct wild {
+	const struct modindex *idx;
+	const char *key;
+	modindex_value_fn *cb;
+	void *arg;
+	int count;
+	char *pat;         /* the pattern spelled by the path so far */
+	size_t len, cap;
+	int depth;
+};
+
+static int pat_push(struct wild *w, const char *s, size_t n)
+{
+	if (w->cap - w->len <= n) {
+		size_t cap = (w->cap + n + 32) * 2;
+		char *p = realloc(w->pat, cap);
+
+		if (p == NULL)
+			return -ENOMEM;
+		w->pat = p;
+		w->cap = cap;
+	}
+	memcpy(w->pat + w->len, s, n);
+	w->len += n;
+	w->pat[w->len] = '\0';
+	return 0;
+}
+
+static bool is_wild(char c)
+{
+	return c == '*' || c == '?' || c == '[';
+}
+
+/* Every pattern in the subtree at ref (whose path so far is w->pat) is
+ * matched against the whole key. */
+static int wild_all(struct wild *w, uint32_t ref)
+{
+	struct node n;
+	size_t saved = w->len;
+	int r = 0;
+
+	if (++w->depth > MAX_DEPTH)
+		return -EBADMSG;
+	if (read_node(w->idx, ref, &n) < 0 || pat_push(w, n.prefix, n.prefix_len) < 0) {
+		r = -EBADMSG;
+		goto out;
+	}
+	if (n.nvalues > 0 && fnmatch(w->pat, w->key, 0) == 0) {
+		r = emit_values(w->idx, &n, w->cb, w->arg, &w->count);
+		if (r != 0)
+			goto out;
+	}
+	for (unsigned i = 0; i < n.nchildren; i++) {
+		uint32_t c = be32(n.children + 4 * i);
+		char ch = (char)(n.first + i);
+
+		if ((c & REF_OFFSET) == 0)
+			continue;
+		if ((r = pat_push(w, &ch, 1)) < 0 || (r = wild_all(w, c)) != 0)
+			goto out;
+		w->len--;
+		w->pat[w->len] = '\0';
+	}
+out:
+	w->len = saved;
+	if (w->pat)
+		w->pat[saved] = '\0';
+	w->depth--;
+	return r;
+}
+
+/* Walk the part of the trie that spells the key literally; wherever a
+ * stored pattern has a wildcard, match its whole subtree with fnmatch. */
+static int wild_walk(struct wild *w, uint32_t ref, size_t k)
+{
+	struct node n;
+	size_t saved = w->len;
+	int r = 0;
+	static const char wilds[] = "*?[";
+
+	if (++w->depth > MAX_DEPTH)
+		return -EBADMSG;
+	if (read_node(w->idx, ref, &n) < 0) {
+		r = -EBADMSG;
+		goto out;
+	}
+	for (size_t i = 0; i < n.prefix_len; i++) {
+		if (is_wild(n.prefix[i])) {
+			/* The rest of this node and all below: fnmatch decides. */
+			w->depth--;
+			r = wild_all(w, ref);
+			w->depth++;
+			goto out;
+		}
+		if (n.prefix[i] != w->key[k + i])
+			goto out;
+	}
+	if ((r = pat_push(w, n.prefix, n.prefix_len)) < 0)
+		goto out;
+	k += n.prefix_len;
+	for (const char *c = wilds; *c; c++) {
+		uint32_t cref = child_ref(&n, (unsigned char)*c);
+
+		if ((cref & REF_OFFSET) == 0)
+			continue;
+		if ((r = pat_push(w, c, 1)) < 0 || (r = wild_all(w, cref)) != 0)
+			goto out;
+		w->len--;
+	}
+	if (w->key[k] == '\0') {
+		r = emit_values(w->idx, &n, w->cb, w->arg, &w->count);
+	} else {
+		uint32_t cref = child_ref(&n, (unsigned char)w->key[k]);
+
+		if ((cref & REF_OFFSET) != 0 && !is_wild(w->key[k]) &&
+		    (r = pat_push(w, &w->key[k], 1)) == 0)
+			r = wild_walk(w, cref, k + 1);
+	}
+out:
+	w->len = saved;
+	if (w->pat)
+		w->pat[saved] = '\0';
+	w->depth--;
+	return r;
+}
+
+int modindex_lookup_wild(const struct modindex *idx, const char *key, modindex_value_fn *cb, void *arg)
+{
+	struct wild w = { .idx = idx, .key = key, .cb = cb, .arg = arg };
+	int r;
+
+	if ((idx->root & REF_OFFSET) == 0)
+		return 0;
+	r = pat_push(&w, "", 0);
+	if (r == 0)
+		r = wild_walk(&w, idx->root, 0);
+	free(w.pat);
+	if (r < 0)
+		return r;
+	return w.count;
+}

@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Finding modules by name, alias or symbol under a module folder. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decompress.h"
+#include "modlookup.h"
+#include "modname.h"
+
+static const char *const text_files[ML_NFILES] = {
+	"modules.dep", "modules.alias", "modules.symbols", "modules.builtin", "modules.builtin.alias",
+};
+
+void modlookup_init(struct modlookup *lk, const struct modctx *ctx)
+{
+	memset(lk, 0, sizeof(*lk));
+	lk->ctx = ctx;
+}
+
+void modlookup_close(struct modlookup *lk)
+{
+	for (int i = 0; i < ML_NFILES; i++)
+		if (lk->state[i] == 1)
+			modindex_close(&lk->idx[i]);
+	memset(lk->state, 0, sizeof(lk->state));
+}
+
+const char *modlookup_strerror(struct modlookup *lk, int err)
+{
+	return lk->why[0] ? lk->why : strerror(-err);
+}
+
+static int fail(struct modlookup *lk, int err, const char *file, const char *what)
+{
+	snprintf(lk->why, sizeof(lk->why), "%s/%s: %s", lk->ctx->moddir, file, what);
+	return err;
+}
+
+/* Open the .bin index of f once; 1 when usable, 0 to use the text file. */
+static int use_index(struct modlookup *lk, enum modlookup_file f)
+{
+	char path[PATH_MAX], name[64];
+	int err;
+
+	if (lk->state[f] != 0)
+		return lk->state[f] == 1;
+	snprintf(name, sizeof(name), "%s.bin", text_files[f]);
+	err = modctx_modpath(lk->ctx, name, path, sizeof(path));
+	if (err == 0)
+		err = modindex_open(&lk->idx[f], path);
+	if (err == -EBADMSG)
+		return fail(lk, err, name, "not a module index");
+	lk->state[f] = err == 0 ? 1 : -1;
+	return err == 0;
+}
+
+/* Each line of a text file of the folder; cb returns non-zero to stop.
+ * A missing file has no lines. */
+static int each_line(struct modlookup *lk, enum modlookup_file f,
+		     int (*cb)(char *line, void *arg), void *arg)
+{
+	char path[PATH_MAX];
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *fp;
+	int r = 0;
+
+	if (modctx_modpath(lk->ctx, text_files[f], path, sizeof(path)) < 0)
+		return -ENAMETOOLONG;
+	fp = fopen(path, "re");
+	if (fp == NULL)
+		return errno == ENOENT ? 0 : fail(lk, -errno, text_files[f], strerror(errno));
+	while ((n = getline(&line, &cap, fp)) > 0) {
+		if (line[n - 1] == '\n')
+			line[--n] = '\0';
+		r = cb(line, arg);
+		if (r != 0)
+			break;
+	}
+	free(line);
+	fclose(fp);
+	return r < 0 ? r : 0;
+}
+
+static int result_add(struct modlookup_result *res, const char *name, size_t namelen,
+		      const char *path, size_t pathlen)
+{
+	struct modlookup_module *m;
+
+	for (size_t i = 0; i < res->count; i++)
+		if (strlen(res->mods[i].name) == namelen && strncmp(res->mods[i].name, name, namelen) == 0)
+			return 0;
+	m = realloc(res->mods, (res->count + 1) * sizeof(*m));
+	if (m == NULL)
+		return -ENOMEM;
+	res->mods = m;
+	m = &res->mods[res->count];
+	m->name = strndup(name, namelen);
+	m->path = path ? strndup(path, pathlen) : NULL;
+	if (m->name == NULL || (path && m->path == NULL)) {
+		free(m->name);
+		free(m->path);
+		return -ENOMEM;
+	}
+	res->count++;
+	return 0;
+}
+
+void modlookup_result_free(struct modlookup_result *res)
+{
+	for (size_t i = 0; i < res->count; i++) {
+		free(res->mods[i].name);
+		free(res->mods[i].path);
+	}
+	free(res->mods);
+	res->mods = NULL;
+	res->count = 0;
+}
+
+/* ---- by name: modules.dep --------------------------------------------- */
+
+struct dep_search {
+	const char *name;
+	struct modlookup_result *res;
+	int err;
+};
+
+/* "path: deps" -> the module at path */
+static int add_dep_line(struct dep_search *s, const char *line)
+{
+	const char *colon = strchr(line, ':');
+	char name[MODNAME_MAX], path[PATH_MAX];
+	size_t len;
+
+	if (colon == NULL || colon == line)
+		return 0;
+	len = (size_t)(colon - line);
+	if (len >= sizeof(path))
+		return 0;
+	memcpy(path, line, len);
+	path[len] = '\0';
+	if (modname_normalize(path, name) < 0 || strcmp(name, s->name) != 0)
+		return 0;
+	s->err = result_add(s->res, name, strlen(name), path, len);
+	return 1;
+}
+
+static int dep_value(const char *value, uint32_t prio, void *arg)
+{
+	(void)prio;
+	add_dep_line(arg, value);
+	return 1;   /* one module per name */
+}
+
+static int dep_text_line(char *line, void *arg)
+{
+	return add_dep_line(arg, line);
+}
+
+static int lookup_dep(struct modlookup *lk, const char *name, struct modlookup_result *res)
+{
+	struct dep_search s = { .name = name, .res = res };
+	int r = use_index(lk, ML_DEP);
+
+	if (r < 0)
+		return r;
+	if (r == 1) {
+		r = modindex_lookup(&lk->idx[ML_DEP], name, dep_value, &s);
+		if (r < 0)
+			return fail(lk, r, "modules.dep.bin", "malformed index");
+	} else {
+		r = each_line(lk, ML_DEP, dep_text_line, &s);
+		if (r < 0)
+			return r;
+	}
+	return s.err;
+}
+
+/* ---- built in: modules.builtin ------------------------------------------ */
+
+struct builtin_search {
+	const char *name;
+	bool found;
+};
+
+static int builtin_text_line(char *line, void *arg)
+{
+	struct builtin_search *s = arg;
+	char name[MODNAME_MAX];
+
+	if (modname_normalize(line, name) == 0 && strcmp(name, s->name) == 0) {
+		s->found = true;
+		return 1;
+	}
+	return 0;
+}
+
+static int lookup_builtin(struct modlookup *lk, const char *name, struct modlookup_result *res)
+{
+	struct builtin_search s = { .name = name };
+	int r = use_index(lk, ML_BUILTIN);
+
+	if (r < 0)
+		return r;
+	if (r == 1) {
+		r = modindex_lookup(&lk->idx[ML_BUILTIN], name, NULL, NULL);
+		if (r < 0)
+			return fail(lk, r, "modules.builtin.bin", "malformed index");
+		s.found = r > 0;
+	} else {
+		r = each_line(lk, ML_BUILTIN, builtin_text_line, &s);
+		if (r < 0)
+			return r;
+	}
+	return s.found ? result_add(res, name, strlen(name), NULL, 0) : 0;
+}
+
+/* The module files behind a list of names: modules.dep, else built in. */
+static int resolve_names(struct modlookup *lk, struct modlookup_result *names,
+			 struct modlookup_result *res)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < names->count && err == 0; i++) {
+		size_t before = res->count;
+
+		err = lookup_dep(lk, names->mods[i].name, res);
+		if (err == 0 && res->count == before)
+			err = lookup_builtin(lk, names->mods[i].name, res);
+	}
+	modlookup_result_free(names);
+	return err;
+}
+
+int modlookup_name(struct modlookup *lk, const char *name, struct modlookup_result *res)
+{
+	char norm[MODNAME_MAX];
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	lk->why[0] = '\0';
+	if (modname_normalize(name, norm) < 0)
+		return -ENOENT;
+	err = lookup_dep(lk, norm, res);
+	if (err == 0 && res->count == 0)
+		err = lookup_builtin(lk, norm, res);
+	return err;
+}
+
+/* ---- aliases and symbols ------------------------------------------------ */
+
+int modlookup_alias_normalize(const char *alias, char *out, size_t size)
+{
+	size_t i;
+	bool in_set = false;
+
+	for (i = 0; alias[i] != '\0'; i++) {
+		char c = alias[i];
+
+		if (i + 1 >= size)
+			return -ENAMETOOLONG;
+		if (c == '[')
+			in_set = true;
+		else if (c == ']')
+			in_set = false;
+		else if (c == '-' && !in_set)
+			c = '_';
+		out[i] = c;
+	}
+	out[i] = '\0';
+	return in_set ? -EINVAL : 0;
+}
+
+struct alias_search {
+	const char *key;
+	bool wild;
+	struct modlookup_result *names;
+	int err;
+};
+
+static int alias_value(const char *value, uint32_t prio, void *arg)
+{
+	struct alias_search *s = arg;
+
+	(void)prio;
+	s->err = result_add(s->names, value, strlen(value), NULL, 0);
+	return s->err != 0;
+}
+
+/* "alias PATTERN NAME" lines of modules.alias, modules.symbols and
+ * modules.builtin.alias. */
+static int alias_text_line(char *line, void *arg)
+{
+	struct alias_search *s = arg;
+	char *save = NULL, *word = strtok_r(line, " \t", &save);
+	char *pattern = strtok_r(NULL, " \t", &save);
+	char *name = strtok_r(NULL, " \t", &save);
+	char norm[1024];
+
+	if (word == NULL || strcmp(word, "alias") != 0 || pattern == NULL || name == NULL ||
+	    modlookup_alias_normalize(pattern, norm, sizeof(norm)) < 0)
+		return 0;
+	if (s->wild ? fnmatch(norm, s->key, 0) != 0 : strcmp(norm, s->key) != 0)
+		return 0;
+	s->err = result_add(s->names, name, strlen(name), NULL, 0);
+	return s->err != 0;
+}
+
+static int lookup_alias_file(struct modlookup *lk, enum modlookup_file f, const char *key,
+			     bool wild, struct modlookup_result *names)
+{
+	struct alias_search s = { .key = key, .wild = wild, .names = names };
+	int r = use_index(lk, f);
+
+	if (r < 0)
+		return r;
+	if (r == 1) {
+		r = wild ? modindex_lookup_wild(&lk->idx[f], key, alias_value, &s)
+			 : modindex_lookup(&lk->idx[f], key, alias_value, &s);
+		if (r < 0) {
+			char bin[64];
+
+			snprintf(bin, sizeof(bin), "%s.bin", text_files[f]);
+			return fail(lk, r, bin, "malformed index");
+		}
+	} else {
+		r = each_line(lk, f, alias_text_line, &s);
+		if (r < 0)
+			return r;
+	}
+	return s.err;
+}
+
+int modlookup_any(struct modlookup *lk, const char *name, struct modlookup_result *res)
+{
+	struct modlookup_result names = { 0 };
+	char key[1024];
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	lk->why[0] = '\0';
+	err = modlookup_alias_normalize(name, key, sizeof(key));
+	if (err < 0)
+		return -ENOENT;
+	/* A plain module name first (no '.' or ':' fits a name). */
+	if (strpbrk(key, ".:/") == NULL && strlen(key) <= MODNAME_LEN_MAX) {
+		err = lookup_dep(lk, key, res);
+		if (err != 0 || res->count > 0)
+			return err;
+	}
+	if (strncmp(key, "symbol:", 7) == 0) {
+		err = lookup_alias_file(lk, ML_SYMBOLS, key, false, &names);
+		if (err == 0 && names.count > 0)
+			return resolve_names(lk, &names, res);
+		modlookup_result_free(&names);
+		if (err != 0)
+			return err;
+	}
+	err = lookup_alias_file(lk, ML_ALIAS, key, true, &names);
+	if (err == 0 && names.count > 0)
+		return resolve_names(lk, &names, res);
+	modlookup_result_free(&names);
+	if (err != 0)
+		return err;
+	if (strpbrk(key, ".:/") == NULL && strlen(key) <= MODNAME_LEN_MAX) {
+		err = lookup_builtin(lk, key, res);
+		if (err != 0 || res->count > 0)
+			return err;
+	}
+	err = lookup_alias_file(lk, ML_BUILTIN_ALIAS, key, false, &names);
+	if (err == 0 && names.count > 0)
+		return resolve_names(lk, &names, res);
+	modlookup_result_free(&names);
+	return err;
+}
+
+int modlookup_module_path(struct modlookup *lk, const struct modlookup_module *m, char *buf,
+			  size_t size)
+{
+	int n;
+
+	if (m->path == NULL)
+		return -ENOENT;
+	/* External modules are listed with absolute paths (under the root). */
+	if (m->path[0] == '/')
+		n = snprintf(buf, size, "%s%s", lk->ctx->root, m->path);
+	else
+		return modctx_modpath(lk->ctx, m->path, buf, size);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* ---- modules.builtin.modinfo -------------------------------------------- */
+
+int modlookup_builtin_modinfo(struct modlookup *lk, const char *name,
+			      struct modlookup_builtin_info *info)
+{
+	struct outbuf buf = { .limit = 64u << 20 };
+	char path[PATH_MAX];
+	size_t namelen = strlen(name);
+	const char *why = NULL;
+	FILE *fp;
+	int err;
+
+	memset(info, 0, sizeof(*info));
+	err = modctx_modpath(lk->ctx, "modules.builtin.modinfo", path, sizeof(path));
+	if (err < 0)
+		return err;
+	fp = fopen(path, "re");
+	if (fp == NULL)
+		return errno == ENOENT ? 0 : fail(lk, -errno, "modules.builtin.modinfo", strerror(errno));
+	err = read_fd_all(fileno(fp), &buf, &why);
+	fclose(fp);
+	if (err == 0)
+		err = outbuf_reserve(&buf, 1);
+	if (err < 0) {
+		outbuf_free(&buf);
+		return fail(lk, err, "modules.builtin.modinfo", why ? why : strerror(-err));
+	}
+	buf.data[buf.len] = '\0';
+	info->buf = (char *)buf.data;
+	/* "name.key=value" records separated by NUL. */
+	for (size_t off = 0; off < buf.len;) {
+		char *rec = info->buf + off;
+		size_t len = strlen(rec);
+
+		off += len + 1;
+		if (len > namelen && rec[namelen] == '.' && strncmp(rec, name, namelen) == 0) {
+			char **recs = realloc(info->recs, (info->count + 1) * sizeof(*recs));
+
+			if (recs == NULL) {
+				modlookup_builtin_info_free(info);
+				return -ENOMEM;
+			}
+			info->recs = recs;
+			info->recs[info->count++] = rec + namelen + 1;
+		}
+	}
+	return 0;
+}
+
+void modlookup_builtin_info_free(struct modlookup_builtin_info *info)
+{
+	free(info->recs);
+	free(info->buf);
+	memset(info, 0, sizeof(*info));
+}
