@@ -232,20 +232,33 @@ install-strip: install
 # ---- tests -------------------------------------------------------------
 UNIT_TESTS := $(patsubst $(srctree)/tests/unit/%.c,%,$(wildcard $(srctree)/tests/unit/test_*.c))
 UNIT_BINS := $(patsubst %,$(obj)/tests/unit/%,$(UNIT_TESTS))
-# Unit tests run on the build host, or under qemu-user for a cross build.
+# Unit tests run on the build host, or under qemu-user for a cross build:
+# qemu-arm-static (qemu-aarch64-static) with the cross libc's loader from
+# /usr/TRIPLET (Debian's libc6-*-cross) and the sysroot's shared libraries.
+ifneq ($(CROSS_COMPILE),)
+TRIPLET ?= $(shell $(CC) -dumpmachine 2>/dev/null)
+QEMU_USER := $(if $(filter arm-%,$(TRIPLET)),qemu-arm-static,$(if $(filter aarch64-%,$(TRIPLET)),qemu-aarch64-static))
+ifneq ($(QEMU_USER),)
+TEST_RUNNER ?= env QEMU_LD_PREFIX=/usr/$(TRIPLET) $(if $(SYSROOT_LIBPATH),LD_LIBRARY_PATH=$(SYSROOT_LIBPATH)) $(QEMU_USER)
+endif
+endif
 TEST_RUNNER ?=
+# Debian has no static libcmocka: the unit tests are linked dynamically
+# even in a STATIC=1 build.
+UNIT_LDFLAGS := $(filter-out -static,$(MU_LDFLAGS))
 
 $(obj)/tests/unit/%: $(srctree)/tests/unit/%.c $(obj)/libbb.a $(GEN_HDRS)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(MU_CFLAGS) -Wno-unused-parameter $(MU_LDFLAGS) -o $@ $< $(obj)/libbb.a -lcmocka $(MU_LIBS)
+	$(Q)$(CC) $(MU_CFLAGS) -Wno-unused-parameter -DTEST_DATA=\"$(srctree)/tests/unit/data\" $(UNIT_LDFLAGS) -o $@ $< $(obj)/libbb.a -lcmocka $(MU_LIBS)
 
 # The fake kernel of the integration tests; test_kernel runs under it.
 FAKEKERNEL := $(obj)/tests/libfakekernel.so
-$(FAKEKERNEL): $(srctree)/tests/preload/fakekernel.c
+$(FAKEKERNEL): $(srctree)/tests/preload/fakekernel.c | $(AUTO_SYSROOT)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) -shared -fPIC -O1 -g -Wall -Wextra -Werror -o $@ $< -ldl -lz -llzma -lzstd
+	$(Q)$(CC) -shared -fPIC -O1 -g -Wall -Wextra -Werror $(ARCH_CFLAGS) $(SYSROOT_CFLAGS) -o $@ $< \
+		$(SYSROOT_LDFLAGS) -ldl -lz -llzma -lzstd
 
 check-unit: $(UNIT_BINS) $(FAKEKERNEL)
 	$(Q)FAKEKERNEL_LIB=$(FAKEKERNEL) sh $(srctree)/tests/unit/run.sh "$(TEST_RUNNER)" $(UNIT_BINS)

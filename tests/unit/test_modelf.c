@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * modelf: module ELF images built here, in all four class/byte-order
+ * combinations, then read back; and every truncation and a range of
+ * corruptions of them must give -ENOEXEC (never a read out of bounds:
+ * run this under AddressSanitizer).
+ */
+#include <elf.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "modelf.h"
+
+struct img {
+	unsigned char buf[4096];
+	size_t len;
+	bool is64, msb;
+};
+
+static void put(struct img *m, size_t off, uint64_t v, int bytes)
+{
+	for (int i = 0; i < bytes; i++) {
+		int shift = m->msb ? 8 * (bytes - 1 - i) : 8 * i;
+
+		m->buf[off + i] = (unsigned char)(v >> shift);
+	}
+}
+
+static size_t append(struct img *m, const void *data, size_t len)
+{
+	size_t off = (m->len + 7) & ~(size_t)7;
+
+	memcpy(m->buf + off, data, len);
+	m->len = off + len;
+	return off;
+}
+
+static const char modinfo[] = "license=GPL\0\0\0description=test\0alias=pci:v*d*\0name=mt\0";
+static const char shstr[] = "\0.modinfo\0__versions\0.symtab\0.strtab\0.shstrtab\0";
+static const char strtab[] = "\0printk\0mt_export\0";
+
+/* Sections: 0 null, 1 .modinfo, 2 __versions, 3 .symtab, 4 .strtab, 5 .shstrtab */
+static void build(struct img *m, bool is64, bool msb)
+{
+	size_t word = is64 ? 8 : 4, symsize = is64 ? 24 : 16, shsize = is64 ? 64 : 40;
+	size_t ehsize = is64 ? 64 : 52, off[6], len[6], shoff;
+	unsigned char versions[128] = { 0 }, syms[3 * 24] = { 0 };
+	struct img tmp;
+
+	memset(m, 0, sizeof(*m));
+	m->is64 = is64;
+	m->msb = msb;
+	memcpy(m->buf, ELFMAG, SELFMAG);
+	m->buf[EI_CLASS] = is64 ? ELFCLASS64 : ELFCLASS32;
+	m->buf[EI_DATA] = msb ? ELFDATA2MSB : ELFDATA2LSB;
+	m->buf[EI_VERSION] = EV_CURRENT;
+	m->len = ehsize;
+	/* __versions: {crc, name} x2 of 64 bytes */
+	tmp = *m;
+	put(&tmp, 0, 0x12345678, (int)word);
+	memcpy(versions, tmp.buf, word);
+	strcpy((char *)versions + word, "module_layout");
+	put(&tmp, 0, 0xabcdef01, (int)word);
+	memcpy(versions + 64, tmp.buf, word);
+	strcpy((char *)versions + 64 + word, "printk");
+	/* .symtab: null, printk (undefined, global), mt_export (defined) */
+	for (int i = 1; i < 3; i++) {
+		size_t o = (size_t)i * symsize;
+		uint32_t name = i == 1 ? 1 : 8;
+		unsigned char info = (unsigned char)(STB_GLOBAL << 4 | (i == 1 ? STT_NOTYPE : STT_FUNC));
+		uint16_t shndx = i == 1 ? SHN_UNDEF : 1;
+
+		memset(tmp.buf, 0, 64);
+		put(&tmp, 0, name, 4);
+		if (is64) {
+			tmp.buf[4] = info;
+			put(&tmp, 6, shndx, 2);
+			put(&tmp, 8, (uint64_t)i * 16, 8);
+		} else {
+			put(&tmp, 4, (uint64_t)i * 16, 4);
+			tmp.buf[12] = info;
+			put(&tmp, 14, shndx, 2);
+		}
+		memcpy(syms + o, tmp.buf, symsize);
+	}
+	off[1] = append(m, modinfo, len[1] = sizeof(modinfo) - 1);
+	off[2] = append(m, versions, len[2] = sizeof(versions));
+	off[3] = append(m, syms, len[3] = 3 * symsize);
+	off[4] = append(m, strtab, len[4] = sizeof(strtab));
+	off[5] = append(m, shstr, len[5] = sizeof(shstr));
+	shoff = (m->len + 7) & ~(size_t)7;
+	m->len = shoff + 6 * shsize;
+	{
+		static const uint32_t names[6] = { 0, 1, 10, 21, 29, 37 };
+		static const uint32_t types[6] = { SHT_NULL, SHT_PROGBITS, SHT_PROGBITS, SHT_SYMTAB,
+						   SHT_STRTAB, SHT_STRTAB };
+
+		for (int i = 1; i < 6; i++) {
+			size_t h = shoff + (size_t)i * shsize;
+
+			put(m, h, names[i], 4);
+			put(m, h + 4, types[i], 4);
+			if (is64) {
+				put(m, h + 24, off[i], 8);
+				put(m, h + 32, len[i], 8);
+				put(m, h + 40, i == 3 ? 4 : 0, 4);
+				put(m, h + 56, i == 3 ? symsize : 0, 8);
+			} else {
+				put(m, h + 16, off[i], 4);
+				put(m, h + 20, len[i], 4);
+				put(m, h + 24, i == 3 ? 4 : 0, 4);
+				put(m, h + 36, i == 3 ? symsize : 0, 4);
+			}
+		}
+	}
+	put(m, 16, ET_REL, 2);
+	put(m, 18, is64 ? EM_X86_64 : EM_ARM, 2);
+	if (is64) {
+		put(m, 40, shoff, 8);
+		put(m, 58, shsize, 2);
+		put(m, 60, 6, 2);
+		put(m, 62, 5, 2);
+	} else {
+		put(m, 32, shoff, 4);
+		put(m, 46, shsize, 2);
+		put(m, 48, 6, 2);
+		put(m, 50, 5, 2);
+	}
+}
+
+struct collected {
+	char text[512];
+};
+
+static int collect_version(uint64_t crc, const char *name, void *arg)
+{
+	struct collected *c = arg;
+	size_t n = strlen(c->text);
+
+	snprintf(c->text + n, sizeof(c->text) - n, "%s=%llx;", name, (unsigned long long)crc);
+	return 0;
+}
+
+static int collect_symbol(const struct modelf_symbol *s, void *arg)
+{
+	struct collected *c = arg;
+	size_t n = strlen(c->text);
+
+	snprintf(c->text + n, sizeof(c->text) - n, "%s:%u:%u:%llu;", s->name, s->shndx, s->bind,
+		 (unsigned long long)s->value);
+	return 0;
+}
+
+static void read_all_variants(void **state)
+{
+	for (int v = 0; v < 4; v++) {
+		struct img m;
+		struct modelf e;
+		struct modelf_section s;
+		struct collected c = { "" };
+		const char *rec;
+		size_t len, pos = 0;
+
+		build(&m, v & 1, v & 2);
+		assert_int_equal(modelf_open(&e, m.buf, m.len), 0);
+		assert_int_equal(e.is64, (bool)(v & 1));
+		assert_int_equal(e.msb, (bool)(v & 2));
+		assert_int_equal(e.machine, (v & 1) ? EM_X86_64 : EM_ARM);
+		assert_int_equal(modelf_section(&e, ".modinfo", &s), 0);
+		assert_int_equal(modelf_modinfo_next(&e, &s, &pos, &rec, &len), 1);
+		assert_true(len == 11 && memcmp(rec, "license=GPL", 11) == 0);
+		/* the padding NULs are skipped */
+		assert_int_equal(modelf_modinfo_next(&e, &s, &pos, &rec, &len), 1);
+		assert_true(len == 16 && memcmp(rec, "description=test", 16) == 0);
+		assert_int_equal(modelf_modinfo_next(&e, &s, &pos, &rec, &len), 1);
+		assert_int_equal(modelf_modinfo_next(&e, &s, &pos, &rec, &len), 1);
+		assert_true(len == 7 && memcmp(rec, "name=mt", 7) == 0);
+		assert_int_equal(modelf_modinfo_next(&e, &s, &pos, &rec, &len), 0);
+		assert_int_equal(modelf_section(&e, ".nosuch", &s), -ENOENT);
+
+		assert_int_equal(modelf_versions(&e, collect_version, &c), 0);
+		assert_string_equal(c.text, "module_layout=12345678;printk=abcdef01;");
+		c.text[0] = '\0';
+		assert_int_equal(modelf_symbols(&e, collect_symbol, &c), 0);
+		assert_string_equal(c.text, "printk:0:1:16;mt_export:1:1:32;");
+	}
+}
+
+/* Open and walk everything; the result may be an error, never a crash. */
+static int walk(const unsigned char *data, size_t len)
+{
+	struct modelf e;
+	struct modelf_section s;
+	struct collected c = { "" };
+	const char *rec;
+	size_t rlen, pos = 0;
+	int r, err = modelf_open(&e, data, len);
+
+	if (err < 0)
+		return err;
+	if (modelf_section(&e, ".modinfo", &s) == 0)
+		while ((r = modelf_modinfo_next(&e, &s, &pos, &rec, &rlen)) > 0)
+			;
+	modelf_versions(&e, collect_version, &c);
+	c.text[0] = '\0';
+	modelf_symbols(&e, collect_symbol, &c);
+	return 0;
+}
+
+static void every_truncation(void **state)
+{
+	for (int v = 0; v < 4; v++) {
+		struct img m;
+
+		build(&m, v & 1, v & 2);
+		for (size_t cut = 0; cut < m.len; cut++) {
+			/* A fresh heap copy of exactly cut bytes, so ASan sees any
+			 * read past the end. */
+			unsigned char *p = malloc(cut ? cut : 1);
+
+			memcpy(p, m.buf, cut);
+			/* The section headers are at the end: any cut loses them. */
+			assert_int_equal(walk(p, cut), -ENOEXEC);
+			free(p);
+		}
+	}
+}
+
+static void corruptions(void **state)
+{
+	for (int v = 0; v < 4; v++) {
+		struct img m;
+
+		build(&m, v & 1, v & 2);
+		/* Every byte of every section header set to 0xff in turn. */
+		for (size_t i = 0; i < m.len; i++) {
+			unsigned char *p = malloc(m.len);
+
+			memcpy(p, m.buf, m.len);
+			p[i] = 0xff;
+			walk(p, m.len);
+			p[i] = 0x80;
+			walk(p, m.len);
+			free(p);
+		}
+	}
+}
+
+static void specific_errors(void **state)
+{
+	struct img m;
+	struct modelf e;
+	struct modelf_section s;
+	const char *rec;
+	size_t len, pos = 0;
+
+	assert_int_equal(modelf_open(&e, "\177ELF", 4), -ENOEXEC);
+	assert_string_equal(e.why, "not an ELF file");
+	assert_int_equal(modelf_open(&e, "garbage garbage garbage", 23), -ENOEXEC);
+	assert_string_equal(e.why, "not an ELF file");
+
+	build(&m, true, false);
+	m.buf[EI_CLASS] = 7;
+	assert_int_equal(modelf_open(&e, m.buf, m.len), -ENOEXEC);
+	assert_string_equal(e.why, "unknown ELF class");
+
+	/* .modinfo whose last record has no NUL */
+	build(&m, true, false);
+	assert_int_equal(modelf_open(&e, m.buf, m.len), 0);
+	assert_int_equal(modelf_section(&e, ".modinfo", &s), 0);
+	s.size -= 1;
+	while (modelf_modinfo_next(&e, &s, &pos, &rec, &len) > 0)
+		;
+	assert_int_equal(modelf_modinfo_next(&e, &s, &pos, &rec, &len), -ENOEXEC);
+	assert_string_equal(e.why, "unterminated .modinfo record");
+
+	/* a section whose data lies past the end */
+	build(&m, false, true);
+	{
+		size_t shoff = (size_t)m.buf[32] << 24 | m.buf[33] << 16 | m.buf[34] << 8 | m.buf[35];
+
+		put(&m, shoff + 40 + 20, 0x7fffffff, 4);   /* .modinfo size */
+	}
+	assert_int_equal(modelf_open(&e, m.buf, m.len), 0);
+	assert_int_equal(modelf_section(&e, ".modinfo", &s), -ENOEXEC);
+	assert_string_equal(e.why, "section data past the end of the file");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(read_all_variants),
+		cmocka_unit_test(every_truncation),
+		cmocka_unit_test(corruptions),
+		cmocka_unit_test(specific_errors),
+	};
+	return cmocka_run_group_tests_name("modelf", tests, NULL, NULL);
+}

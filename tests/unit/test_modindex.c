@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* modindex: lookups in indexes written by kmod's depmod (tests/unit/data),
+ * and every corruption of them refused or survived without a crash. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "modindex.h"
+
+#ifndef TEST_DATA
+#define TEST_DATA "tests/unit/data"
+#endif
+
+static const char *data(const char *name)
+{
+	static char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", TEST_DATA, name);
+	return path;
+}
+
+struct vals {
+	char text[512];
+};
+
+static int collect(const char *value, uint32_t prio, void *arg)
+{
+	struct vals *v = arg;
+	size_t n = strlen(v->text);
+
+	snprintf(v->text + n, sizeof(v->text) - n, "%s[%u];", value, prio);
+	return 0;
+}
+
+static void exact_lookups(void **state)
+{
+	struct modindex idx;
+	struct vals v = { "" };
+
+	assert_int_equal(modindex_open(&idx, data("modules.dep.bin")), 0);
+	assert_int_equal(modindex_lookup(&idx, "modtest_b", collect, &v), 1);
+	assert_string_equal(v.text, "kernel/drivers/test/modtest_b.ko.xz: kernel/drivers/test/modtest_a.ko[3];");
+	v.text[0] = '\0';
+	assert_int_equal(modindex_lookup(&idx, "dash_mod", collect, &v), 1);
+	assert_string_equal(v.text, "kernel/drivers/test/dash-mod.ko.zst:[2];");
+	assert_int_equal(modindex_lookup(&idx, "modtest", collect, &v), 0);
+	assert_int_equal(modindex_lookup(&idx, "modtest_bb", collect, &v), 0);
+	assert_int_equal(modindex_lookup(&idx, "", collect, &v), 0);
+	modindex_close(&idx);
+
+	assert_int_equal(modindex_open(&idx, data("modules.symbols.bin")), 0);
+	v.text[0] = '\0';
+	assert_int_equal(modindex_lookup(&idx, "symbol:modtest_a_value", collect, &v), 1);
+	assert_string_equal(v.text, "modtest_a[0];");
+	modindex_close(&idx);
+}
+
+/* Priorities are the modules' places in modules.order, as kmod's depmod
+ * writes them. */
+static void wildcard_lookups(void **state)
+{
+	struct modindex idx;
+	struct vals v = { "" };
+
+	assert_int_equal(modindex_open(&idx, data("modules.alias.bin")), 0);
+	assert_int_equal(modindex_lookup_wild(&idx, "modtest_c_alias", collect, &v), 1);
+	assert_string_equal(v.text, "modtest_c[1];");
+	v.text[0] = '\0';
+	assert_int_equal(modindex_lookup_wild(&idx, "of:NdevT<NULL>Cmodutils,dash_test", collect, &v), 1);
+	assert_string_equal(v.text, "dash_mod[2];");
+	v.text[0] = '\0';
+	assert_int_equal(modindex_lookup_wild(&idx, "usb:v1234p0001d0100dc00dsc00dp00ic03isc01ip02in00",
+					      collect, &v), 1);
+	assert_string_equal(v.text, "dash_mod[2];");
+	assert_int_equal(modindex_lookup_wild(&idx, "usb:v4321p0001d0100dc00dsc00dp00ic03isc01ip02in00",
+					      collect, &v), 0);
+	assert_int_equal(modindex_lookup_wild(&idx, "of:NdevT<NULL>Cother", collect, &v), 0);
+	/* The pattern itself, literally, matches too (fnmatch of * against *). */
+	v.text[0] = '\0';
+	assert_int_equal(modindex_lookup_wild(&idx, "of:N*T*Cmodutils,dash_test", collect, &v), 1);
+	modindex_close(&idx);
+}
+
+static void not_an_index(void **state)
+{
+	struct modindex idx;
+
+	assert_int_equal(modindex_open(&idx, data("nosuch.bin")), -ENOENT);
+	assert_int_equal(modindex_open(&idx, data("signed-sha256.ko")), -EBADMSG);
+	assert_int_equal(modindex_open(&idx, data("")), -EISDIR);
+	assert_int_equal(modindex_open(&idx, data("README.md")), -EBADMSG);
+}
+
+/* Write bytes to a temporary file and open it as an index. */
+static int open_bytes(struct modindex *idx, const unsigned char *p, size_t len)
+{
+	char path[] = "/tmp/test_modindex.XXXXXX";
+	int fd = mkstemp(path), r;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, p, len), (ssize_t)len);
+	close(fd);
+	r = modindex_open(idx, path);
+	unlink(path);
+	return r;
+}
+
+static unsigned char *slurp(const char *name, size_t *len)
+{
+	unsigned char *buf = malloc(65536);
+	FILE *f = fopen(data(name), "rb");
+
+	assert_non_null(f);
+	*len = fread(buf, 1, 65536, f);
+	fclose(f);
+	return buf;
+}
+
+/* Every byte of every index set to several values: lookups either work
+ * or say -EBADMSG, and the walk ends (no loop, no out-of-bounds read). */
+static void every_byte_corrupted(void **state)
+{
+	static const char *const files[] = { "modules.dep.bin", "modules.alias.bin", "modules.symbols.bin" };
+	static const unsigned char values[] = { 0x00, 0xff, 0x0c, 0x80, 0x2a };
+	static const char *const keys[] = { "modtest_b", "modtest_c_alias", "usb:v1234p0001d0100dc00dsc00dp00ic03isc01ip02in00",
+					    "symbol:modtest_a_value", "of:NdevT<NULL>Cmodutils,dash_test" };
+
+	for (size_t f = 0; f < 3; f++) {
+		size_t len;
+		unsigned char *orig = slurp(files[f], &len);
+
+		for (size_t i = 12; i < len; i++) {
+			for (size_t v = 0; v < sizeof(values); v++) {
+				unsigned char save = orig[i];
+				struct modindex idx;
+				struct vals out = { "" };
+
+				orig[i] = values[v];
+				if (open_bytes(&idx, orig, len) == 0) {
+					for (size_t k = 0; k < 5; k++) {
+						int r1 = modindex_lookup(&idx, keys[k], collect, &out);
+						int r2 = modindex_lookup_wild(&idx, keys[k], collect, &out);
+
+						assert_true(r1 >= 0 || r1 == -EBADMSG);
+						assert_true(r2 >= 0 || r2 == -EBADMSG);
+						out.text[0] = '\0';
+					}
+					modindex_close(&idx);
+				}
+				orig[i] = save;
+			}
+		}
+		free(orig);
+	}
+}
+
+/* A reference that points back at its own node: the depth bound ends it. */
+static void reference_loop(void **state)
+{
+	static const unsigned char loop[] = {
+		0xb0, 0x07, 0xf4, 0x57, 0x00, 0x02, 0x00, 0x01,
+		0x20, 0x00, 0x00, 0x0c,           /* root: children, at 12 */
+		'a', 'a',                         /* first = last = 'a' */
+		0x20, 0x00, 0x00, 0x0c,           /* child 'a' -> the root again */
+	};
+	struct modindex idx;
+	char key[8192];
+
+	memset(key, 'a', sizeof(key) - 1);
+	key[sizeof(key) - 1] = '\0';
+	assert_int_equal(open_bytes(&idx, loop, sizeof(loop)), 0);
+	assert_int_equal(modindex_lookup(&idx, key, collect, NULL), -EBADMSG);
+	assert_int_equal(modindex_lookup_wild(&idx, key, collect, NULL), -EBADMSG);
+	modindex_close(&idx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(exact_lookups),
+		cmocka_unit_test(wildcard_lookups),
+		cmocka_unit_test(not_an_index),
+		cmocka_unit_test(every_byte_corrupted),
+		cmocka_unit_test(reference_loop),
+	};
+	return cmocka_run_group_tests_name("modindex", tests, NULL, NULL);
+}
