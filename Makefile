@@ -81,6 +81,9 @@ MU_LIBS := $(sort $(LIBS-y)) $(LDLIBS)
 # 3. A toolchain that finds the libraries itself.
 # 4. Otherwise a Debian sysroot with zlib/liblzma/libzstd (and cmocka, for
 #    the unit tests) is fetched into $(O)/sysroot-ARCH by scripts/mksysroot.sh.
+# The stamp of a fetched sysroot names the script's checksum: a changed
+# package list or fix-up in scripts/mksysroot.sh fetches it again.
+SYSROOT_SCRIPT_SUM = $(firstword $(shell cksum < $(srctree)/scripts/mksysroot.sh))
 PC_MODULES-$(CONFIG_FEATURE_GZIP) += zlib
 PC_MODULES-$(CONFIG_FEATURE_XZ) += liblzma
 PC_MODULES-$(CONFIG_FEATURE_ZSTD) += libzstd
@@ -97,6 +100,20 @@ endif
 ifeq ($(SYSROOT),)
 SYSROOT := $(PKG_CONFIG_SYSROOT_DIR)
 endif
+# musl-gcc, Debian's wrapper (musl-tools), searches only musl's headers and
+# libraries: `make CC=musl-gcc [STATIC=1]` gets the host's static zlib,
+# liblzma and libzstd (built against glibc, but what the decompressors use
+# of them calls nothing glibc-only) through $(O)/sysroot-musl-host, links to
+# just those headers and archives.
+ifeq ($(notdir $(firstword $(CC))),musl-gcc)
+ifeq ($(SYSROOT)$(PC_FOUND),)
+ifneq ($(filter y,$(CONFIG_FEATURE_GZIP) $(CONFIG_FEATURE_XZ) $(CONFIG_FEATURE_ZSTD)),)
+DEB_ARCH := musl-host
+SYSROOT := $(obj)/sysroot-musl-host
+AUTO_SYSROOT := $(SYSROOT)/.complete-$(SYSROOT_SCRIPT_SUM)
+endif
+endif
+endif
 ifneq ($(CROSS_COMPILE),)
 ifeq ($(SYSROOT)$(PC_FOUND),)
 ifneq ($(filter y,$(CONFIG_FEATURE_GZIP) $(CONFIG_FEATURE_XZ) $(CONFIG_FEATURE_ZSTD)),)
@@ -111,9 +128,7 @@ ifeq ($(DEB_ARCH),)
 $(error no SYSROOT given and no Debian architecture known for $(CC) ($(TRIPLET)): pass SYSROOT=DIR with zlib, liblzma and libzstd, or disable the FEATURE_GZIP/XZ/ZSTD options)
 endif
 SYSROOT := $(obj)/sysroot-$(DEB_ARCH)
-AUTO_SYSROOT := $(SYSROOT)/.complete
-# A changed package list (or fix-up) in the script fetches the sysroot again.
-$(AUTO_SYSROOT): $(srctree)/scripts/mksysroot.sh
+AUTO_SYSROOT := $(SYSROOT)/.complete-$(SYSROOT_SCRIPT_SUM)
 endif
 endif
 endif
@@ -136,7 +151,8 @@ APPLET_SRCS := $(foreach f,$(ALL_APPLET_SRCS),\
 	$(if $(filter y,$(CONFIG_$(call upper,$(basename $(notdir $(f)))))),$(f)))
 APPLETS := $(basename $(notdir $(APPLET_SRCS)))
 
-LIBBB-y := msg modname context kernel modfile decompress modelf modsig modindex modlookup
+LIBBB-y := msg modname context kernel modfile decompress modelf modsig modindex modlookup modconf
+LIBBB-y += modindex_write moddeps
 LIBBB-$(CONFIG_FEATURE_GZIP) += decompress_gzip
 LIBBB-$(CONFIG_FEATURE_XZ) += decompress_xz
 LIBBB-$(CONFIG_FEATURE_ZSTD) += decompress_zstd

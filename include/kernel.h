@@ -71,6 +71,9 @@ struct proc_module {
  * unreadable, -EBADMSG for a malformed line. */
 int kernel_foreach_module(int (*cb)(const struct proc_module *m, void *arg), void *arg);
 
+/* The kernel command line (/proc/cmdline), malloc'd into *out. */
+int kernel_cmdline_read(char **out);
+
 /* Path of the running binary (/proc/self/exe). */
 int kernel_self_exe(char *buf, size_t size);
 

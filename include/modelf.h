@@ -68,4 +68,30 @@ struct modelf_symbol {
 };
 int modelf_symbols(struct modelf *e, int (*cb)(const struct modelf_symbol *sym, void *arg), void *arg);
 
+/*
+ * Kernel symbols as kmod's depmod sees them (used to build modules.dep).
+ * name is len bytes, NUL-terminated except possibly the last string of
+ * __ksymtab_strings.
+ */
+struct modelf_ksym {
+	const char *name;
+	size_t len;
+	uint64_t crc;
+	bool weak;           /* imports only: STB_WEAK */
+};
+typedef int modelf_ksym_fn(const struct modelf_ksym *sym, void *arg);
+
+/* Exported symbols: the __crc_NAME symbols of .symtab in table order, with
+ * the CRC each points to ((uint64_t)-1 when it points outside its section);
+ * when there are none (no MODVERSIONS), the strings of __ksymtab_strings
+ * with CRC 0. cb returns non-zero to stop (that value is returned).
+ * -ENOENT: no exports section at all. */
+int modelf_exports(struct modelf *e, modelf_ksym_fn *cb, void *arg);
+
+/* Imported symbols: the undefined symbols of .symtab in table order (CRC
+ * from __versions, 0 when not listed), then the __versions entries no
+ * undefined symbol named (module_layout...). -ENOEXEC when .symtab or
+ * .strtab is missing or malformed: the caller drops what it was given. */
+int modelf_imports(struct modelf *e, modelf_ksym_fn *cb, void *arg);
+
 #endif

@@ -36,4 +36,9 @@ int modindex_lookup(const struct modindex *idx, const char *key, modindex_value_
  * key, as aliases are matched. Returns the number of values or -EBADMSG. */
 int modindex_lookup_wild(const struct modindex *idx, const char *key, modindex_value_fn *cb, void *arg);
 
+/* Every key and value, in key order (the trie's order). cb returns
+ * non-zero to stop. Returns 0 or -EBADMSG. */
+typedef int modindex_entry_fn(const char *key, const char *value, uint32_t priority, void *arg);
+int modindex_dump(const struct modindex *idx, modindex_entry_fn *cb, void *arg);
+
 #endif

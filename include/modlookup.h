@@ -2,6 +2,7 @@
 #ifndef MODUTILS_MODLOOKUP_H
 #define MODUTILS_MODLOOKUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "context.h"
@@ -16,8 +17,11 @@ enum modlookup_file {
 	ML_DEP, ML_ALIAS, ML_SYMBOLS, ML_BUILTIN, ML_BUILTIN_ALIAS, ML_NFILES
 };
 
+struct modconf;
+
 struct modlookup {
 	const struct modctx *ctx;
+	const struct modconf *conf;    /* optional: aliases and commands of modprobe.d */
 	struct modindex idx[ML_NFILES];
 	signed char state[ML_NFILES];  /* 0 not tried, 1 .bin open, -1 use text */
 	char why[PATH_MAX + 64];
@@ -25,7 +29,9 @@ struct modlookup {
 
 struct modlookup_module {
 	char *name;
-	char *path;   /* as in modules.dep (relative to the folder); NULL when built in */
+	char *path;   /* as in modules.dep (relative to the folder); NULL otherwise */
+	char *deps;   /* the rest of its modules.dep line: dependency paths */
+	bool builtin;
 };
 
 struct modlookup_result {
@@ -46,7 +52,9 @@ void modlookup_close(struct modlookup *lk);
 
 /* By module name only: modules.dep, then built-in modules. */
 int modlookup_name(struct modlookup *lk, const char *name, struct modlookup_result *res);
-/* kmod's order: module name, symbol:, aliases, built-in name, built-in alias. */
+/* kmod's order: modprobe.d aliases (when lk->conf is set), module name,
+ * symbol:, install/remove commands, aliases, built-in name, built-in alias.
+ * A name named only by the configuration has neither path nor builtin. */
 int modlookup_any(struct modlookup *lk, const char *name, struct modlookup_result *res);
 void modlookup_result_free(struct modlookup_result *res);
 

@@ -15,6 +15,8 @@ void msg_set_verbose(int level);
 int msg_verbose(void);
 
 void msg_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "applet: FATAL: text", as kmod's modprobe says when it gives up. */
+void msg_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Printed only at verbosity >= 1. */
 void msg_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

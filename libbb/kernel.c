@@ -69,6 +69,35 @@ int kernel_release(char *buf, size_t size)
 	return 0;
 }
 
+int kernel_cmdline_read(char **out)
+{
+	/* The kernel caps the command line at a few KiB (COMMAND_LINE_SIZE). */
+	size_t cap = 8192;
+	char *buf = malloc(cap + 1);
+	ssize_t n;
+	int fd;
+
+	*out = NULL;
+	if (buf == NULL)
+		return -ENOMEM;
+	fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int err = -errno;
+
+		free(buf);
+		return err;
+	}
+	n = read(fd, buf, cap);
+	close(fd);
+	if (n < 0) {
+		free(buf);
+		return -EIO;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	return 0;
+}
+
 int kernel_self_exe(char *buf, size_t size)
 {
 	ssize_t n = readlink("/proc/self/exe", buf, size - 1);

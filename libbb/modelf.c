@@ -2,6 +2,7 @@
 /* Bounds-checked reading of kernel module ELF images, any class and byte order. */
 #include <elf.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "modelf.h"
@@ -258,4 +259,266 @@ int modelf_symbols(struct modelf *e, int (*cb)(const struct modelf_symbol *sym, 
 			return r;
 	}
 	return 0;
+}
+
+/* ---- kernel symbols for depmod ------------------------------------------ */
+
+/* .symtab and .strtab found by name, as kmod looks them up. */
+static int symtab_pair(struct modelf *e, struct modelf_section *sym, struct modelf_section *str)
+{
+	size_t symsize = e->is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
+	int err = modelf_section(e, ".strtab", str);
+
+	if (err == 0)
+		err = modelf_section(e, ".symtab", sym);
+	if (err < 0)
+		return err == -ENOENT ? bad(e, "no symbol table") : err;
+	if (sym->data == NULL || sym->size % symsize != 0)
+		return bad(e, "malformed .symtab");
+	if (str->data == NULL || str->size == 0 || str->data[str->size - 1] != '\0')
+		return bad(e, "malformed .strtab");
+	return 0;
+}
+
+/* Fields of the symbol at p: st_name, st_info, st_shndx, st_value. */
+static void sym_fields(const struct modelf *e, const unsigned char *p, uint32_t *name,
+		       unsigned char *info, uint16_t *shndx, uint64_t *value)
+{
+	*name = modelf_u32(e, p);
+	if (e->is64) {
+		*info = p[4];
+		*shndx = modelf_u16(e, p + 6);
+		*value = modelf_u64(e, p + 8);
+	} else {
+		*value = modelf_u32(e, p + 4);
+		*info = p[12];
+		*shndx = modelf_u16(e, p + 14);
+	}
+}
+
+/* A __crc_ symbol's value is the offset of the CRC in its section (or the
+ * CRC itself for an absolute symbol). */
+static uint64_t resolve_crc(struct modelf *e, uint64_t value, uint16_t shndx)
+{
+	struct modelf_section s;
+
+	if (shndx == SHN_ABS || shndx == SHN_UNDEF)
+		return value;
+	if (modelf_section_at(e, shndx, &s) < 0 || s.data == NULL || s.size < 4 ||
+	    value > s.size - 4)
+		return (uint64_t)-1;
+	return modelf_u32(e, s.data + value);
+}
+
+static int ksymtab_strings(struct modelf *e, modelf_ksym_fn *cb, void *arg)
+{
+	struct modelf_section s;
+	int err = modelf_section(e, "__ksymtab_strings", &s);
+	size_t i = 0;
+
+	if (err < 0)
+		return err;
+	while (s.data != NULL && i < s.size) {
+		const char *p = (const char *)s.data + i;
+		const char *end = memchr(p, '\0', s.size - i);
+		struct modelf_ksym k = { .name = p, .crc = 0 };
+		int r;
+
+		k.len = end ? (size_t)(end - p) : s.size - i;
+		i += k.len + 1;
+		if (k.len == 0)
+			continue;
+		r = cb(&k, arg);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+int modelf_exports(struct modelf *e, modelf_ksym_fn *cb, void *arg)
+{
+	struct modelf_section sym, str;
+	size_t symsize = e->is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
+	size_t count = 0;
+
+	if (symtab_pair(e, &sym, &str) < 0)
+		return ksymtab_strings(e, cb, arg);
+	/* kmod takes the __crc_ symbols when there is at least one, and
+	 * __ksymtab_strings otherwise (or when a name is out of range). */
+	for (size_t off = symsize; off < sym.size; off += symsize) {
+		uint32_t name = modelf_u32(e, sym.data + off);
+
+		if (name >= str.size)
+			return ksymtab_strings(e, cb, arg);
+		if (str.size - name > 6 && memcmp(str.data + name, "__crc_", 6) == 0)
+			count++;
+	}
+	if (count == 0)
+		return ksymtab_strings(e, cb, arg);
+	for (size_t off = symsize; off < sym.size; off += symsize) {
+		uint32_t name;
+		unsigned char info;
+		uint16_t shndx;
+		uint64_t value;
+		struct modelf_ksym k;
+		int r;
+
+		sym_fields(e, sym.data + off, &name, &info, &shndx, &value);
+		if (str.size - name <= 6 || memcmp(str.data + name, "__crc_", 6) != 0)
+			continue;
+		k.name = (const char *)str.data + name + 6;
+		k.len = strlen(k.name);
+		k.crc = resolve_crc(e, value, shndx);
+		k.weak = false;
+		r = cb(&k, arg);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Names of __versions, hashed: kmod looks each import up there linearly. */
+struct vertab {
+	const unsigned char *data;
+	size_t count, crcsize;
+	uint32_t *slots;        /* entry index + 1; 0 = empty */
+	size_t mask;
+	unsigned char *seen;
+};
+
+static uint32_t name_hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static const char *ver_name(const struct vertab *v, size_t i, size_t *len)
+{
+	const char *n = (const char *)v->data + i * 64 + v->crcsize;
+
+	*len = strnlen(n, 64 - v->crcsize);
+	return n;
+}
+
+static int vertab_init(struct modelf *e, struct vertab *v)
+{
+	struct modelf_section s;
+
+	memset(v, 0, sizeof(*v));
+	v->crcsize = e->is64 ? 8 : 4;
+	if (modelf_section(e, "__versions", &s) < 0 || s.data == NULL || s.size % 64 != 0 || s.size == 0)
+		return 0;
+	v->data = s.data;
+	v->count = s.size / 64;
+	v->mask = 16;
+	while (v->mask < v->count * 2)
+		v->mask <<= 1;
+	v->slots = calloc(v->mask, sizeof(*v->slots));
+	v->seen = calloc(v->count, 1);
+	if (v->slots == NULL || v->seen == NULL) {
+		free(v->slots);
+		free(v->seen);
+		return -ENOMEM;
+	}
+	v->mask--;
+	for (size_t i = 0; i < v->count; i++) {
+		size_t len;
+		const char *n = ver_name(v, i, &len);
+		size_t h = name_hash(n, len) & v->mask;
+
+		/* The first entry of a name wins, as in kmod's linear scan. */
+		while (v->slots[h] != 0) {
+			size_t olen;
+			const char *o = ver_name(v, v->slots[h] - 1, &olen);
+
+			if (olen == len && memcmp(o, n, len) == 0)
+				break;
+			h = (h + 1) & v->mask;
+		}
+		if (v->slots[h] == 0)
+			v->slots[h] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
+static long vertab_find(const struct vertab *v, const char *name, size_t len)
+{
+	size_t h;
+
+	if (v->count == 0)
+		return -1;
+	h = name_hash(name, len) & v->mask;
+	while (v->slots[h] != 0) {
+		size_t olen;
+		const char *o = ver_name(v, v->slots[h] - 1, &olen);
+
+		if (olen == len && memcmp(o, name, len) == 0)
+			return (long)v->slots[h] - 1;
+		h = (h + 1) & v->mask;
+	}
+	return -1;
+}
+
+static uint64_t ver_crc(const struct modelf *e, const struct vertab *v, size_t i)
+{
+	return rd_word(e, v->data + i * 64);
+}
+
+int modelf_imports(struct modelf *e, modelf_ksym_fn *cb, void *arg)
+{
+	struct modelf_section sym, str;
+	size_t symsize = e->is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
+	/* On SPARC, STT_REGISTER symbols are undefined but not imports. */
+	bool sparc = e->machine == EM_SPARC || e->machine == EM_SPARCV9;
+	struct vertab v;
+	int r = symtab_pair(e, &sym, &str);
+
+	if (r < 0)
+		return r;
+	r = vertab_init(e, &v);
+	if (r < 0)
+		return r;
+	for (size_t off = symsize; off < sym.size && r == 0; off += symsize) {
+		uint32_t name;
+		unsigned char info;
+		uint16_t shndx;
+		uint64_t value;
+		struct modelf_ksym k;
+		long vi;
+
+		sym_fields(e, sym.data + off, &name, &info, &shndx, &value);
+		if (shndx != SHN_UNDEF || (sparc && (info & 0xf) == 13))
+			continue;
+		if (name >= str.size) {
+			r = bad(e, "symbol name past its table");
+			break;
+		}
+		k.name = (const char *)str.data + name;
+		k.len = strlen(k.name);
+		if (k.len == 0)
+			continue;
+		k.weak = info >> 4 == STB_WEAK;
+		vi = vertab_find(&v, k.name, k.len);
+		k.crc = 0;
+		if (vi >= 0) {
+			v.seen[vi] = 1;
+			k.crc = ver_crc(e, &v, (size_t)vi);
+		}
+		r = cb(&k, arg);
+	}
+	for (size_t i = 0; i < v.count && r == 0; i++) {
+		struct modelf_ksym k = { .weak = false };
+
+		if (v.seen[i])
+			continue;
+		k.name = ver_name(&v, i, &k.len);
+		k.crc = ver_crc(e, &v, i);
+		r = cb(&k, arg);
+	}
+	free(v.slots);
+	free(v.seen);
+	return r;
 }

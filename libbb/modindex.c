@@ -330,3 +330,62 @@ int modindex_lookup_wild(const struct modindex *idx, const char *key, modindex_v
 		return r;
 	return w.count;
 }
+
+/* ---- dumping ------------------------------------------------------------ */
+
+struct dump {
+	const struct modindex *idx;
+	modindex_entry_fn *cb;
+	void *arg;
+	struct wild w;   /* only its key buffer is used */
+	int depth;
+};
+
+static int dump_value(const char *value, uint32_t prio, void *arg)
+{
+	struct dump *d = arg;
+
+	return d->cb(d->w.pat, value, prio, d->arg);
+}
+
+static int dump_node(struct dump *d, uint32_t ref)
+{
+	struct node n;
+	size_t saved = d->w.len;
+	int count = 0, r;
+
+	if (++d->depth > MAX_DEPTH || read_node(d->idx, ref, &n) < 0)
+		return -EBADMSG;
+	r = pat_push(&d->w, n.prefix, n.prefix_len);
+	if (r == 0)
+		r = emit_values(d->idx, &n, dump_value, d, &count);
+	for (unsigned i = 0; i < n.nchildren && r == 0; i++) {
+		uint32_t c = be32(n.children + 4 * i);
+		char ch = (char)(n.first + i);
+
+		if ((c & REF_OFFSET) == 0)
+			continue;
+		r = pat_push(&d->w, &ch, 1);
+		if (r == 0)
+			r = dump_node(d, c);
+		d->w.len--;
+	}
+	d->w.len = saved;
+	d->w.pat[saved] = '\0';
+	d->depth--;
+	return r;
+}
+
+int modindex_dump(const struct modindex *idx, modindex_entry_fn *cb, void *arg)
+{
+	struct dump d = { .idx = idx, .cb = cb, .arg = arg };
+	int r = 0;
+
+	if ((idx->root & REF_OFFSET) != 0) {
+		r = pat_push(&d.w, "", 0);
+		if (r == 0)
+			r = dump_node(&d, idx->root);
+	}
+	free(d.w.pat);
+	return r < 0 ? r : 0;
+}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "decompress.h"
+#include "modconf.h"
 #include "modlookup.h"
 #include "modname.h"
 
@@ -87,7 +88,7 @@ static int each_line(struct modlookup *lk, enum modlookup_file f,
 }
 
 static int result_add(struct modlookup_result *res, const char *name, size_t namelen,
-		      const char *path, size_t pathlen)
+		      const char *path, size_t pathlen, const char *deps, bool builtin)
 {
 	struct modlookup_module *m;
 
@@ -101,9 +102,12 @@ static int result_add(struct modlookup_result *res, const char *name, size_t nam
 	m = &res->mods[res->count];
 	m->name = strndup(name, namelen);
 	m->path = path ? strndup(path, pathlen) : NULL;
-	if (m->name == NULL || (path && m->path == NULL)) {
+	m->deps = deps ? strdup(deps) : NULL;
+	m->builtin = builtin;
+	if (m->name == NULL || (path && m->path == NULL) || (deps && m->deps == NULL)) {
 		free(m->name);
 		free(m->path);
+		free(m->deps);
 		return -ENOMEM;
 	}
 	res->count++;
@@ -115,6 +119,7 @@ void modlookup_result_free(struct modlookup_result *res)
 	for (size_t i = 0; i < res->count; i++) {
 		free(res->mods[i].name);
 		free(res->mods[i].path);
+		free(res->mods[i].deps);
 	}
 	free(res->mods);
 	res->mods = NULL;
@@ -145,7 +150,10 @@ static int add_dep_line(struct dep_search *s, const char *line)
 	path[len] = '\0';
 	if (modname_normalize(path, name) < 0 || strcmp(name, s->name) != 0)
 		return 0;
-	s->err = result_add(s->res, name, strlen(name), path, len);
+	colon++;
+	while (*colon == ' ')
+		colon++;
+	s->err = result_add(s->res, name, strlen(name), path, len, colon, false);
 	return 1;
 }
 
@@ -216,21 +224,25 @@ static int lookup_builtin(struct modlookup *lk, const char *name, struct modlook
 		if (r < 0)
 			return r;
 	}
-	return s.found ? result_add(res, name, strlen(name), NULL, 0) : 0;
+	return s.found ? result_add(res, name, strlen(name), NULL, 0, NULL, true) : 0;
 }
 
-/* The module files behind a list of names: modules.dep, else built in. */
+/* The module files behind a list of names: modules.dep, else built in,
+ * else (keep_unknown) the bare name. */
 static int resolve_names(struct modlookup *lk, struct modlookup_result *names,
-			 struct modlookup_result *res)
+			 struct modlookup_result *res, bool keep_unknown)
 {
 	int err = 0;
 
 	for (size_t i = 0; i < names->count && err == 0; i++) {
 		size_t before = res->count;
+		const char *name = names->mods[i].name;
 
-		err = lookup_dep(lk, names->mods[i].name, res);
+		err = lookup_dep(lk, name, res);
 		if (err == 0 && res->count == before)
-			err = lookup_builtin(lk, names->mods[i].name, res);
+			err = lookup_builtin(lk, name, res);
+		if (err == 0 && res->count == before && keep_unknown)
+			err = result_add(res, name, strlen(name), NULL, 0, NULL, false);
 	}
 	modlookup_result_free(names);
 	return err;
@@ -287,7 +299,7 @@ static int alias_value(const char *value, uint32_t prio, void *arg)
 	struct alias_search *s = arg;
 
 	(void)prio;
-	s->err = result_add(s->names, value, strlen(value), NULL, 0);
+	s->err = result_add(s->names, value, strlen(value), NULL, 0, NULL, false);
 	return s->err != 0;
 }
 
@@ -306,7 +318,7 @@ static int alias_text_line(char *line, void *arg)
 		return 0;
 	if (s->wild ? fnmatch(norm, s->key, 0) != 0 : strcmp(norm, s->key) != 0)
 		return 0;
-	s->err = result_add(s->names, name, strlen(name), NULL, 0);
+	s->err = result_add(s->names, name, strlen(name), NULL, 0, NULL, false);
 	return s->err != 0;
 }
 
@@ -346,6 +358,20 @@ int modlookup_any(struct modlookup *lk, const char *name, struct modlookup_resul
 	err = modlookup_alias_normalize(name, key, sizeof(key));
 	if (err < 0)
 		return -ENOENT;
+	/* Aliases of the configuration override everything else. */
+	if (lk->conf != NULL) {
+		const struct modconf *c = lk->conf;
+
+		for (size_t i = 0; i < c->n[MC_ALIAS] && err == 0; i++)
+			if (fnmatch(c->v[MC_ALIAS][i].key, key, 0) == 0)
+				err = result_add(&names, c->v[MC_ALIAS][i].value,
+						 strlen(c->v[MC_ALIAS][i].value), NULL, 0, NULL, false);
+		if (err == 0 && names.count > 0)
+			return resolve_names(lk, &names, res, true);
+		modlookup_result_free(&names);
+		if (err != 0)
+			return err;
+	}
 	/* A plain module name first (no '.' or ':' fits a name). */
 	if (strpbrk(key, ".:/") == NULL && strlen(key) <= MODNAME_LEN_MAX) {
 		err = lookup_dep(lk, key, res);
@@ -355,14 +381,18 @@ int modlookup_any(struct modlookup *lk, const char *name, struct modlookup_resul
 	if (strncmp(key, "symbol:", 7) == 0) {
 		err = lookup_alias_file(lk, ML_SYMBOLS, key, false, &names);
 		if (err == 0 && names.count > 0)
-			return resolve_names(lk, &names, res);
+			return resolve_names(lk, &names, res, false);
 		modlookup_result_free(&names);
 		if (err != 0)
 			return err;
 	}
+	/* A name with an install or remove command is a module of its own. */
+	if (lk->conf != NULL && (modconf_find(lk->conf, MC_INSTALL, key, NULL) != NULL ||
+				 modconf_find(lk->conf, MC_REMOVE, key, NULL) != NULL))
+		return result_add(res, key, strlen(key), NULL, 0, NULL, false);
 	err = lookup_alias_file(lk, ML_ALIAS, key, true, &names);
 	if (err == 0 && names.count > 0)
-		return resolve_names(lk, &names, res);
+		return resolve_names(lk, &names, res, false);
 	modlookup_result_free(&names);
 	if (err != 0)
 		return err;
@@ -373,7 +403,7 @@ int modlookup_any(struct modlookup *lk, const char *name, struct modlookup_resul
 	}
 	err = lookup_alias_file(lk, ML_BUILTIN_ALIAS, key, false, &names);
 	if (err == 0 && names.count > 0)
-		return resolve_names(lk, &names, res);
+		return resolve_names(lk, &names, res, false);
 	modlookup_result_free(&names);
 	return err;
 }

@@ -64,6 +64,15 @@ void msg_err(const char *fmt, ...)
 	va_end(ap);
 }
 
+void msg_fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit(LOG_CRIT, "FATAL: ", fmt, ap);
+	va_end(ap);
+}
+
 void msg_warn(const char *fmt, ...)
 {
 	va_list ap;

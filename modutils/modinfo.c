@@ -374,8 +374,11 @@ static int show_one(struct modlookup *lk, const char *arg, const struct opts *o)
 	for (size_t i = 0; i < res.count && err == 0; i++) {
 		const struct modlookup_module *m = &res.mods[i];
 
-		if (m->path == NULL) {
+		if (m->builtin) {
 			err = show_builtin(lk, m->name, o);
+		} else if (m->path == NULL) {
+			msg_err("Module %s not found.", m->name);
+			err = -ENOENT;
 		} else {
 			char path[PATH_MAX];
 

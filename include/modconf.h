@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef MODUTILS_MODCONF_H
+#define MODUTILS_MODCONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "context.h"
+
+/*
+ * modprobe's configuration: the *.conf files of the modprobe.d folders
+ * (sorted by basename; a basename in an earlier folder hides the same one
+ * later), modules.softdep and modules.weakdep of the module folder, and
+ * the kernel command line (MOD.PARAM=VALUE, modprobe.blacklist=).
+ */
+enum modconf_kind {
+	MC_ALIAS,      /* key: pattern, value: module */
+	MC_OPTIONS,    /* key: module, value: options */
+	MC_INSTALL,    /* key: module, value: shell command */
+	MC_REMOVE,
+	MC_BLACKLIST,  /* key: module */
+	MC_SOFTDEP,    /* key: module, value: "pre: a b post: c" */
+	MC_WEAKDEP,    /* key: module, value: "a b" */
+	MC_NKINDS
+};
+
+struct modconf_entry {
+	char *key;
+	char *value;
+};
+
+struct modconf {
+	struct modconf_entry *v[MC_NKINDS];
+	size_t n[MC_NKINDS], cap[MC_NKINDS];
+	int warnings;   /* malformed lines reported and skipped */
+};
+
+/* dirs: NULL for the default folders, else the -C list (folders or files).
+ * Malformed lines are reported as "FILE:LINE: ..." warnings and skipped. */
+int modconf_load(struct modconf *c, const struct modctx *ctx, const char *const *dirs, size_t ndirs,
+		 bool kernel_cmdline);
+void modconf_free(struct modconf *c);
+
+/* Parse one buffer as a configuration file (for tests and the loader). */
+int modconf_parse(struct modconf *c, const char *name, char *text);
+/* Parse a kernel command line. */
+int modconf_parse_cmdline(struct modconf *c, const char *cmdline);
+
+/* Entries with this exact key (module names compare with '-' == '_'). */
+const struct modconf_entry *modconf_find(const struct modconf *c, enum modconf_kind kind,
+					 const char *key, const struct modconf_entry *after);
+/* Options of a module: every "options" entry's value, in order, each
+ * followed by a space (kmod's form); NULL when none. The caller frees. */
+char *modconf_options(const struct modconf *c, const char *module);
+bool modconf_blacklisted(const struct modconf *c, const char *module);
+
+/* Module names with '-' as '_', outside [...] sets (kmod's "underscores"). */
+int modconf_underscores(char *s);
+
+#endif

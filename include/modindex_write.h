@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef MODUTILS_MODINDEX_WRITE_H
+#define MODUTILS_MODINDEX_WRITE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Writer of kmod's binary index format (read by modindex.h). Keys and
+ * values are collected first, then the trie is written in one pass over
+ * the sorted keys, in the layout kmod's depmod gives it: nodes in
+ * post-order (children by character, then the node), the root node last,
+ * values by ascending priority and, for equal priorities, the last added
+ * first. The same keys and values give a byte-identical file.
+ */
+struct modindex_entry;
+
+struct modindex_writer {
+	struct modindex_entry *v;
+	size_t n, cap;
+	char **blocks;          /* string storage */
+	size_t nblocks;
+	size_t used, room;      /* in the current block */
+};
+
+void modindex_writer_init(struct modindex_writer *w);
+void modindex_writer_free(struct modindex_writer *w);
+
+/* 0, -EINVAL for a byte outside 7-bit ASCII in key or value (kmod refuses
+ * them too), -ENOMEM. */
+int modindex_writer_add(struct modindex_writer *w, const char *key, const char *value,
+			uint32_t priority);
+
+/*
+ * Write the index to fd, which must be at offset 0 of an empty file: all
+ * writes are buffered, and the root reference is patched in at the end
+ * with pwrite. 0 or -errno (-EFBIG past the format's 256 MiB).
+ */
+int modindex_writer_write(struct modindex_writer *w, int fd);
+
+/* Number of keys-value pairs added. */
+static inline size_t modindex_writer_count(const struct modindex_writer *w)
+{
+	return w->n;
+}
+
+#endif

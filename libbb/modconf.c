@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* modprobe.d, modules.softdep/weakdep and kernel command line parsing. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "decompress.h"
+#include "kernel.h"
+#include "modconf.h"
+#include "modname.h"
+#include "msg.h"
+
+static const char *const default_dirs[] = {
+	"/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d",
+	"/usr/lib/modprobe.d", "/lib/modprobe.d",
+};
+
+/* The longest configuration file read: a bound against a runaway file. */
+#define CONF_MAX_SIZE (16u << 20)
+
+static int add(struct modconf *c, enum modconf_kind kind, const char *key, const char *value)
+{
+	struct modconf_entry *e;
+
+	if (c->n[kind] == c->cap[kind]) {
+		size_t cap = c->cap[kind] ? 2 * c->cap[kind] : 16;
+
+		e = realloc(c->v[kind], cap * sizeof(*e));
+		if (e == NULL)
+			return -ENOMEM;
+		c->v[kind] = e;
+		c->cap[kind] = cap;
+	}
+	e = &c->v[kind][c->n[kind]];
+	e->key = strdup(key);
+	e->value = value ? strdup(value) : NULL;
+	if (e->key == NULL || (value && e->value == NULL)) {
+		free(e->key);
+		free(e->value);
+		return -ENOMEM;
+	}
+	c->n[kind]++;
+	return 0;
+}
+
+void modconf_free(struct modconf *c)
+{
+	for (int k = 0; k < MC_NKINDS; k++) {
+		for (size_t i = 0; i < c->n[k]; i++) {
+			free(c->v[k][i].key);
+			free(c->v[k][i].value);
+		}
+		free(c->v[k]);
+	}
+	memset(c, 0, sizeof(*c));
+}
+
+int modconf_underscores(char *s)
+{
+	bool in_set = false;
+
+	for (; *s; s++) {
+		if (*s == '[')
+			in_set = true;
+		else if (*s == ']')
+			in_set = false;
+		else if (*s == '-' && !in_set)
+			*s = '_';
+	}
+	return in_set ? -EINVAL : 0;
+}
+
+/* kmod's words, with the file and line in front. */
+static void bad_line(struct modconf *c, const char *name, unsigned line, const char *cmd)
+{
+	msg_warn("%s:%u: ignoring bad line starting with '%s'", name, line, cmd);
+	c->warnings++;
+}
+
+static char *skip_space(char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/* The next word of *p, NUL-terminated in place; NULL at the end. */
+static char *word(char **p)
+{
+	char *w = skip_space(*p), *e;
+
+	if (*w == '\0')
+		return NULL;
+	for (e = w; *e && *e != ' ' && *e != '\t'; e++)
+		;
+	if (*e)
+		*e++ = '\0';
+	*p = e;
+	return w;
+}
+
+/* A module name for a key: '-' as '_', no '/'. */
+static bool module_word(char *w)
+{
+	return w != NULL && modconf_underscores(w) == 0 && strchr(w, '/') == NULL && strlen(w) < MODNAME_MAX;
+}
+
+/* "MOD pre: a b post: c" or "MOD a b": words checked, then kept as text. */
+static int dep_words(char *rest, bool softdep, char *buf, size_t size)
+{
+	size_t len = 0;
+	bool section = !softdep;
+	char *w;
+
+	buf[0] = '\0';
+	while ((w = word(&rest)) != NULL) {
+		size_t n = strlen(w);
+
+		if (softdep && (strcmp(w, "pre:") == 0 || strcmp(w, "post:") == 0))
+			section = true;
+		else if (!section || !module_word(w))
+			return -EINVAL;
+		if (len + n + 2 >= size)
+			return -EINVAL;
+		len += (size_t)sprintf(buf + len, "%s%s", len ? " " : "", w);
+	}
+	return len ? 0 : -EINVAL;
+}
+
+static int parse_line(struct modconf *c, const char *name, unsigned ln, char *line)
+{
+	char *p = line, *cmd = word(&p), *arg, *rest, deps[4096];
+	enum modconf_kind kind;
+
+	if (cmd == NULL || cmd[0] == '#')
+		return 0;
+	arg = word(&p);
+	/* As kmod keeps it: the rest after the one blank that ends the word. */
+	rest = p;
+	if (strcmp(cmd, "alias") == 0) {
+		char *mod = word(&p);
+
+		if (arg == NULL || mod == NULL || modconf_underscores(arg) < 0 || !module_word(mod))
+			goto bad;
+		return add(c, MC_ALIAS, arg, mod);
+	}
+	if (strcmp(cmd, "options") == 0 || strcmp(cmd, "install") == 0 || strcmp(cmd, "remove") == 0) {
+		kind = cmd[0] == 'o' ? MC_OPTIONS : cmd[0] == 'i' ? MC_INSTALL : MC_REMOVE;
+		if (!module_word(arg) || *skip_space(rest) == '\0')
+			goto bad;
+		return add(c, kind, arg, rest);
+	}
+	if (strcmp(cmd, "blacklist") == 0) {
+		if (!module_word(arg))
+			goto bad;
+		return add(c, MC_BLACKLIST, arg, NULL);
+	}
+	if (strcmp(cmd, "softdep") == 0 || strcmp(cmd, "weakdep") == 0) {
+		bool soft = cmd[0] == 's';
+
+		if (!module_word(arg) || dep_words(rest, soft, deps, sizeof(deps)) < 0)
+			goto bad;
+		return add(c, soft ? MC_SOFTDEP : MC_WEAKDEP, arg, deps);
+	}
+	/* depmod.d directives may share a folder with these: not ours. */
+	if (strcmp(cmd, "include") == 0 || strcmp(cmd, "search") == 0 || strcmp(cmd, "override") == 0 ||
+	    strcmp(cmd, "external") == 0 || strcmp(cmd, "exclude") == 0 || strcmp(cmd, "make_map_files") == 0)
+		return 0;
+bad:
+	bad_line(c, name, ln, cmd);
+	return 0;
+}
+
+int modconf_parse(struct modconf *c, const char *name, char *text)
+{
+	unsigned ln = 0;
+	char *p = text;
+
+	while (*p) {
+		char *start = p, *out = p;
+		unsigned first = ++ln;
+		int err;
+
+		/* A line, with "\\\n" joining the next one. */
+		for (;;) {
+			if (*p == '\0')
+				break;
+			if (*p == '\\' && p[1] == '\n') {
+				p += 2;
+				ln++;
+				continue;
+			}
+			if (*p == '\n') {
+				p++;
+				break;
+			}
+			*out++ = *p++;
+		}
+		*out = '\0';
+		err = parse_line(c, name, first, start);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+/* ---- the kernel command line -------------------------------------------- */
+
+static int cmdline_token(struct modconf *c, char *tok)
+{
+	char *dot = strchr(tok, '.'), *eq = strchr(tok, '=');
+
+	/* MOD.PARAM[=VALUE]: the dot must come before any '='. */
+	if (dot == NULL || dot == tok || (eq != NULL && eq < dot) || dot[1] == '\0' || dot[1] == '=')
+		return 0;
+	*dot = '\0';
+	if (!module_word(tok))
+		return 0;
+	if (strcmp(tok, "modprobe") == 0 && strncmp(dot + 1, "blacklist=", 10) == 0) {
+		char *save = NULL;
+
+		for (char *m = strtok_r(dot + 11, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
+			int err;
+
+			if (!module_word(m))
+				continue;
+			err = add(c, MC_BLACKLIST, m, NULL);
+			if (err < 0)
+				return err;
+		}
+		return 0;
+	}
+	return add(c, MC_OPTIONS, tok, dot + 1);
+}
+
+int modconf_parse_cmdline(struct modconf *c, const char *cmdline)
+{
+	char *copy = strdup(cmdline), *p, *tok;
+	bool quoted = false;
+	int err = 0;
+
+	if (copy == NULL)
+		return -ENOMEM;
+	/* Tokens split on spaces outside double quotes; quotes are kept, the
+	 * kernel's parser reads them again. */
+	for (p = tok = copy;; p++) {
+		if (*p == '"') {
+			quoted = !quoted;
+		} else if ((*p == ' ' || *p == '\n' || *p == '\t' || *p == '\0') && !quoted) {
+			char end = *p;
+
+			*p = '\0';
+			if (p > tok)
+				err = cmdline_token(c, tok);
+			if (err < 0 || end == '\0')
+				break;
+			tok = p + 1;
+		} else if (*p == '\0') {
+			/* an unterminated quote runs to the end */
+			if (p > tok)
+				err = cmdline_token(c, tok);
+			break;
+		}
+	}
+	free(copy);
+	return err;
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+struct conf_file {
+	char base[256];
+	char path[PATH_MAX];
+};
+
+static int cmp_base(const void *a, const void *b)
+{
+	return strcmp(((const struct conf_file *)a)->base, ((const struct conf_file *)b)->base);
+}
+
+static int file_add(struct conf_file **files, size_t *n, const char *dir, const char *base)
+{
+	struct conf_file *f;
+
+	/* An earlier folder's file hides the same basename. */
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*files)[i].base, base) == 0)
+			return 0;
+	f = realloc(*files, (*n + 1) * sizeof(*f));
+	if (f == NULL)
+		return -ENOMEM;
+	*files = f;
+	f = &f[*n];
+	if (snprintf(f->base, sizeof(f->base), "%s", base) >= (int)sizeof(f->base) ||
+	    snprintf(f->path, sizeof(f->path), "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", base) >= (int)sizeof(f->path))
+		return 0;
+	(*n)++;
+	return 0;
+}
+
+static bool is_conf_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	return name[0] != '.' && len > 5 && strcmp(name + len - 5, ".conf") == 0;
+}
+
+static int scan_dir(const char *dir, struct conf_file **files, size_t *n)
+{
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+	int err = 0;
+
+	if (stat(dir, &st) < 0)
+		return 0;   /* a missing folder is normal */
+	if (S_ISREG(st.st_mode)) {
+		/* -C may name a file: read whatever its name, sorted by its
+		 * basename with the others. */
+		const char *slash = strrchr(dir, '/');
+		char folder[PATH_MAX];
+
+		if (slash == NULL)
+			return file_add(files, n, ".", dir);
+		snprintf(folder, sizeof(folder), "%.*s", (int)(slash - dir), dir);
+		return file_add(files, n, slash == dir ? "/" : folder, slash + 1);
+	}
+	d = opendir(dir);
+	if (d == NULL) {
+		msg_warn("could not read %s: %s", dir, strerror(errno));
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL && err == 0) {
+		char path[PATH_MAX];
+
+		if (!is_conf_name(de->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		err = file_add(files, n, dir, de->d_name);
+	}
+	closedir(d);
+	return err;
+}
+
+static int load_file(struct modconf *c, const char *path, bool must_exist)
+{
+	struct outbuf buf = { .limit = CONF_MAX_SIZE };
+	const char *why = NULL;
+	FILE *f = fopen(path, "re");
+	int err;
+
+	if (f == NULL) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		msg_warn("could not read %s: %s", path, strerror(errno));
+		return 0;
+	}
+	err = read_fd_all(fileno(f), &buf, &why);
+	fclose(f);
+	if (err == 0)
+		err = outbuf_reserve(&buf, 1);
+	if (err < 0) {
+		msg_warn("could not read %s: %s", path, why ? why : strerror(-err));
+		outbuf_free(&buf);
+		return 0;
+	}
+	buf.data[buf.len] = '\0';
+	if (memchr(buf.data, '\0', buf.len) != NULL)
+		msg_warn("%s: NUL byte in the file; the rest of its line is ignored", path);
+	err = modconf_parse(c, path, (char *)buf.data);
+	outbuf_free(&buf);
+	return err;
+}
+
+int modconf_load(struct modconf *c, const struct modctx *ctx, const char *const *dirs, size_t ndirs,
+		 bool kernel_cmdline)
+{
+	struct conf_file *files = NULL;
+	size_t n = 0;
+	int err = 0;
+
+	memset(c, 0, sizeof(*c));
+	if (dirs == NULL) {
+		dirs = default_dirs;
+		ndirs = sizeof(default_dirs) / sizeof(default_dirs[0]);
+	}
+	for (size_t i = 0; i < ndirs && err == 0; i++)
+		err = scan_dir(dirs[i], &files, &n);
+	/* The module folder's soft and weak dependencies join the sorted list
+	 * under their own names, as kmod merges them. */
+	if (err == 0)
+		err = file_add(&files, &n, ctx->moddir, "modules.softdep");
+	if (err == 0)
+		err = file_add(&files, &n, ctx->moddir, "modules.weakdep");
+	if (err == 0)
+		qsort(files, n, sizeof(*files), cmp_base);
+	for (size_t i = 0; i < n && err == 0; i++)
+		err = load_file(c, files[i].path, false);
+	free(files);
+	if (err == 0 && kernel_cmdline) {
+		char *cmdline = NULL;
+
+		if (kernel_cmdline_read(&cmdline) == 0)
+			err = modconf_parse_cmdline(c, cmdline);
+		free(cmdline);
+	}
+	return err;
+}
+
+const struct modconf_entry *modconf_find(const struct modconf *c, enum modconf_kind kind,
+					 const char *key, const struct modconf_entry *after)
+{
+	size_t i = after ? (size_t)(after - c->v[kind]) + 1 : 0;
+
+	for (; i < c->n[kind]; i++)
+		if (modname_equal(c->v[kind][i].key, key))
+			return &c->v[kind][i];
+	return NULL;
+}
+
+char *modconf_options(const struct modconf *c, const char *module)
+{
+	size_t len = 0;
+	char *out = NULL;
+
+	/* Each entry followed by a space, as kmod joins them. */
+	for (const struct modconf_entry *e = NULL; (e = modconf_find(c, MC_OPTIONS, module, e));) {
+		size_t n = strlen(e->value);
+		char *p = realloc(out, len + n + 2);
+
+		if (p == NULL) {
+			free(out);
+			return NULL;
+		}
+		out = p;
+		memcpy(out + len, e->value, n);
+		len += n;
+		out[len++] = ' ';
+		out[len] = '\0';
+	}
+	return out;
+}
+
+bool modconf_blacklisted(const struct modconf *c, const char *module)
+{
+	return modconf_find(c, MC_BLACKLIST, module, NULL) != NULL;
+}

@@ -1,0 +1,1038 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* modprobe: load or remove modules with their dependencies, by name or alias. */
+//config:config MODPROBE
+//config:	bool "modprobe"
+//config:	default y
+//config:	help
+//config:	  Load and remove modules with their dependencies, soft
+//config:	  dependencies and modprobe.d configuration, by name, alias or
+//config:	  symbol, from the binary indexes (or the text files).
+//applet:APPLET(modprobe)
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libbb.h"
+#include "modconf.h"
+#include "modelf.h"
+#include "modlookup.h"
+
+static const char usage[] =
+	"[-a] [-r] [-ibfnqsv] [-C DIR] [-d ROOT] [-S VERSION] MODULE [PARAM=VALUE]...\n"
+	"       modprobe -c | -D MODULE | -R MODULE | --show-modversions FILE | --show-exports FILE\n"
+	"Load (or with -r remove) modules with everything they need.\n"
+	"  -a, --all              every argument is a module (- reads names from stdin)\n"
+	"  -r, --remove           remove modules, then dependencies nobody else uses\n"
+	"      --remove-holders   with -r: remove the modules that hold it first\n"
+	"  -w, --wait MSEC        with -r: wait up to MSEC for the module to be unused\n"
+	"      --first-time       fail if already loaded (or, with -r, not loaded)\n"
+	"  -i, --ignore-install, --ignore-remove   ignore install/remove commands\n"
+	"  -b, --use-blacklist    apply blacklist to every module resolved\n"
+	"  -f, --force            --force-modversion and --force-vermagic\n"
+	"      --force-modversion, --force-vermagic\n"
+	"  -R, --resolve-alias    print the module names an alias resolves to\n"
+	"  -D, --show-depends     print what would be loaded (insmod/builtin/install)\n"
+	"  -c, --showconfig       print the configuration and the indexes\n"
+	"      --show-modversions FILE, --show-exports FILE\n"
+	"  -n, --dry-run          do not load or remove, print with -v\n"
+	"  -C, --config PATH      configuration folders or files instead of modprobe.d\n"
+	"  -d, --dirname ROOT     root folder holding lib/modules\n"
+	"  -S, --set-version V    kernel version instead of the running one\n"
+	"  -q, --quiet            say nothing when a module is not found\n"
+	"  -s, --syslog, -v, --verbose, -V, --version, -h, --help\n";
+
+enum {
+	OPT_FORCE_VERMAGIC = 256, OPT_FORCE_MODVERSION, OPT_FIRST_TIME, OPT_SHOW_MODVERSIONS,
+	OPT_REMOVE_HOLDERS, OPT_SHOW_EXPORTS,
+};
+
+struct mod {
+	char *name;
+	char *path;        /* absolute file; NULL for built-in or unknown */
+	char *deps;        /* dependency paths of its modules.dep line */
+	bool builtin;
+	bool from_alias;   /* found through an alias, not its name */
+	bool visited, required, ignorecmd;
+};
+
+struct modprobe {
+	struct modctx ctx;
+	struct modconf conf;
+	struct modlookup lk;
+	struct mod **mods;   /* every module met, each name once */
+	size_t nmods;
+	/* options */
+	bool all, remove, dry_run, show, quiet, ignore_cmds, use_blacklist, first_time,
+	     ignore_loaded, remove_holders, resolve_only;
+	unsigned load_flags;
+	long wait_ms;
+};
+
+/* ---- modules ------------------------------------------------------------ */
+
+static struct mod *mod_get(struct modprobe *mp, const struct modlookup_module *m)
+{
+	struct mod *x, **v;
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < mp->nmods; i++)
+		if (strcmp(mp->mods[i]->name, m->name) == 0)
+			return mp->mods[i];
+	x = calloc(1, sizeof(*x));
+	v = realloc(mp->mods, (mp->nmods + 1) * sizeof(*v));
+	if (x == NULL || v == NULL) {
+		free(x);
+		if (v)
+			mp->mods = v;
+		return NULL;
+	}
+	mp->mods = v;
+	x->name = strdup(m->name);
+	x->builtin = m->builtin;
+	if (m->path != NULL && modlookup_module_path(&mp->lk, m, path, sizeof(path)) == 0)
+		x->path = strdup(path);
+	x->deps = m->deps ? strdup(m->deps) : NULL;
+	mp->mods[mp->nmods++] = x;
+	return x;
+}
+
+/* Module by name only (dependencies and soft dependencies name files or
+ * modules, never aliases). */
+static struct mod *mod_by_name(struct modprobe *mp, const char *name)
+{
+	struct modlookup_result res;
+	struct modlookup_module bare = { .name = (char *)name };
+	struct mod *x;
+	char norm[MODNAME_MAX];
+
+	if (modname_normalize(name, norm) < 0)
+		return NULL;
+	bare.name = norm;
+	for (size_t i = 0; i < mp->nmods; i++)
+		if (strcmp(mp->mods[i]->name, norm) == 0)
+			return mp->mods[i];
+	if (modlookup_name(&mp->lk, norm, &res) < 0 || res.count == 0) {
+		modlookup_result_free(&res);
+		return mod_get(mp, &bare);
+	}
+	x = mod_get(mp, &res.mods[0]);
+	modlookup_result_free(&res);
+	return x;
+}
+
+/* Modules an argument names: by name, alias, symbol or command. */
+static int lookup(struct modprobe *mp, const char *arg, struct mod ***out, size_t *n)
+{
+	struct modlookup_result res;
+	char norm[MODNAME_MAX];
+	int err = modlookup_any(&mp->lk, arg, &res);
+
+	*out = NULL;
+	*n = 0;
+	if (err < 0) {
+		modlookup_result_free(&res);
+		return err;
+	}
+	*out = calloc(res.count ? res.count : 1, sizeof(**out));
+	if (*out == NULL) {
+		modlookup_result_free(&res);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < res.count; i++) {
+		struct mod *x = mod_get(mp, &res.mods[i]);
+
+		if (x == NULL) {
+			err = -ENOMEM;
+			break;
+		}
+		/* Found under another name than its own: an alias. */
+		if (modname_normalize(arg, norm) < 0 || strcmp(norm, x->name) != 0)
+			x->from_alias = true;
+		(*out)[(*n)++] = x;
+	}
+	modlookup_result_free(&res);
+	return err;
+}
+
+static bool mod_in_kernel(const struct mod *m)
+{
+	int state = kernel_module_state(m->name);
+
+	return state == KMOD_STATE_LIVE || state == KMOD_STATE_BUILTIN || state == KMOD_STATE_COMING;
+}
+
+/* Built in: /sys/module says so, or modules.builtin does. */
+static bool mod_builtin(const struct mod *m)
+{
+	return m->builtin || kernel_module_state(m->name) == KMOD_STATE_BUILTIN;
+}
+
+/* ---- soft dependencies and the probe list ------------------------------ */
+
+struct list {
+	struct mod **v;
+	size_t n;
+};
+
+static int list_add(struct list *l, struct mod *m)
+{
+	struct mod **v = realloc(l->v, (l->n + 1) * sizeof(*v));
+
+	if (v == NULL)
+		return -ENOMEM;
+	l->v = v;
+	l->v[l->n++] = m;
+	return 0;
+}
+
+static int probe_list(struct modprobe *mp, struct mod *m, bool required, struct list *out);
+
+/* "pre: a b post: c": the modules of one side, resolved as lookups. */
+static int softdep_side(struct modprobe *mp, const struct mod *m, bool pre, struct list *side)
+{
+	const struct modconf_entry *e = NULL;
+	char *copy, *save = NULL;
+	bool in = false;
+	int err = 0;
+
+	/* The first softdep line of the module counts, as in kmod. */
+	e = modconf_find(&mp->conf, MC_SOFTDEP, m->name, NULL);
+	if (e == NULL)
+		return 0;
+	copy = strdup(e->value);
+	if (copy == NULL)
+		return -ENOMEM;
+	for (char *w = strtok_r(copy, " ", &save); w && err == 0; w = strtok_r(NULL, " ", &save)) {
+		struct mod **found;
+		size_t n;
+
+		if (strcmp(w, "pre:") == 0 || strcmp(w, "post:") == 0) {
+			in = (w[1] == 'r') == pre;
+			continue;
+		}
+		if (!in)
+			continue;
+		if (lookup(mp, w, &found, &n) == 0)
+			for (size_t i = 0; i < n && err == 0; i++)
+				err = list_add(side, found[i]);
+		free(found);
+	}
+	free(copy);
+	return err;
+}
+
+static int with_softdeps(struct modprobe *mp, struct mod *m, struct list *out)
+{
+	struct list pre = { 0 }, post = { 0 };
+	int err = softdep_side(mp, m, true, &pre);
+
+	if (err == 0)
+		err = softdep_side(mp, m, false, &post);
+	for (size_t i = 0; i < pre.n && err == 0; i++)
+		err = probe_list(mp, pre.v[i], false, out);
+	if (err == 0)
+		err = list_add(out, m);
+	/* A module with soft dependencies is loaded directly, its install
+	 * command ignored, as kmod does. */
+	m->ignorecmd = pre.n > 0 || post.n > 0;
+	for (size_t i = 0; i < post.n && err == 0; i++)
+		err = probe_list(mp, post.v[i], false, out);
+	free(pre.v);
+	free(post.v);
+	return err;
+}
+
+/* Dependencies (last of the modules.dep line first), each with its soft
+ * dependencies, then the module itself. */
+static int probe_list(struct modprobe *mp, struct mod *m, bool required, struct list *out)
+{
+	struct list deps = { 0 };
+	char *copy, *save = NULL;
+	int err = 0;
+
+	if (m->visited)
+		return 0;
+	m->visited = true;
+	if (m->deps != NULL && m->deps[0] != '\0') {
+		copy = strdup(m->deps);
+		if (copy == NULL)
+			return -ENOMEM;
+		for (char *w = strtok_r(copy, " ", &save); w && err == 0; w = strtok_r(NULL, " ", &save)) {
+			struct mod *d = mod_by_name(mp, w);
+
+			err = d ? list_add(&deps, d) : -ENOMEM;
+		}
+		free(copy);
+	}
+	if (required) {
+		m->required = true;
+		for (size_t i = 0; i < deps.n; i++)
+			deps.v[i]->required = true;
+	}
+	for (size_t i = deps.n; i-- > 0 && err == 0;)
+		err = with_softdeps(mp, deps.v[i], out);
+	if (err == 0) {
+		if (mp->ignore_cmds) {
+			err = list_add(out, m);
+		} else {
+			err = with_softdeps(mp, m, out);
+		}
+	}
+	free(deps.v);
+	return err;
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+/* Configured options (each ending in a space), then the command line's. */
+static char *join_options(const char *conf, const char *extra)
+{
+	size_t lc = conf ? strlen(conf) : 0, le = extra ? strlen(extra) : 0;
+	char *out = malloc(lc + le + 1);
+
+	if (out == NULL)
+		return NULL;
+	memcpy(out, conf ? conf : "", lc);
+	memcpy(out + lc, extra ? extra : "", le);
+	out[lc + le] = '\0';
+	return out;
+}
+
+/* Run an install or remove command by /bin/sh, with $CMDLINE_OPTS replaced
+ * by the options and MODPROBE_MODULE set. */
+static int run_command(const struct mod *m, const char *kind, const char *cmd, const char *options)
+{
+	static const char var[] = "$CMDLINE_OPTS";
+	size_t cap = strlen(cmd) + 1, len = 0;
+	char *full;
+	const char *p;
+	int status;
+
+	for (p = cmd; (p = strstr(p, var)) != NULL; p += sizeof(var) - 1)
+		cap += strlen(options);
+	full = malloc(cap);
+	if (full == NULL)
+		return -ENOMEM;
+	for (p = cmd; *p;) {
+		if (strncmp(p, var, sizeof(var) - 1) == 0) {
+			len += (size_t)sprintf(full + len, "%s", options);
+			p += sizeof(var) - 1;
+		} else {
+			full[len++] = *p++;
+		}
+	}
+	full[len] = '\0';
+	msg_info("%s %s", kind, full);
+	setenv("MODPROBE_MODULE", m->name, 1);
+	fflush(NULL);
+	status = system(full);
+	unsetenv("MODPROBE_MODULE");
+	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		msg_err("Error running %s command '%s' for module %s: retcode %d", kind, full, m->name,
+			status == -1 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		free(full);
+		return -EINVAL;
+	}
+	free(full);
+	return 0;
+}
+
+/* What is done, for -n/-v/-D: kmod's format, trailing space included. */
+static void print_action(const struct mod *m, const char *cmd, const char *options)
+{
+	if (cmd != NULL)
+		printf("install %s %s\n", cmd, options);
+	else if (m->path != NULL)
+		printf("insmod %s %s\n", m->path, options);
+	else if (mod_builtin(m))
+		printf("builtin %s\n", m->name);
+}
+
+static int insert_file(struct modprobe *mp, const struct mod *m, const char *options)
+{
+	struct modfile mf;
+	int err;
+
+	if (m->path == NULL)
+		return -ENOENT;
+	err = modfile_open(&mf, m->path);
+	if (err < 0) {
+		msg_err("could not open %s: %s", m->path, strerror(-err));
+		return err;
+	}
+	if (mf.comp == MODCOMP_NONE || kernel_decompresses(mf.comp)) {
+		unsigned flags = mp->load_flags | (mf.comp != MODCOMP_NONE ? KERNEL_LOAD_COMPRESSED_FILE : 0);
+
+		err = kernel_load_fd(mf.fd, options, flags);
+		if (err != -ENOSYS && !(mf.comp != MODCOMP_NONE && (err == -EINVAL || err == -EOPNOTSUPP)))
+			goto out;
+	}
+	err = modfile_image(&mf);
+	if (err < 0) {
+		msg_err("could not load %s: %s", m->path, modfile_strerror(&mf, err));
+		goto out;
+	}
+	/* init_module has no flags: forcing means nothing here. */
+	err = kernel_load_image(mf.image, mf.size, options);
+out:
+	modfile_close(&mf);
+	return err;
+}
+
+static int probe(struct modprobe *mp, struct mod *target, const char *extra)
+{
+	struct list l = { 0 };
+	int err;
+
+	if (!mp->ignore_loaded && mod_in_kernel(target))
+		return mp->first_time ? -EEXIST : 0;
+	/* A blacklisted module is not loaded through its aliases; with -b,
+	 * not at all (its dependencies are not filtered). */
+	if ((target->from_alias || mp->use_blacklist) && modconf_blacklisted(&mp->conf, target->name))
+		return 0;
+	for (size_t i = 0; i < mp->nmods; i++)
+		mp->mods[i]->visited = mp->mods[i]->required = false;
+	err = probe_list(mp, target, true, &l);
+	if (err < 0)
+		goto out;
+	for (size_t i = 0; i < l.n; i++) {
+		struct mod *m = l.v[i];
+		const struct modconf_entry *ic = mp->ignore_cmds || m->ignorecmd ? NULL :
+						 modconf_find(&mp->conf, MC_INSTALL, m->name, NULL);
+		char *conf_opts, *options;
+
+		if (!mp->ignore_loaded && mod_in_kernel(m)) {
+			err = -EEXIST;
+		} else {
+			conf_opts = modconf_options(&mp->conf, m->name);
+			options = join_options(conf_opts, m == target ? extra : NULL);
+			free(conf_opts);
+			if (options == NULL) {
+				err = -ENOMEM;
+				break;
+			}
+			if (mp->show)
+				print_action(m, ic ? ic->value : NULL, options);
+			if (mp->dry_run)
+				err = 0;
+			else if (ic != NULL)
+				err = run_command(m, "install", ic->value, options);
+			else if (m->path == NULL && mod_builtin(m))
+				err = 0;
+			else if (m->path == NULL)
+				err = -ENOENT;
+			else
+				err = insert_file(mp, m, options);
+			free(options);
+		}
+		/* Another loader may have been first: that is success, unless
+		 * --first-time asked about the module itself. */
+		if (err == -EEXIST && m == target && mp->first_time)
+			break;
+		if (err == -EEXIST || !m->required)
+			err = 0;
+		else if (err < 0)
+			break;
+	}
+out:
+	free(l.v);
+	return err;
+}
+
+static int do_insert(struct modprobe *mp, const char *arg, const char *extra)
+{
+	struct mod **mods;
+	size_t n;
+	int err = lookup(mp, arg, &mods, &n), ret = 0;
+
+	if (err < 0) {
+		if (!mp->quiet)
+			msg_err("%s", modlookup_strerror(&mp->lk, err));
+		free(mods);
+		return err;
+	}
+	if (n == 0) {
+		/* kmod words it as a warning when -a goes on to the next name. */
+		if (!mp->quiet && mp->all)
+			msg_warn("Module %s not found in directory %s", arg, mp->ctx.moddir);
+		else if (!mp->quiet)
+			msg_fatal("Module %s not found in directory %s", arg, mp->ctx.moddir);
+		free(mods);
+		return -ENOENT;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (mp->resolve_only) {
+			printf("%s\n", mods[i]->name);
+			continue;
+		}
+		err = probe(mp, mods[i], extra);
+		if (err >= 0)
+			continue;
+		ret = err;
+		if (err == -EEXIST)
+			msg_err("could not insert '%s': Module already in kernel", mods[i]->name);
+		else if (err == -ENOENT)
+			msg_err("could not insert '%s': Unknown symbol in module, or unknown parameter (see dmesg)",
+				mods[i]->name);
+		else
+			msg_err("could not insert '%s': %s", mods[i]->name, strerror(-err));
+	}
+	free(mods);
+	return ret;
+}
+
+/* ---- removing ----------------------------------------------------------- */
+
+static int remove_module(struct modprobe *mp, struct mod *m, bool is_dep);
+
+static int remove_list(struct modprobe *mp, struct list *l, bool is_dep)
+{
+	for (size_t i = 0; i < l->n; i++)
+		remove_module(mp, l->v[i], is_dep);
+	return 0;
+}
+
+static int wait_unused(struct modprobe *mp, const struct mod *m)
+{
+	struct timespec step = { 0, 10 * 1000 * 1000 };
+	long waited = 0;
+
+	while (kernel_module_refcnt(m->name) > 0 && waited < mp->wait_ms) {
+		nanosleep(&step, NULL);
+		waited += 10;
+	}
+	return kernel_module_refcnt(m->name) > 0 ? -EBUSY : 0;
+}
+
+static int remove_module(struct modprobe *mp, struct mod *m, bool is_dep)
+{
+	struct list pre = { 0 }, post = { 0 }, deps = { 0 };
+	const struct modconf_entry *rc = NULL;
+	int state, err = 0;
+
+	if (!mp->ignore_cmds) {
+		softdep_side(mp, m, true, &pre);
+		softdep_side(mp, m, false, &post);
+		rc = modconf_find(&mp->conf, MC_REMOVE, m->name, NULL);
+	}
+	state = kernel_module_state(m->name);
+	if (state == KMOD_STATE_BUILTIN) {
+		if (!is_dep) {
+			msg_fatal("Module %s is builtin.", m->name);
+			err = -ENOENT;
+		}
+		goto out;
+	}
+	if (state < 0 && rc == NULL) {
+		if (mp->first_time && !is_dep) {
+			msg_fatal("Module %s is not in kernel.", m->name);
+			err = -ENOENT;
+		}
+		goto out;
+	}
+	remove_list(mp, &post, true);
+	if (mp->remove_holders && state >= 0) {
+		struct name_list holders;
+
+		if (kernel_module_holders(m->name, &holders) == 0) {
+			for (const char *h = NULL; (h = name_list_next(&holders, h));) {
+				struct mod *hm = mod_by_name(mp, h);
+
+				if (hm != NULL && remove_module(mp, hm, false) < 0)
+					err = -EBUSY;
+			}
+			name_list_free(&holders);
+		}
+		if (err < 0)
+			goto out;
+		/* Removing a holder may have taken this module with it, as one
+		 * of the holder's unused dependencies. */
+		if (kernel_module_state(m->name) < 0)
+			goto out;
+	}
+	if (rc == NULL) {
+		if (mp->wait_ms > 0)
+			wait_unused(mp, m);
+		if (kernel_module_refcnt(m->name) > 0) {
+			/* A dependency still used by someone else stays, silently. */
+			if (!is_dep)
+				msg_fatal("Module %s is in use.", m->name);
+			err = -EBUSY;
+			goto out;
+		}
+	}
+	if (mp->show)
+		printf(rc ? "remove %s\n" : "rmmod %s\n", rc ? rc->value : m->name);
+	if (mp->dry_run) {
+		err = 0;
+	} else if (rc != NULL) {
+		err = run_command(m, "remove", rc->value, "");
+	} else {
+		err = kernel_unload(m->name, false);
+		if (err == -ENOENT && !mp->first_time)
+			err = 0;
+		else if (err < 0)
+			msg_err("could not remove '%s': %s", m->name, strerror(-err));
+	}
+	if (err < 0)
+		goto out;
+	/* Then its dependencies that nobody else holds, then soft ones. */
+	if (m->deps != NULL && m->deps[0] != '\0') {
+		char *copy = strdup(m->deps), *save = NULL;
+
+		for (char *w = copy ? strtok_r(copy, " ", &save) : NULL; w; w = strtok_r(NULL, " ", &save)) {
+			struct mod *d = mod_by_name(mp, w);
+
+			if (d != NULL)
+				list_add(&deps, d);
+		}
+		free(copy);
+		remove_list(mp, &deps, true);
+	}
+	remove_list(mp, &pre, true);
+out:
+	free(pre.v);
+	free(post.v);
+	free(deps.v);
+	return err;
+}
+
+static int do_remove(struct modprobe *mp, const char *arg)
+{
+	struct mod **mods;
+	size_t n;
+	int err = lookup(mp, arg, &mods, &n), ret = 0;
+
+	if (err == 0 && n == 0) {
+		if (!mp->quiet)
+			msg_fatal("Module %s not found.", arg);
+		err = -ENOENT;
+	}
+	if (err < 0) {
+		free(mods);
+		return err;
+	}
+	for (size_t i = 0; i < n; i++) {
+		err = remove_module(mp, mods[i], false);
+		if (err < 0)
+			ret = err;
+	}
+	free(mods);
+	return ret;
+}
+
+/* ---- queries ------------------------------------------------------------ */
+
+static int print_alias(const char *key, const char *value, uint32_t prio, void *arg)
+{
+	(void)prio;
+	(void)arg;
+	printf("alias %s %s\n", key, value);
+	return 0;
+}
+
+/* The text file's alias lines, keys normalised and sorted as the trie of
+ * the .bin index orders them. */
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void dump_text(struct modprobe *mp, const char *file)
+{
+	char path[PATH_MAX], *line = NULL, **lines = NULL;
+	size_t cap = 0, n = 0;
+	FILE *f;
+
+	if (modctx_modpath(&mp->ctx, file, path, sizeof(path)) < 0 || (f = fopen(path, "re")) == NULL)
+		return;
+	while (getline(&line, &cap, f) > 0) {
+		char key[1024], mod[256], **v;
+
+		if (sscanf(line, "alias %1023s %255s", key, mod) != 2 ||
+		    modlookup_alias_normalize(key, key, sizeof(key)) < 0)
+			continue;
+		v = realloc(lines, (n + 1) * sizeof(*v));
+		if (v == NULL)
+			break;
+		lines = v;
+		if (asprintf(&lines[n], "alias %s %s", key, mod) < 0)
+			break;
+		n++;
+	}
+	free(line);
+	fclose(f);
+	qsort(lines, n, sizeof(*lines), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		puts(lines[i]);
+		free(lines[i]);
+	}
+	free(lines);
+}
+
+static void dump_index(struct modprobe *mp, const char *file)
+{
+	char path[PATH_MAX], bin[PATH_MAX];
+	struct modindex idx;
+
+	snprintf(bin, sizeof(bin), "%s.bin", file);
+	if (modctx_modpath(&mp->ctx, bin, path, sizeof(path)) == 0 && modindex_open(&idx, path) == 0) {
+		if (modindex_dump(&idx, print_alias, NULL) < 0)
+			msg_err("%s: malformed index", path);
+		modindex_close(&idx);
+		return;
+	}
+	dump_text(mp, file);
+}
+
+static int show_config(struct modprobe *mp)
+{
+	static const struct { enum modconf_kind k; const char *name; } order[] = {
+		{ MC_BLACKLIST, "blacklist" }, { MC_INSTALL, "install" }, { MC_REMOVE, "remove" },
+		{ MC_ALIAS, "alias" }, { MC_OPTIONS, "options" }, { MC_SOFTDEP, "softdep" },
+		{ MC_WEAKDEP, "weakdep" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		for (size_t j = 0; j < mp->conf.n[order[i].k]; j++) {
+			const struct modconf_entry *e = &mp->conf.v[order[i].k][j];
+
+			if (e->value != NULL)
+				printf("%s %s %s\n", order[i].name, e->key, e->value);
+			else
+				printf("%s %s\n", order[i].name, e->key);
+		}
+	}
+	puts("\n# End of configuration files. Dumping indexes now:\n");
+	fflush(stdout);
+	dump_index(mp, "modules.alias");
+	dump_index(mp, "modules.symbols");
+	return 0;
+}
+
+static int print_version(uint64_t crc, const char *name, void *arg)
+{
+	(void)arg;
+	printf("0x%08llx\t%s\n", (unsigned long long)crc, name);
+	return 0;
+}
+
+/* Exports: __ksymtab_NAME symbols, with the CRC of __crc_NAME when the
+ * module has one (an absolute symbol whose value is the CRC). */
+struct crc_search {
+	const char *name;
+	uint64_t crc;
+};
+
+static int find_crc(const struct modelf_symbol *s, void *arg)
+{
+	struct crc_search *cs = arg;
+
+	if (strncmp(s->name, "__crc_", 6) != 0 || strcmp(s->name + 6, cs->name) != 0)
+		return 0;
+	cs->crc = s->value;
+	return 1;
+}
+
+static void print_export_name(struct modelf *elf, const char *name)
+{
+	struct crc_search cs = { name, 0 };
+
+	modelf_symbols(elf, find_crc, &cs);
+	printf("0x%08llx\t%s\n", (unsigned long long)cs.crc, name);
+}
+
+static int print_export(const struct modelf_symbol *s, void *arg)
+{
+	if (strncmp(s->name, "__ksymtab_", 10) == 0 && strncmp(s->name, "__ksymtab_gpl", 13) != 0 &&
+	    strcmp(s->name, "__ksymtab_strings") != 0)
+		print_export_name(arg, s->name + 10);
+	return 0;
+}
+
+/* Exported names are listed in __ksymtab_strings when the module has
+ * that section, else known by their __ksymtab_NAME symbols. */
+static int show_exports(struct modelf *elf)
+{
+	struct modelf_section s;
+	int err = modelf_section(elf, "__ksymtab_strings", &s);
+
+	if (err == -ENOENT)
+		return modelf_symbols(elf, print_export, elf);
+	if (err < 0)
+		return err;
+	for (size_t off = 0; off < s.size;) {
+		const char *name = (const char *)s.data + off;
+		const char *end = memchr(name, '\0', s.size - off);
+
+		if (end == NULL)
+			return -ENOEXEC;
+		if (end > name)
+			print_export_name(elf, name);
+		off += (size_t)(end - name) + 1;
+	}
+	return 0;
+}
+
+static int show_versions(const char *file, bool exports)
+{
+	struct modfile mf;
+	struct modelf elf;
+	int err = modfile_open(&mf, file);
+
+	if (err == 0)
+		err = modfile_image(&mf);
+	if (err < 0) {
+		msg_err("could not read module %s: %s", file, modfile_strerror(&mf, err));
+		modfile_close(&mf);
+		return err;
+	}
+	err = modelf_open(&elf, mf.image, mf.size);
+	if (err == 0 && exports) {
+		err = show_exports(&elf);
+	} else if (err == 0) {
+		err = modelf_versions(&elf, print_version, NULL);
+		/* No __versions section: kmod calls that an error too. */
+		if (err == -ENOENT) {
+			msg_fatal("could not get modversions of %s: %s", file, strerror(ENOENT));
+			modfile_close(&mf);
+			return err;
+		}
+	}
+	if (err < 0)
+		msg_err("could not read module %s: %s", file, elf.why ? elf.why : strerror(-err));
+	modfile_close(&mf);
+	return err;
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+/* MODPROBE_OPTIONS come before the command line's own arguments. */
+static char *env_copy;
+
+static char **with_env_options(int *argc, char **argv)
+{
+	const char *env = getenv("MODPROBE_OPTIONS");
+	char *copy, *save = NULL, **out;
+	int n = 0;
+
+	if (env == NULL || *env == '\0')
+		return argv;
+	copy = strdup(env);
+	out = calloc((size_t)*argc + strlen(env) / 2 + 2, sizeof(*out));
+	if (copy == NULL || out == NULL) {
+		free(copy);
+		free(out);
+		return argv;
+	}
+	env_copy = copy;
+	out[n++] = argv[0];
+	for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+		out[n++] = w;
+	for (int i = 1; i < *argc; i++)
+		out[n++] = argv[i];
+	*argc = n;
+	return out;
+}
+
+/* "-" with -a: names or modaliases from standard input, one a line. */
+static int insert_stdin(struct modprobe *mp)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int ret = 0;
+
+	while ((len = getline(&line, &cap, stdin)) > 0) {
+		char *w = line;
+
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == ' ' || line[len - 1] == '\t'))
+			line[--len] = '\0';
+		while (*w == ' ' || *w == '\t')
+			w++;
+		if (*w == '\0' || *w == '#')
+			continue;
+		if (do_insert(mp, w, NULL) < 0)
+			ret = -1;
+	}
+	free(line);
+	return ret;
+}
+
+int modprobe_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "remove", no_argument, NULL, 'r' },
+		{ "remove-dependencies", no_argument, NULL, OPT_REMOVE_HOLDERS },
+		{ "remove-holders", no_argument, NULL, OPT_REMOVE_HOLDERS },
+		{ "wait", required_argument, NULL, 'w' },
+		{ "first-time", no_argument, NULL, OPT_FIRST_TIME },
+		{ "ignore-install", no_argument, NULL, 'i' },
+		{ "ignore-remove", no_argument, NULL, 'i' },
+		{ "use-blacklist", no_argument, NULL, 'b' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "force-modversion", no_argument, NULL, OPT_FORCE_MODVERSION },
+		{ "force-vermagic", no_argument, NULL, OPT_FORCE_VERMAGIC },
+		{ "resolve-alias", no_argument, NULL, 'R' },
+		{ "show-depends", no_argument, NULL, 'D' },
+		{ "showconfig", no_argument, NULL, 'c' },
+		{ "show-config", no_argument, NULL, 'c' },
+		{ "show-modversions", no_argument, NULL, OPT_SHOW_MODVERSIONS },
+		{ "dump-modversions", no_argument, NULL, OPT_SHOW_MODVERSIONS },
+		{ "show-exports", no_argument, NULL, OPT_SHOW_EXPORTS },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "show", no_argument, NULL, 'n' },
+		{ "config", required_argument, NULL, 'C' },
+		{ "dirname", required_argument, NULL, 'd' },
+		{ "set-version", required_argument, NULL, 'S' },
+		{ "syslog", no_argument, NULL, 's' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct modprobe mp = { 0 };
+	const char *root = NULL, *kver = NULL;
+	const char **confs = NULL;
+	size_t nconfs = 0;
+	int c, r, err, ret = EXIT_SUCCESS, query = 0;
+	char **args = with_env_options(&argc, argv);
+
+	while ((c = getopt_long(argc, args, "arw:ibfRDcnC:d:S:sqvVh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a': mp.all = true; break;
+		case 'r': mp.remove = true; break;
+		case OPT_REMOVE_HOLDERS: mp.remove_holders = true; break;
+		case 'w':
+			mp.wait_ms = strtol(optarg, NULL, 10);
+			break;
+		case OPT_FIRST_TIME: mp.first_time = true; break;
+		case 'i': mp.ignore_cmds = true; break;
+		case 'b': mp.use_blacklist = true; break;
+		case 'f':
+			mp.load_flags |= KERNEL_LOAD_IGNORE_MODVERSIONS | KERNEL_LOAD_IGNORE_VERMAGIC;
+			break;
+		case OPT_FORCE_MODVERSION: mp.load_flags |= KERNEL_LOAD_IGNORE_MODVERSIONS; break;
+		case OPT_FORCE_VERMAGIC: mp.load_flags |= KERNEL_LOAD_IGNORE_VERMAGIC; break;
+		case 'R': mp.resolve_only = true; break;
+		case 'D':
+			mp.ignore_loaded = mp.dry_run = mp.show = true;
+			break;
+		case 'c': query = 'c'; break;
+		case OPT_SHOW_MODVERSIONS: query = 'm'; break;
+		case OPT_SHOW_EXPORTS: query = 'e'; break;
+		case 'n': mp.dry_run = true; break;
+		case 'C': {
+			const char **v = realloc(confs, (nconfs + 1) * sizeof(*v));
+
+			if (v == NULL)
+				return EXIT_FAILURE;
+			confs = v;
+			confs[nconfs++] = optarg;
+			break;
+		}
+		case 'd': root = optarg; break;
+		case 'S': kver = optarg; break;
+		case 'q': mp.quiet = true; break;
+		case 'v':
+			mp.show = true;
+			/* fall through */
+		default:
+			r = msg_option(c, usage);
+			if (r != MSG_OPTION_CONTINUE) {
+				free(confs);
+				return r;
+			}
+		}
+	}
+	if (mp.dry_run && msg_verbose() > 0)
+		mp.show = true;
+	err = modctx_init(&mp.ctx, root, kver);
+	if (err < 0) {
+		msg_err("bad module folder (-d %s, -S %s): %s", root ? root : "", kver ? kver : "", strerror(-err));
+		free(confs);
+		return EXIT_FAILURE;
+	}
+	if (query == 'm' || query == 'e') {
+		if (optind >= argc) {
+			msg_err("missing filename.");
+			free(confs);
+			return EXIT_FAILURE;
+		}
+		ret = show_versions(args[optind], query == 'e') < 0;
+		free(confs);
+		return ret;
+	}
+	err = modconf_load(&mp.conf, &mp.ctx, confs, nconfs, true);
+	free(confs);
+	if (err < 0) {
+		msg_err("could not read the configuration: %s", strerror(-err));
+		return EXIT_FAILURE;
+	}
+	modlookup_init(&mp.lk, &mp.ctx);
+	mp.lk.conf = &mp.conf;
+	if (query == 'c') {
+		show_config(&mp);
+	} else if (optind >= argc) {
+		msg_err("missing parameters. See -h.");
+		ret = EXIT_FAILURE;
+	} else if (mp.all || mp.remove) {
+		for (int i = optind; i < argc; i++) {
+			if (mp.all && strcmp(args[i], "-") == 0 && !mp.remove)
+				err = insert_stdin(&mp);
+			else
+				err = mp.remove ? do_remove(&mp, args[i]) : do_insert(&mp, args[i], NULL);
+			if (err < 0)
+				ret = EXIT_FAILURE;
+			if (!mp.all)
+				break;
+		}
+	} else {
+		char *extra = NULL;
+		size_t len = 0;
+
+		/* MODULE PARAM=VALUE...: the parameters, quoted like insmod's. */
+		for (int i = optind + 1; i < argc; i++) {
+			const char *a = args[i], *eq = strchr(a, '=');
+			bool quote = eq && strchr(eq, ' ') && eq[1] != '"';
+			char *p = realloc(extra, len + strlen(a) + 4);
+
+			if (p == NULL)
+				break;
+			extra = p;
+			if (quote)
+				len += (size_t)sprintf(extra + len, "%s%.*s\"%s\"", len ? " " : "", (int)(eq - a + 1), a, eq + 1);
+			else
+				len += (size_t)sprintf(extra + len, "%s%s", len ? " " : "", a);
+		}
+		if (do_insert(&mp, args[optind], extra) < 0)
+			ret = EXIT_FAILURE;
+		free(extra);
+	}
+	if (msg_flush_stdout() < 0)
+		ret = EXIT_FAILURE;
+	for (size_t i = 0; i < mp.nmods; i++) {
+		free(mp.mods[i]->name);
+		free(mp.mods[i]->path);
+		free(mp.mods[i]->deps);
+		free(mp.mods[i]);
+	}
+	free(mp.mods);
+	modlookup_close(&mp.lk);
+	modconf_free(&mp.conf);
+	if (args != argv) {
+		free(env_copy);
+		free(args);
+	}
+	return ret;
+}
