@@ -71,6 +71,14 @@ struct proc_module {
  * unreadable, -EBADMSG for a malformed line. */
 int kernel_foreach_module(int (*cb)(const struct proc_module *m, void *arg), void *arg);
 
+/* Each symbol name of /proc/kallsyms (built-in and loaded modules'),
+ * without the "[module]" tag; cb returns non-zero to stop. */
+int kernel_symbol_names(int (*cb)(const char *name, void *arg), void *arg);
+
+/* uname(2) */
+struct utsname;
+int kernel_uname(struct utsname *u);
+
 /* The kernel command line (/proc/cmdline), malloc'd into *out. */
 int kernel_cmdline_read(char **out);
 

@@ -57,6 +57,33 @@ int kernel_unload(const char *name, bool force)
 	return -errno;
 }
 
+int kernel_uname(struct utsname *u)
+{
+	return uname(u) < 0 ? -errno : 0;
+}
+
+int kernel_symbol_names(int (*cb)(const char *name, void *arg), void *arg)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	char line[512];
+	int r = 0;
+
+	if (f == NULL)
+		return -errno;
+	/* "ADDRESS TYPE NAME[\t[MODULE]]" */
+	while (r == 0 && fgets(line, sizeof(line), f) != NULL) {
+		char *name = strchr(line, ' ');
+
+		if (name == NULL || (name = strchr(name + 1, ' ')) == NULL)
+			continue;
+		name++;
+		name[strcspn(name, " \t\n")] = '\0';
+		r = cb(name, arg);
+	}
+	fclose(f);
+	return r < 0 ? r : 0;
+}
+
 int kernel_release(char *buf, size_t size)
 {
 	struct utsname u;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "libbb.h"
+#include "loaddiag.h"
 #include "modconf.h"
 #include "modelf.h"
 #include "modlookup.h"
@@ -387,6 +388,29 @@ out:
 	return err;
 }
 
+static void say(const char *sentence, void *arg)
+{
+	(void)arg;
+	msg_err("%s", sentence);
+}
+
+/* The kernel's errno says little: name the missing symbols and who
+ * exports them, or the vermagic the kernel did not accept. */
+static void explain(struct modprobe *mp, const struct mod *m, const char *options, int err)
+{
+	struct modfile mf;
+
+	if (m->path == NULL || (err != -ENOENT && err != -ENOEXEC) || mp->quiet)
+		return;
+	if (modfile_open(&mf, m->path) == 0 && modfile_image(&mf) == 0) {
+		if (err == -ENOENT)
+			loaddiag_unknown_symbols(mf.image, mf.size, options, &mp->lk, say, NULL);
+		else
+			loaddiag_bad_format(mf.image, mf.size, say, NULL);
+	}
+	modfile_close(&mf);
+}
+
 static int probe(struct modprobe *mp, struct mod *target, const char *extra)
 {
 	struct list l = { 0 };
@@ -431,6 +455,8 @@ static int probe(struct modprobe *mp, struct mod *target, const char *extra)
 				err = -ENOENT;
 			else
 				err = insert_file(mp, m, options);
+			if (err < 0 && err != -EEXIST && m->required)
+				explain(mp, m, options, err);
 			free(options);
 		}
 		/* Another loader may have been first: that is success, unless
@@ -477,6 +503,10 @@ static int do_insert(struct modprobe *mp, const char *arg, const char *extra)
 		if (err >= 0)
 			continue;
 		ret = err;
+		/* -q: the exit status alone tells (the kernel's request_module
+		 * runs modprobe -q). */
+		if (mp->quiet)
+			continue;
 		if (err == -EEXIST)
 			msg_err("could not insert '%s': Module already in kernel", mods[i]->name);
 		else if (err == -ENOENT)
@@ -725,60 +755,10 @@ static int print_version(uint64_t crc, const char *name, void *arg)
 	return 0;
 }
 
-/* Exports: __ksymtab_NAME symbols, with the CRC of __crc_NAME when the
- * module has one (an absolute symbol whose value is the CRC). */
-struct crc_search {
-	const char *name;
-	uint64_t crc;
-};
-
-static int find_crc(const struct modelf_symbol *s, void *arg)
+static int print_export(const struct modelf_ksym *sym, void *arg)
 {
-	struct crc_search *cs = arg;
-
-	if (strncmp(s->name, "__crc_", 6) != 0 || strcmp(s->name + 6, cs->name) != 0)
-		return 0;
-	cs->crc = s->value;
-	return 1;
-}
-
-static void print_export_name(struct modelf *elf, const char *name)
-{
-	struct crc_search cs = { name, 0 };
-
-	modelf_symbols(elf, find_crc, &cs);
-	printf("0x%08llx\t%s\n", (unsigned long long)cs.crc, name);
-}
-
-static int print_export(const struct modelf_symbol *s, void *arg)
-{
-	if (strncmp(s->name, "__ksymtab_", 10) == 0 && strncmp(s->name, "__ksymtab_gpl", 13) != 0 &&
-	    strcmp(s->name, "__ksymtab_strings") != 0)
-		print_export_name(arg, s->name + 10);
-	return 0;
-}
-
-/* Exported names are listed in __ksymtab_strings when the module has
- * that section, else known by their __ksymtab_NAME symbols. */
-static int show_exports(struct modelf *elf)
-{
-	struct modelf_section s;
-	int err = modelf_section(elf, "__ksymtab_strings", &s);
-
-	if (err == -ENOENT)
-		return modelf_symbols(elf, print_export, elf);
-	if (err < 0)
-		return err;
-	for (size_t off = 0; off < s.size;) {
-		const char *name = (const char *)s.data + off;
-		const char *end = memchr(name, '\0', s.size - off);
-
-		if (end == NULL)
-			return -ENOEXEC;
-		if (end > name)
-			print_export_name(elf, name);
-		off += (size_t)(end - name) + 1;
-	}
+	(void)arg;
+	printf("0x%08llx\t%.*s\n", (unsigned long long)sym->crc, (int)sym->len, sym->name);
 	return 0;
 }
 
@@ -796,13 +776,13 @@ static int show_versions(const char *file, bool exports)
 		return err;
 	}
 	err = modelf_open(&elf, mf.image, mf.size);
-	if (err == 0 && exports) {
-		err = show_exports(&elf);
-	} else if (err == 0) {
-		err = modelf_versions(&elf, print_version, NULL);
-		/* No __versions section: kmod calls that an error too. */
+	if (err == 0) {
+		err = exports ? modelf_exports(&elf, print_export, NULL)
+			      : modelf_versions(&elf, print_version, NULL);
+		/* Nothing to show: kmod calls that an error too. */
 		if (err == -ENOENT) {
-			msg_fatal("could not get modversions of %s: %s", file, strerror(ENOENT));
+			msg_fatal("could not get %s of %s: %s", exports ? "symbols" : "modversions", file,
+				  strerror(ENOENT));
 			modfile_close(&mf);
 			return err;
 		}

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Explaining a refused module load: missing symbols, foreign vermagic. */
+#include <elf.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "kernel.h"
+#include "loaddiag.h"
+#include "modelf.h"
+
+/* ---- a set of the kernel's symbol names --------------------------------- */
+
+struct symset {
+	char **slot;
+	size_t cap, n;
+};
+
+static uint32_t hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;   /* FNV-1a */
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static int set_grow(struct symset *s)
+{
+	size_t cap = s->cap ? s->cap * 2 : 4096;
+	char **slot = calloc(cap, sizeof(*slot));
+
+	if (slot == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->cap; i++) {
+		if (s->slot[i] == NULL)
+			continue;
+		for (size_t j = hash(s->slot[i], strlen(s->slot[i])) & (cap - 1);; j = (j + 1) & (cap - 1))
+			if (slot[j] == NULL) {
+				slot[j] = s->slot[i];
+				break;
+			}
+	}
+	free(s->slot);
+	s->slot = slot;
+	s->cap = cap;
+	return 0;
+}
+
+static bool set_has(const struct symset *s, const char *name, size_t len)
+{
+	if (s->cap == 0)
+		return false;
+	for (size_t j = hash(name, len) & (s->cap - 1); s->slot[j]; j = (j + 1) & (s->cap - 1))
+		if (strncmp(s->slot[j], name, len) == 0 && s->slot[j][len] == '\0')
+			return true;
+	return false;
+}
+
+static int set_add(const char *name, void *arg)
+{
+	struct symset *s = arg;
+	size_t len = strlen(name);
+
+	if (set_has(s, name, len))
+		return 0;
+	if ((s->n + 1) * 2 > s->cap && set_grow(s) < 0)
+		return -ENOMEM;
+	for (size_t j = hash(name, len) & (s->cap - 1);; j = (j + 1) & (s->cap - 1))
+		if (s->slot[j] == NULL) {
+			s->slot[j] = strdup(name);
+			if (s->slot[j] == NULL)
+				return -ENOMEM;
+			s->n++;
+			return 0;
+		}
+}
+
+static void set_free(struct symset *s)
+{
+	for (size_t i = 0; i < s->cap; i++)
+		free(s->slot[i]);
+	free(s->slot);
+}
+
+/* ---- unknown symbols ----------------------------------------------------- */
+
+struct missing {
+	struct symset *kernel;
+	struct modlookup *lk;
+	const char *modname;
+	loaddiag_fn *cb;
+	void *arg;
+	int found;
+};
+
+static int first_value(const char *value, uint32_t prio, void *arg)
+{
+	(void)prio;
+	snprintf(arg, MODNAME_MAX, "%s", value);
+	return 1;
+}
+
+static int check_import(const struct modelf_ksym *sym, void *arg)
+{
+	struct missing *m = arg;
+	char sentence[PATH_MAX + 512], provider[MODNAME_MAX] = "";
+	struct modlookup_result res;
+	char key[300];
+
+	/* __versions also lists module_layout and friends: the kernel has
+	 * them; a weak import may stay unresolved. */
+	if (sym->weak || sym->len == 0 || set_has(m->kernel, sym->name, sym->len))
+		return 0;
+	snprintf(key, sizeof(key), "symbol:%.*s", (int)sym->len, sym->name);
+	if (modlookup_any(m->lk, key, &res) == 0 && res.count > 0)
+		first_value(res.mods[0].name, 0, provider);
+	modlookup_result_free(&res);
+	if (provider[0])
+		snprintf(sentence, sizeof(sentence), "%s needs unknown symbol %.*s, exported by module %s",
+			 m->modname, (int)sym->len, sym->name, provider);
+	else
+		snprintf(sentence, sizeof(sentence),
+			 "%s needs unknown symbol %.*s, which no module in %s exports", m->modname,
+			 (int)sym->len, sym->name, m->lk->ctx->moddir);
+	m->cb(sentence, m->arg);
+	m->found++;
+	return 0;
+}
+
+/* The module's name from .modinfo, for the sentences. */
+static void module_name(struct modelf *e, char *out, size_t size)
+{
+	struct modelf_section s;
+	const char *rec;
+	size_t len, pos = 0;
+
+	snprintf(out, size, "module");
+	if (modelf_section(e, ".modinfo", &s) < 0)
+		return;
+	while (modelf_modinfo_next(e, &s, &pos, &rec, &len) > 0)
+		if (len > 5 && memcmp(rec, "name=", 5) == 0)
+			snprintf(out, size, "%.*s", (int)(len - 5), rec + 5);
+}
+
+/* Declared parameters: parm=NAME:... and parmtype=NAME:... records. */
+static bool declares_param(struct modelf *e, const char *param, size_t plen)
+{
+	struct modelf_section s;
+	const char *rec;
+	size_t len, pos = 0;
+
+	if (modelf_section(e, ".modinfo", &s) < 0)
+		return true;   /* cannot tell: do not accuse */
+	while (modelf_modinfo_next(e, &s, &pos, &rec, &len) > 0) {
+		const char *v = NULL;
+
+		if (len > 5 && memcmp(rec, "parm=", 5) == 0)
+			v = rec + 5;
+		else if (len > 9 && memcmp(rec, "parmtype=", 9) == 0)
+			v = rec + 9;
+		if (v && (size_t)(rec + len - v) > plen && memcmp(v, param, plen) == 0 && v[plen] == ':')
+			return true;
+	}
+	return false;
+}
+
+int loaddiag_unknown_symbols(const void *image, size_t size, const char *params,
+			     struct modlookup *lk, loaddiag_fn *cb, void *arg)
+{
+	struct symset kernel = { 0 };
+	struct modelf e;
+	char name[MODNAME_MAX], sentence[512];
+	struct missing m = { .kernel = &kernel, .lk = lk, .modname = name, .cb = cb, .arg = arg };
+	int err = modelf_open(&e, image, size);
+
+	if (err < 0)
+		return err;
+	module_name(&e, name, sizeof(name));
+	/* Parameters first: cheap, and a typo is the likelier cause. */
+	for (const char *p = params ? params : ""; *p;) {
+		size_t n = 0;
+		bool quoted = false;
+
+		while (*p == ' ')
+			p++;
+		while (p[n] && (quoted || p[n] != ' ')) {
+			if (p[n] == '"')
+				quoted = !quoted;
+			n++;
+		}
+		if (n > 0) {
+			size_t plen = strcspn(p, "= ");
+
+			if (plen > n)
+				plen = n;
+			if (!declares_param(&e, p, plen)) {
+				snprintf(sentence, sizeof(sentence), "%s has no parameter '%.*s'", name, (int)plen, p);
+				cb(sentence, arg);
+				m.found++;
+			}
+		}
+		p += n;
+	}
+	err = kernel_symbol_names(set_add, &kernel);
+	if (err < 0) {
+		set_free(&kernel);
+		return m.found ? m.found : err;
+	}
+	err = modelf_imports(&e, check_import, &m);
+	set_free(&kernel);
+	return err < 0 && m.found == 0 ? err : m.found;
+}
+
+/* ---- bad format ------------------------------------------------------------ */
+
+static const char *machine_name(unsigned machine)
+{
+	switch (machine) {
+	case EM_386: return "i386";
+	case EM_X86_64: return "x86_64";
+	case EM_ARM: return "arm";
+	case EM_AARCH64: return "aarch64";
+	case EM_MIPS: return "mips";
+	case EM_PPC: return "ppc";
+	case EM_PPC64: return "ppc64";
+	case EM_S390: return "s390";
+	case EM_RISCV: return "riscv";
+	default: return NULL;
+	}
+}
+
+int loaddiag_bad_format(const void *image, size_t size, loaddiag_fn *cb, void *arg)
+{
+	struct modelf e;
+	struct modelf_section s;
+	struct utsname u;
+	char name[MODNAME_MAX], sentence[512];
+	const char *rec, *mach;
+	size_t len, pos = 0;
+	int found = 0, err = modelf_open(&e, image, size);
+
+	if (err < 0) {
+		snprintf(sentence, sizeof(sentence), "the file is not a module: %s", e.why);
+		cb(sentence, arg);
+		return 1;
+	}
+	if (kernel_uname(&u) < 0)
+		return -errno;
+	module_name(&e, name, sizeof(name));
+	mach = machine_name(e.machine);
+	if (mach != NULL && strcmp(mach, u.machine) != 0 &&
+	    !(strcmp(mach, "arm") == 0 && strncmp(u.machine, "arm", 3) == 0)) {
+		snprintf(sentence, sizeof(sentence), "%s is built for %s, the running kernel for %s", name, mach,
+			 u.machine);
+		cb(sentence, arg);
+		found++;
+	}
+	if (modelf_section(&e, ".modinfo", &s) == 0) {
+		while (modelf_modinfo_next(&e, &s, &pos, &rec, &len) > 0) {
+			if (len < 9 || memcmp(rec, "vermagic=", 9) != 0)
+				continue;
+			snprintf(sentence, sizeof(sentence), "%s has vermagic '%.*s', the running kernel is %s",
+				 name, (int)(len - 9), rec + 9, u.release);
+			cb(sentence, arg);
+			found++;
+		}
+	}
+	return found;
+}
