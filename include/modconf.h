@@ -46,7 +46,8 @@ int modconf_parse(struct modconf *c, const char *name, char *text);
 /* Parse a kernel command line. */
 int modconf_parse_cmdline(struct modconf *c, const char *cmdline);
 
-/* Entries with this exact key (module names compare with '-' == '_'). */
+/* Entries that apply to a module: the key matched as an fnmatch pattern
+ * against the module's name ('-' as '_'), or equal to it for blacklist. */
 const struct modconf_entry *modconf_find(const struct modconf *c, enum modconf_kind kind,
 					 const char *key, const struct modconf_entry *after);
 /* Options of a module: every "options" entry's value, in order, each

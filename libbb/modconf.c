@@ -2,6 +2,7 @@
 /* modprobe.d, modules.softdep/weakdep and kernel command line parsing. */
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,7 +109,8 @@ static bool module_word(char *w)
 	return w != NULL && modconf_underscores(w) == 0 && strchr(w, '/') == NULL && strlen(w) < MODNAME_MAX;
 }
 
-/* "MOD pre: a b post: c" or "MOD a b": words checked, then kept as text. */
+/* "pre: a b post: c" (softdep: words before pre:/post: are ignored, as
+ * kmod ignores them) or "a b" (weakdep): words checked, kept as text. */
 static int dep_words(char *rest, bool softdep, char *buf, size_t size)
 {
 	size_t len = 0;
@@ -121,13 +123,15 @@ static int dep_words(char *rest, bool softdep, char *buf, size_t size)
 
 		if (softdep && (strcmp(w, "pre:") == 0 || strcmp(w, "post:") == 0))
 			section = true;
-		else if (!section || !module_word(w))
+		else if (!section)
+			continue;
+		else if (!module_word(w))
 			return -EINVAL;
 		if (len + n + 2 >= size)
 			return -EINVAL;
 		len += (size_t)sprintf(buf + len, "%s%s", len ? " " : "", w);
 	}
-	return len ? 0 : -EINVAL;
+	return len || softdep ? 0 : -EINVAL;
 }
 
 static int parse_line(struct modconf *c, const char *name, unsigned ln, char *line)
@@ -416,10 +420,17 @@ const struct modconf_entry *modconf_find(const struct modconf *c, enum modconf_k
 					 const char *key, const struct modconf_entry *after)
 {
 	size_t i = after ? (size_t)(after - c->v[kind]) + 1 : 0;
+	char name[MODNAME_MAX];
 
-	for (; i < c->n[kind]; i++)
-		if (modname_equal(c->v[kind][i].key, key))
+	if (modname_normalize(key, name) < 0)
+		return NULL;
+	for (; i < c->n[kind]; i++) {
+		const char *k = c->v[kind][i].key;
+
+		/* Blacklist names are names; the others may be patterns. */
+		if (kind == MC_BLACKLIST ? strcmp(k, name) == 0 : fnmatch(k, name, 0) == 0)
 			return &c->v[kind][i];
+	}
 	return NULL;
 }
 

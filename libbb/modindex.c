@@ -198,7 +198,58 @@ struct wild {
 	char *pat;         /* the pattern spelled by the path so far */
 	size_t len, cap;
 	int depth;
+	/* Glob matching while walking: one set of key positions per pattern
+	 * character (byte i set: the pattern so far can match key[0..i)). */
+	size_t klen;
+	unsigned char *sets;
+	size_t nsets;
+	/* Matches, sorted before they are handed out (see collect()). */
+	struct match { const char *value; uint32_t prio; uint32_t seq; } *found;
+	size_t nfound, capfound;
 };
+
+/* Every value of a matching node. kmod's reader keeps them ordered by
+ * priority, a value found later going before an equal one found earlier;
+ * collecting in kmod's walk order and sorting so gives its exact order. */
+static int collect(struct wild *w, const struct node *n)
+{
+	size_t off = (size_t)(n->values - w->idx->data);
+
+	for (uint32_t i = 0; i < n->nvalues; i++) {
+		struct match *m;
+		const char *v;
+		size_t len;
+
+		if (w->idx->size - off < 4)
+			return -EBADMSG;
+		if (w->nfound == w->capfound) {
+			size_t cap = w->capfound ? 2 * w->capfound : 16;
+
+			m = realloc(w->found, cap * sizeof(*m));
+			if (m == NULL)
+				return -ENOMEM;
+			w->found = m;
+			w->capfound = cap;
+		}
+		m = &w->found[w->nfound];
+		m->prio = be32(w->idx->data + off);
+		off += 4;
+		if (read_string(w->idx, &off, &v, &len) < 0)
+			return -EBADMSG;
+		m->value = v;
+		m->seq = (uint32_t)w->nfound++;
+	}
+	return 0;
+}
+
+static int cmp_match(const void *a, const void *b)
+{
+	const struct match *x = a, *y = b;
+
+	if (x->prio != y->prio)
+		return x->prio < y->prio ? -1 : 1;
+	return x->seq > y->seq ? -1 : x->seq < y->seq;
+}
 
 static int pat_push(struct wild *w, const char *s, size_t n)
 {
@@ -236,11 +287,7 @@ static int wild_all(struct wild *w, uint32_t ref)
 		r = -EBADMSG;
 		goto out;
 	}
-	if (n.nvalues > 0 && fnmatch(w->pat, w->key, 0) == 0) {
-		r = emit_values(w->idx, &n, w->cb, w->arg, &w->count);
-		if (r != 0)
-			goto out;
-	}
+	/* Children first, then the node's own values: kmod's walk order. */
 	for (unsigned i = 0; i < n.nchildren; i++) {
 		uint32_t c = be32(n.children + 4 * i);
 		char ch = (char)(n.first + i);
@@ -252,12 +299,134 @@ static int wild_all(struct wild *w, uint32_t ref)
 		w->len--;
 		w->pat[w->len] = '\0';
 	}
+	if (n.nvalues > 0 && fnmatch(w->pat, w->key, 0) == 0)
+		r = collect(w, &n);
 out:
 	w->len = saved;
 	if (w->pat)
 		w->pat[saved] = '\0';
 	w->depth--;
 	return r;
+}
+
+static unsigned char *set_at(struct wild *w, size_t level)
+{
+	return w->sets + level * (w->klen + 1);
+}
+
+static int sets_reserve(struct wild *w, size_t levels)
+{
+	unsigned char *p;
+
+	if (levels <= w->nsets)
+		return 0;
+	levels = levels * 2 + 16;
+	p = realloc(w->sets, levels * (w->klen + 1));
+	if (p == NULL)
+		return -ENOMEM;
+	w->sets = p;
+	w->nsets = levels;
+	return 0;
+}
+
+/* Advance the set of level by one pattern character into level + 1;
+ * false when no key position is left (the subtree cannot match). */
+static bool glob_step(struct wild *w, size_t level, char c)
+{
+	const unsigned char *in = set_at(w, level);
+	unsigned char *out = set_at(w, level + 1);
+	bool any = false, on = false;
+
+	if (c == '*') {
+		for (size_t i = 0; i <= w->klen; i++) {
+			on = on || in[i];
+			out[i] = on;
+		}
+		return on;
+	}
+	out[0] = 0;
+	for (size_t i = 0; i < w->klen; i++) {
+		out[i + 1] = in[i] && (c == '?' || w->key[i] == c);
+		any = any || out[i + 1];
+	}
+	return any;
+}
+
+/* Brackets and backslashes need fnmatch's full syntax. */
+static bool needs_fnmatch(char c)
+{
+	return c == '[' || c == '\\';
+}
+
+/*
+ * The subtree at ref, matched as it is walked: each pattern character
+ * updates the set of key positions, and a subtree whose set runs empty is
+ * skipped whole. So a lookup under "of:N*" reads only the patterns whose
+ * literal parts occur in the key, instead of running fnmatch on them all.
+ * Patterns with [...] or \ are left to fnmatch.
+ */
+static int glob_walk(struct wild *w, uint32_t ref, size_t level)
+{
+	struct node n;
+	size_t saved = w->len, cur = level;
+	int r = 0;
+
+	if (++w->depth > MAX_DEPTH || read_node(w->idx, ref, &n) < 0) {
+		r = -EBADMSG;
+		goto out;
+	}
+	for (size_t i = 0; i < n.prefix_len; i++)
+		if (needs_fnmatch(n.prefix[i])) {
+			w->depth--;
+			r = wild_all(w, ref);
+			w->depth++;
+			goto out;
+		}
+	if ((r = pat_push(w, n.prefix, n.prefix_len)) < 0 || (r = sets_reserve(w, level + n.prefix_len + 2)) < 0)
+		goto out;
+	for (size_t i = 0; i < n.prefix_len; i++, cur++)
+		if (!glob_step(w, cur, n.prefix[i]))
+			goto out;
+	for (unsigned i = 0; i < n.nchildren && r == 0; i++) {
+		uint32_t c = be32(n.children + 4 * i);
+		char ch = (char)(n.first + i);
+
+		if ((c & REF_OFFSET) == 0)
+			continue;
+		if ((r = pat_push(w, &ch, 1)) < 0)
+			break;
+		if (needs_fnmatch(ch))
+			r = wild_all(w, c);
+		else if (glob_step(w, cur, ch))
+			r = glob_walk(w, c, cur + 1);
+		w->len--;
+		w->pat[w->len] = '\0';
+	}
+	/* The level-cur set is intact: children only write deeper levels. */
+	if (r == 0 && n.nvalues > 0 && set_at(w, cur)[w->klen])
+		r = collect(w, &n);
+out:
+	w->len = saved;
+	if (w->pat)
+		w->pat[saved] = '\0';
+	w->depth--;
+	return r;
+}
+
+/* Start glob_walk at key position k. */
+static int glob_from(struct wild *w, uint32_t ref, size_t k, const char *edge)
+{
+	int r = sets_reserve(w, 2);
+
+	if (r < 0)
+		return r;
+	memset(set_at(w, 0), 0, w->klen + 1);
+	set_at(w, 0)[k] = 1;
+	if (edge == NULL)
+		return glob_walk(w, ref, 0);
+	if (needs_fnmatch(*edge))
+		return wild_all(w, ref);
+	return glob_step(w, 0, *edge) ? glob_walk(w, ref, 1) : 0;
 }
 
 /* Walk the part of the trie that spells the key literally; wherever a
@@ -277,9 +446,9 @@ static int wild_walk(struct wild *w, uint32_t ref, size_t k)
 	}
 	for (size_t i = 0; i < n.prefix_len; i++) {
 		if (is_wild(n.prefix[i])) {
-			/* The rest of this node and all below: fnmatch decides. */
+			/* The rest of this node and all below: matched as walked. */
 			w->depth--;
-			r = wild_all(w, ref);
+			r = glob_from(w, ref, k, NULL);
 			w->depth++;
 			goto out;
 		}
@@ -294,12 +463,13 @@ static int wild_walk(struct wild *w, uint32_t ref, size_t k)
 
 		if ((cref & REF_OFFSET) == 0)
 			continue;
-		if ((r = pat_push(w, c, 1)) < 0 || (r = wild_all(w, cref)) != 0)
+		if ((r = pat_push(w, c, 1)) < 0 || (r = glob_from(w, cref, k, c)) != 0)
 			goto out;
 		w->len--;
+		w->pat[w->len] = '\0';
 	}
 	if (w->key[k] == '\0') {
-		r = emit_values(w->idx, &n, w->cb, w->arg, &w->count);
+		r = collect(w, &n);
 	} else {
 		uint32_t cref = child_ref(&n, (unsigned char)w->key[k]);
 
@@ -317,7 +487,7 @@ out:
 
 int modindex_lookup_wild(const struct modindex *idx, const char *key, modindex_value_fn *cb, void *arg)
 {
-	struct wild w = { .idx = idx, .key = key, .cb = cb, .arg = arg };
+	struct wild w = { .idx = idx, .key = key, .cb = cb, .arg = arg, .klen = strlen(key) };
 	int r;
 
 	if ((idx->root & REF_OFFSET) == 0)
@@ -326,9 +496,15 @@ int modindex_lookup_wild(const struct modindex *idx, const char *key, modindex_v
 	if (r == 0)
 		r = wild_walk(&w, idx->root, 0);
 	free(w.pat);
-	if (r < 0)
-		return r;
-	return w.count;
+	free(w.sets);
+	if (r == 0) {
+		qsort(w.found, w.nfound, sizeof(*w.found), cmp_match);
+		for (size_t i = 0; i < w.nfound; i++)
+			if (cb != NULL && cb(w.found[i].value, w.found[i].prio, arg) != 0)
+				break;
+	}
+	free(w.found);
+	return r < 0 ? r : (int)w.nfound;
 }
 
 /* ---- dumping ------------------------------------------------------------ */

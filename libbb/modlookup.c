@@ -92,9 +92,8 @@ static int result_add(struct modlookup_result *res, const char *name, size_t nam
 {
 	struct modlookup_module *m;
 
-	for (size_t i = 0; i < res->count; i++)
-		if (strlen(res->mods[i].name) == namelen && strncmp(res->mods[i].name, name, namelen) == 0)
-			return 0;
+	/* No duplicates removed: a module two of whose aliases match is
+	 * listed twice, as kmod lists it. */
 	m = realloc(res->mods, (res->count + 1) * sizeof(*m));
 	if (m == NULL)
 		return -ENOMEM;
@@ -331,8 +330,9 @@ static int lookup_alias_file(struct modlookup *lk, enum modlookup_file f, const 
 	if (r < 0)
 		return r;
 	if (r == 1) {
-		r = wild ? modindex_lookup_wild(&lk->idx[f], key, alias_value, &s)
-			 : modindex_lookup(&lk->idx[f], key, alias_value, &s);
+		/* kmod reads every alias-like index with its wildcard search,
+		 * whose value order (by priority) matters for the result. */
+		r = modindex_lookup_wild(&lk->idx[f], key, alias_value, &s);
 		if (r < 0) {
 			char bin[64];
 
