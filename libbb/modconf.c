@@ -125,8 +125,8 @@ static int dep_words(char *rest, bool softdep, char *buf, size_t size)
 			section = true;
 		else if (!section)
 			continue;
-		else if (!module_word(w))
-			return -EINVAL;
+		else if (strchr(w, '/') != NULL || strlen(w) >= MODNAME_MAX)
+			return -EINVAL;   /* kept as written: they are looked up */
 		if (len + n + 2 >= size)
 			return -EINVAL;
 		len += (size_t)sprintf(buf + len, "%s%s", len ? " " : "", w);
@@ -257,6 +257,9 @@ int modconf_parse_cmdline(struct modconf *c, const char *cmdline)
 			char end = *p;
 
 			*p = '\0';
+			/* What follows "--" is for init, not for the kernel. */
+			if (strcmp(tok, "--") == 0)
+				break;
 			if (p > tok)
 				err = cmdline_token(c, tok);
 			if (err < 0 || end == '\0')
