@@ -26,7 +26,8 @@ enum modconf_kind {
 
 struct modconf_entry {
 	char *key;
-	char *value;
+	char *value;     /* in the same allocation as key */
+	bool pattern;    /* key has fnmatch wildcards */
 };
 
 struct modconf {

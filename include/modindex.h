@@ -25,6 +25,10 @@ struct modindex {
 int modindex_open(struct modindex *idx, const char *path);
 void modindex_close(struct modindex *idx);
 
+/* Drop the mapped pages from the resident set (they stay in the page
+ * cache): a long batch of lookups then never holds the whole index. */
+void modindex_release(const struct modindex *idx);
+
 /* cb gets each value of the key, lowest priority first; non-zero stops. */
 typedef int modindex_value_fn(const char *value, uint32_t priority, void *arg);
 

@@ -49,6 +49,9 @@ struct modlookup_builtin_info {
 
 void modlookup_init(struct modlookup *lk, const struct modctx *ctx);
 void modlookup_close(struct modlookup *lk);
+/* Between lookups of a batch: let the indexes' pages leave the resident
+ * set (see modindex_release). */
+void modlookup_release(struct modlookup *lk);
 
 /* By module name only: modules.dep, then built-in modules. */
 int modlookup_name(struct modlookup *lk, const char *name, struct modlookup_result *res);

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "decompress.h"
@@ -57,13 +59,22 @@ int input_next(struct input *in, const unsigned char **p, size_t *n)
 
 int read_fd_all(int fd, struct outbuf *out, const char **why)
 {
+	struct stat st;
+	/* A regular file's size is a good first guess: usually one read. */
+	size_t chunk = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+			       (uint64_t)st.st_size < out->limit ? (size_t)st.st_size + 1 : 64 * 1024;
+
 	for (;;) {
 		ssize_t r;
-		int err = outbuf_reserve(out, 64 * 1024);
 
-		if (err < 0) {
-			*why = err == -EFBIG ? "file too large" : NULL;
-			return err;
+		if (out->cap - out->len == 0 || out->data == NULL) {
+			int err = outbuf_reserve(out, chunk);
+
+			if (err < 0) {
+				*why = err == -EFBIG ? "file too large" : NULL;
+				return err;
+			}
+			chunk = 64 * 1024;
 		}
 		r = read(fd, out->data + out->len, out->cap - out->len);
 		if (r < 0 && errno == EINTR)

@@ -25,6 +25,7 @@ static const char *const default_dirs[] = {
 static int add(struct modconf *c, enum modconf_kind kind, const char *key, const char *value)
 {
 	struct modconf_entry *e;
+	size_t klen = strlen(key), vlen = value ? strlen(value) + 1 : 0;
 
 	if (c->n[kind] == c->cap[kind]) {
 		size_t cap = c->cap[kind] ? 2 * c->cap[kind] : 16;
@@ -36,13 +37,13 @@ static int add(struct modconf *c, enum modconf_kind kind, const char *key, const
 		c->cap[kind] = cap;
 	}
 	e = &c->v[kind][c->n[kind]];
-	e->key = strdup(key);
-	e->value = value ? strdup(value) : NULL;
-	if (e->key == NULL || (value && e->value == NULL)) {
-		free(e->key);
-		free(e->value);
+	/* One allocation: the key, then the value. */
+	e->key = malloc(klen + 1 + vlen);
+	if (e->key == NULL)
 		return -ENOMEM;
-	}
+	memcpy(e->key, key, klen + 1);
+	e->value = value ? memcpy(e->key + klen + 1, value, vlen) : NULL;
+	e->pattern = strpbrk(key, "*?[\\") != NULL;
 	c->n[kind]++;
 	return 0;
 }
@@ -50,10 +51,8 @@ static int add(struct modconf *c, enum modconf_kind kind, const char *key, const
 void modconf_free(struct modconf *c)
 {
 	for (int k = 0; k < MC_NKINDS; k++) {
-		for (size_t i = 0; i < c->n[k]; i++) {
+		for (size_t i = 0; i < c->n[k]; i++)
 			free(c->v[k][i].key);
-			free(c->v[k][i].value);
-		}
 		free(c->v[k]);
 	}
 	memset(c, 0, sizeof(*c));
@@ -129,7 +128,10 @@ static int dep_words(char *rest, bool softdep, char *buf, size_t size)
 			return -EINVAL;   /* kept as written: they are looked up */
 		if (len + n + 2 >= size)
 			return -EINVAL;
-		len += (size_t)sprintf(buf + len, "%s%s", len ? " " : "", w);
+		if (len)
+			buf[len++] = ' ';
+		memcpy(buf + len, w, n + 1);
+		len += n;
 	}
 	return len || softdep ? 0 : -EINVAL;
 }
@@ -430,8 +432,10 @@ const struct modconf_entry *modconf_find(const struct modconf *c, enum modconf_k
 	for (; i < c->n[kind]; i++) {
 		const char *k = c->v[kind][i].key;
 
-		/* Blacklist names are names; the others may be patterns. */
-		if (kind == MC_BLACKLIST ? strcmp(k, name) == 0 : fnmatch(k, name, 0) == 0)
+		/* Blacklist names are names; the others may be patterns (most
+		 * are plain names: strcmp spares fnmatch). */
+		if (kind == MC_BLACKLIST || !c->v[kind][i].pattern ? strcmp(k, name) == 0
+								    : fnmatch(k, name, 0) == 0)
 			return &c->v[kind][i];
 	}
 	return NULL;

@@ -48,6 +48,9 @@ int modindex_open(struct modindex *idx, const char *path)
 	close(fd);
 	if (p == MAP_FAILED)
 		return -errno;
+	/* Lookups touch a few scattered nodes: no fault-around, which would
+	 * map 16 neighbouring pages per touch into our resident set. */
+	madvise(p, (size_t)st.st_size, MADV_RANDOM);
 	idx->data = p;
 	idx->size = (size_t)st.st_size;
 	if (be32(idx->data) != MODINDEX_MAGIC || be32(idx->data + 4) >> 16 != MODINDEX_VERSION_MAJOR) {
@@ -56,6 +59,12 @@ int modindex_open(struct modindex *idx, const char *path)
 	}
 	idx->root = be32(idx->data + 8);
 	return 0;
+}
+
+void modindex_release(const struct modindex *idx)
+{
+	if (idx->data != NULL)
+		madvise((void *)idx->data, idx->size, MADV_DONTNEED);
 }
 
 void modindex_close(struct modindex *idx)

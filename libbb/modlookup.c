@@ -29,6 +29,13 @@ void modlookup_close(struct modlookup *lk)
 	memset(lk->state, 0, sizeof(lk->state));
 }
 
+void modlookup_release(struct modlookup *lk)
+{
+	for (int i = 0; i < ML_NFILES; i++)
+		if (lk->state[i] == 1)
+			modindex_release(&lk->idx[i]);
+}
+
 const char *modlookup_strerror(struct modlookup *lk, int err)
 {
 	return lk->why[0] ? lk->why : strerror(-err);

@@ -62,6 +62,8 @@ struct mod {
 	bool builtin;
 	bool from_alias;   /* found through an alias, not its name */
 	bool visited, required, ignorecmd;
+	bool softdep_known;                 /* softdep looked up once */
+	const struct modconf_entry *softdep;
 };
 
 struct modprobe {
@@ -205,7 +207,11 @@ static int softdep_side(struct modprobe *mp, const struct mod *m, bool pre, stru
 	int err = 0;
 
 	/* The first softdep line of the module counts, as in kmod. */
-	e = modconf_find(&mp->conf, MC_SOFTDEP, m->name, NULL);
+	if (!m->softdep_known) {
+		((struct mod *)m)->softdep = modconf_find(&mp->conf, MC_SOFTDEP, m->name, NULL);
+		((struct mod *)m)->softdep_known = true;
+	}
+	e = m->softdep;
 	if (e == NULL)
 		return 0;
 	copy = strdup(e->value);
@@ -842,6 +848,7 @@ static int insert_stdin(struct modprobe *mp)
 			continue;
 		if (do_insert(mp, w, NULL) < 0)
 			ret = -1;
+		modlookup_release(&mp->lk);
 	}
 	free(line);
 	return ret;
@@ -976,6 +983,7 @@ int modprobe_main(int argc, char **argv)
 				ret = EXIT_FAILURE;
 			if (!mp.all)
 				break;
+			modlookup_release(&mp.lk);
 		}
 	} else {
 		char *extra = NULL;
