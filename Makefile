@@ -77,7 +77,8 @@ MU_LIBS := $(sort $(LIBS-y)) $(LDLIBS)
 #    environment): when it knows zlib/liblzma/libzstd, its --cflags and
 #    --libs (--static with STATIC=1) are used.
 # 2. SYSROOT=DIR (headers in DIR/usr/include, libraries in DIR/usr/lib[/TRIPLET]);
-#    PKG_CONFIG_SYSROOT_DIR stands in for it when only that is given.
+#    PKG_CONFIG_SYSROOT_DIR stands in for it when only that is given (and
+#    is not /, as Buildroot sets it for host packages).
 # 3. A toolchain that finds the libraries itself.
 # 4. Otherwise a Debian sysroot with zlib/liblzma/libzstd (and cmocka, for
 #    the unit tests) is fetched into $(O)/sysroot-ARCH by scripts/mksysroot.sh.
@@ -98,7 +99,7 @@ MU_LIBS := $(filter-out PC_OK,$(PC_LIBS)) $(LDLIBS)
 endif
 endif
 ifeq ($(SYSROOT),)
-SYSROOT := $(PKG_CONFIG_SYSROOT_DIR)
+SYSROOT := $(filter-out /,$(PKG_CONFIG_SYSROOT_DIR))
 endif
 # musl-gcc, Debian's wrapper (musl-tools), searches only musl's headers and
 # libraries: `make CC=musl-gcc [STATIC=1]` gets the host's static zlib,
@@ -164,7 +165,7 @@ GEN_HDRS := $(obj)/generated/autoconf.h $(obj)/generated/applet_table.h
 
 .PHONY: all clean distclean install install-strip defconfig menuconfig oldconfig need-kconfig \
 	allnoconfig allyesconfig savedefconfig check check-unit check-integration \
-	check-kernel check-kernel-arm check-configs check-generated size FORCE
+	check-kernel check-kernel-arm check-configs check-generated size size-report fuzz fuzz-build check-fuzz-regressions FORCE
 .DELETE_ON_ERROR:
 
 all: $(obj)/modutils
@@ -301,6 +302,43 @@ ARM_O ?= $(srctree)/build/arm
 check-kernel-arm:
 	$(Q)$(MAKE) -C $(srctree) O=$(abspath $(ARM_O)) CROSS_COMPILE=arm-linux-gnueabihf- STATIC=1
 	$(Q)bash $(srctree)/tests/kernel/run.sh --arch armhf --binary $(abspath $(ARM_O))/modutils
+
+# The static armhf binary in several configurations, glibc and musl, with
+# BusyBox for scale (scripts/size-report.sh; bench/size/README.md is made with
+# its -o). Builds under $(O)/size.
+size-report:
+	$(Q)SIZE_OUT=$(obj)/size bash $(srctree)/scripts/size-report.sh -o $(obj)/size/README.md
+
+# ---- fuzzing: libFuzzer targets of tests/fuzz/, clang with ASan + UBSan --
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 60
+FUZZ_TARGETS := $(patsubst $(srctree)/tests/fuzz/%.c,%,$(wildcard $(srctree)/tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(patsubst %,$(obj)/fuzz/%,$(FUZZ_TARGETS))
+FUZZ_LIBBB := $(patsubst %,$(srctree)/libbb/%.c,$(LIBBB-y))
+
+$(obj)/fuzz/%: $(srctree)/tests/fuzz/%.c $(FUZZ_LIBBB) $(GEN_HDRS)
+	$(quiet) FUZZ $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) -std=gnu11 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -D_GNU_SOURCE -I$(obj)/generated -I$(srctree)/include \
+		-o $@ $< $(FUZZ_LIBBB) $(sort $(LIBS-y))
+
+fuzz-build: $(FUZZ_BINS)
+
+# Every input a fuzzer once crashed on, replayed (libFuzzer runs files
+# given as arguments once each).
+check-fuzz-regressions: $(FUZZ_BINS)
+	$(Q)n=0; for t in $(FUZZ_TARGETS); do \
+		d=$(srctree)/tests/fuzz/regressions/$$t; [ -d $$d ] || continue; \
+		for f in $$d/*; do \
+			$(obj)/fuzz/$$t $$f >/dev/null 2>&1 || { echo "FAIL fuzz regression $$t $${f##*/}"; exit 1; }; \
+			echo "PASS fuzz regression $$t $${f##*/}"; n=$$((n + 1)); \
+		done; \
+	done; echo "fuzz-regressions: $$n passed, 0 failed"
+
+# make fuzz [FUZZ_TIME=seconds per target] [FUZZ_TARGETS=fuzz_modelf ...]
+fuzz: $(FUZZ_BINS)
+	$(Q)bash $(srctree)/tests/fuzz/run.sh $(obj)/fuzz $(FUZZ_TIME) $(FUZZ_TARGETS)
 
 size: $(obj)/modutils
 	$(Q)$(SIZE) $<

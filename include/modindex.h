@@ -16,6 +16,7 @@ struct modindex {
 	const unsigned char *data;
 	size_t size;
 	uint32_t root;
+	bool mapped;    /* data is our mmap of the file */
 };
 
 #define MODINDEX_MAGIC 0xB007F457u
@@ -24,6 +25,9 @@ struct modindex {
 /* 0, -ENOENT (no such file), -EBADMSG (not an index) or -errno. */
 int modindex_open(struct modindex *idx, const char *path);
 void modindex_close(struct modindex *idx);
+/* An index already in memory (not unmapped by modindex_close): for tests
+ * and fuzzing. Same checks as modindex_open. */
+int modindex_open_mem(struct modindex *idx, const void *data, size_t size);
 
 /* Drop the mapped pages from the resident set (they stay in the page
  * cache): a long batch of lookups then never holds the whole index. */

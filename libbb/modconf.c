@@ -407,7 +407,8 @@ int modconf_load(struct modconf *c, const struct modctx *ctx, const char *const 
 	if (err == 0)
 		err = file_add(&files, &n, ctx->moddir, "modules.weakdep");
 	if (err == 0)
-		qsort(files, n, sizeof(*files), cmp_base);
+		if (n > 1)
+			qsort(files, n, sizeof(*files), cmp_base);
 	for (size_t i = 0; i < n && err == 0; i++)
 		err = load_file(c, files[i].path, false);
 	free(files);

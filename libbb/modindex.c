@@ -51,10 +51,24 @@ int modindex_open(struct modindex *idx, const char *path)
 	/* Lookups touch a few scattered nodes: no fault-around, which would
 	 * map 16 neighbouring pages per touch into our resident set. */
 	madvise(p, (size_t)st.st_size, MADV_RANDOM);
-	idx->data = p;
-	idx->size = (size_t)st.st_size;
+	if (modindex_open_mem(idx, p, (size_t)st.st_size) < 0) {
+		munmap(p, (size_t)st.st_size);
+		memset(idx, 0, sizeof(*idx));
+		return -EBADMSG;
+	}
+	idx->mapped = true;
+	return 0;
+}
+
+int modindex_open_mem(struct modindex *idx, const void *data, size_t size)
+{
+	memset(idx, 0, sizeof(*idx));
+	if (size < 12 || (uint64_t)size > REF_OFFSET)
+		return -EBADMSG;
+	idx->data = data;
+	idx->size = size;
 	if (be32(idx->data) != MODINDEX_MAGIC || be32(idx->data + 4) >> 16 != MODINDEX_VERSION_MAJOR) {
-		modindex_close(idx);
+		memset(idx, 0, sizeof(*idx));
 		return -EBADMSG;
 	}
 	idx->root = be32(idx->data + 8);
@@ -63,13 +77,13 @@ int modindex_open(struct modindex *idx, const char *path)
 
 void modindex_release(const struct modindex *idx)
 {
-	if (idx->data != NULL)
+	if (idx->mapped)
 		madvise((void *)idx->data, idx->size, MADV_DONTNEED);
 }
 
 void modindex_close(struct modindex *idx)
 {
-	if (idx->data != NULL)
+	if (idx->mapped)
 		munmap((void *)idx->data, idx->size);
 	memset(idx, 0, sizeof(*idx));
 }
@@ -108,8 +122,10 @@ static int read_node(const struct modindex *idx, uint32_t ref, struct node *n)
 
 	memset(n, 0, sizeof(*n));
 	n->prefix = "";
-	/* Offset 0 is the header: no node lives there. */
-	if (off < 12 || off >= idx->size)
+	/* Offset 0 is the header: no node lives there. A node with no prefix,
+	 * children or values takes no bytes: kmod's depmod writes one as the
+	 * root of an empty index, at the very end of the file. */
+	if (off < 12 || off > idx->size || (off == idx->size && (ref & ~REF_OFFSET) != 0))
 		return -EBADMSG;
 	if ((ref & REF_PREFIX) && read_string(idx, &off, &n->prefix, &n->prefix_len) < 0)
 		return -EBADMSG;
@@ -482,8 +498,9 @@ static int wild_walk(struct wild *w, uint32_t ref, size_t k)
 	} else {
 		uint32_t cref = child_ref(&n, (unsigned char)w->key[k]);
 
-		if ((cref & REF_OFFSET) != 0 && !is_wild(w->key[k]) &&
-		    (r = pat_push(w, &w->key[k], 1)) == 0)
+		/* A key with a '*' of its own also walks that child literally,
+		 * finding its patterns twice as kmod does. */
+		if ((cref & REF_OFFSET) != 0 && (r = pat_push(w, &w->key[k], 1)) == 0)
 			r = wild_walk(w, cref, k + 1);
 	}
 out:
@@ -506,7 +523,7 @@ int modindex_lookup_wild(const struct modindex *idx, const char *key, modindex_v
 		r = wild_walk(&w, idx->root, 0);
 	free(w.pat);
 	free(w.sets);
-	if (r == 0) {
+	if (r == 0 && w.nfound > 0) {
 		qsort(w.found, w.nfound, sizeof(*w.found), cmp_match);
 		for (size_t i = 0; i < w.nfound; i++)
 			if (cb != NULL && cb(w.found[i].value, w.found[i].prio, arg) != 0)

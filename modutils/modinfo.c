@@ -106,8 +106,12 @@ static void print_params(const struct params *ps, const struct opts *o)
 
 		if (o->field == NULL)
 			printf(o->sep ? "%-16s" : "%s=", o->sep ? "parm:" : "parm");
-		if (p->desc == NULL)
+		/* kmod shows a type without description as "name:type" in the
+		 * full listing, but "name: (type)" with -p / -F parm. */
+		if (p->desc == NULL && o->field == NULL)
 			printf("%.*s:%.*s%c", (int)p->namelen, p->name, (int)p->typelen, p->type, o->sep);
+		else if (p->desc == NULL)
+			printf("%.*s: (%.*s)%c", (int)p->namelen, p->name, (int)p->typelen, p->type, o->sep);
 		else if (p->type != NULL)
 			printf("%.*s:%.*s (%.*s)%c", (int)p->namelen, p->name, (int)p->desclen, p->desc,
 			       (int)p->typelen, p->type, o->sep);

@@ -706,7 +706,8 @@ static void dump_text(struct modprobe *mp, const char *file)
 	}
 	free(line);
 	fclose(f);
-	qsort(lines, n, sizeof(*lines), cmp_str);
+	if (n > 1)
+		qsort(lines, n, sizeof(*lines), cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		puts(lines[i]);
 		free(lines[i]);
