@@ -20,6 +20,8 @@ struct outbuf {
 /* Make room for at least `want` more bytes; -EFBIG past limit. */
 int outbuf_reserve(struct outbuf *out, size_t want);
 void outbuf_free(struct outbuf *out);
+/* Some room to write into: what is left, or 64 KiB more when full. */
+int outbuf_room(struct outbuf *out);
 
 /* Read the whole rest of fd into out (used for stdin and plain files). */
 int read_fd_all(int fd, struct outbuf *out, const char **why);

@@ -30,6 +30,11 @@ int outbuf_reserve(struct outbuf *out, size_t want)
 	return 0;
 }
 
+int outbuf_room(struct outbuf *out)
+{
+	return out->cap > out->len ? 0 : outbuf_reserve(out, 64 * 1024);
+}
+
 void outbuf_free(struct outbuf *out)
 {
 	free(out->data);

@@ -2,6 +2,8 @@
 /* gzip modules through zlib, streaming. */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "decompress.h"
@@ -20,6 +22,21 @@ int decompress_gzip(int fd, const unsigned char *head, size_t headlen,
 	in->fd = fd;
 	in->head = head;
 	in->headlen = headlen;
+	/* A regular file ends with ISIZE, the size modulo 2^32: a hint for
+	 * one allocation instead of a doubling buffer. */
+	{
+		struct stat st;
+		unsigned char tail[4];
+
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 18 &&
+		    pread(fd, tail, 4, st.st_size - 4) == 4) {
+			size_t want = (size_t)tail[0] | (size_t)tail[1] << 8 | (size_t)tail[2] << 16 |
+				      (size_t)tail[3] << 24;
+
+			if (want > 0 && want < out->limit)
+				outbuf_reserve(out, want + 1);
+		}
+	}
 	/* 16 + MAX_WBITS: gzip wrapper only. */
 	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
 		free(in);
@@ -40,7 +57,7 @@ int decompress_gzip(int fd, const unsigned char *head, size_t headlen,
 		zs.next_in = (unsigned char *)p;
 		zs.avail_in = (uInt)n;
 		while (zs.avail_in > 0) {
-			ret = outbuf_reserve(out, 64 * 1024);
+			ret = outbuf_room(out);
 			if (ret < 0)
 				goto done;
 			zs.next_out = out->data + out->len;

@@ -44,7 +44,7 @@ int decompress_xz(int fd, const unsigned char *head, size_t headlen,
 			if (n == 0)
 				action = LZMA_FINISH;
 		}
-		ret = outbuf_reserve(out, 64 * 1024);
+		ret = outbuf_room(out);
 		if (ret < 0)
 			break;
 		xs.next_out = out->data + out->len;

@@ -45,13 +45,24 @@ int decompress_zstd(int fd, const unsigned char *head, size_t headlen,
 			}
 			break;
 		}
+		/* The frame header usually states the size: one allocation
+		 * instead of a doubling buffer copied on every growth. */
+		if (out->cap == 0) {
+			unsigned long long want = ZSTD_getFrameContentSize(p, n);
+
+			if (want != ZSTD_CONTENTSIZE_UNKNOWN && want != ZSTD_CONTENTSIZE_ERROR &&
+			    want < out->limit && outbuf_reserve(out, (size_t)want + 1) < 0) {
+				ret = -ENOMEM;
+				break;
+			}
+		}
 		zin.src = p;
 		zin.size = n;
 		zin.pos = 0;
 		while (zin.pos < zin.size) {
 			ZSTD_outBuffer zout;
 
-			ret = outbuf_reserve(out, 64 * 1024);
+			ret = outbuf_room(out);
 			if (ret < 0)
 				goto done;
 			zout.dst = out->data;
