@@ -21,10 +21,10 @@ enum modcomp modcomp_detect(const unsigned char *head, size_t len);
 bool modcomp_supported(enum modcomp comp);
 
 /*
- * The largest uncompressed module accepted: guards memory on a device
- * against a decompression bomb. Debian's largest module (amdgpu) is 20 MB.
+ * The largest uncompressed module accepted (CONFIG_MODULE_MAX_MB): guards
+ * memory on a device against a decompression bomb.
  */
-#define MODFILE_MAX_SIZE (512u << 20)
+extern const size_t modfile_max_size;
 
 struct modfile {
 	const char *path;     /* as given; "-" is standard input */
@@ -35,7 +35,7 @@ struct modfile {
 	size_t size;
 	bool mapped;          /* image is an mmap of the file */
 	void *owned;          /* malloc'd image, freed by modfile_close */
-	size_t limit;         /* largest image accepted; 0 = MODFILE_MAX_SIZE */
+	size_t limit;         /* largest image accepted; 0 = modfile_max_size */
 	char why[96];         /* cause of the last failure, for messages */
 };
 

@@ -50,8 +50,15 @@ int decompress_zstd(int fd, const unsigned char *head, size_t headlen,
 		if (out->cap == 0) {
 			unsigned long long want = ZSTD_getFrameContentSize(p, n);
 
+			/* A frame that says it is too large is refused before a
+			 * byte is decoded (the decoder holds it to what it says). */
 			if (want != ZSTD_CONTENTSIZE_UNKNOWN && want != ZSTD_CONTENTSIZE_ERROR &&
-			    want < out->limit && outbuf_reserve(out, (size_t)want + 1) < 0) {
+			    want >= out->limit) {
+				ret = -EFBIG;
+				break;
+			}
+			if (want != ZSTD_CONTENTSIZE_UNKNOWN && want != ZSTD_CONTENTSIZE_ERROR &&
+			    outbuf_reserve(out, (size_t)want + 1) < 0) {
 				ret = -ENOMEM;
 				break;
 			}

@@ -348,8 +348,10 @@ static int scan_dir(const char *dir, struct conf_file **files, size_t *n)
 		if (!is_conf_name(de->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+			msg_warn("ignoring %s: not a regular file", path);
 			continue;
+		}
 		err = file_add(files, n, dir, de->d_name);
 	}
 	closedir(d);

@@ -14,6 +14,11 @@
 #include "decompress.h"
 #include "modfile.h"
 
+#ifndef CONFIG_MODULE_MAX_MB
+#define CONFIG_MODULE_MAX_MB 256   /* a .config from before the option */
+#endif
+const size_t modfile_max_size = (size_t)CONFIG_MODULE_MAX_MB << 20;
+
 static const struct {
 	enum modcomp comp;
 	const char *name;
@@ -143,7 +148,7 @@ static int decompress_fd(struct modfile *mf, const unsigned char *head, size_t h
 
 int modfile_image(struct modfile *mf)
 {
-	struct outbuf out = { .limit = mf->limit ? mf->limit : MODFILE_MAX_SIZE };
+	struct outbuf out = { .limit = mf->limit ? mf->limit : modfile_max_size };
 	unsigned char head[MAGIC_MAX];
 	size_t headlen = 0;
 	const char *why = NULL;

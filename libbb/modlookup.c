@@ -89,6 +89,9 @@ static int each_line(struct modlookup *lk, enum modlookup_file f,
 		if (r != 0)
 			break;
 	}
+	/* A folder or an I/O error is not an empty file. */
+	if (r == 0 && ferror(fp))
+		r = fail(lk, -EIO, text_files[f], strerror(errno ? errno : EIO));
 	free(line);
 	fclose(fp);
 	return r < 0 ? r : 0;

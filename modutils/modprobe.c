@@ -275,7 +275,10 @@ static int probe_list(struct modprobe *mp, struct mod *m, bool required, struct 
 		for (char *w = strtok_r(copy, " ", &save); w && err == 0; w = strtok_r(NULL, " ", &save)) {
 			struct mod *d = mod_by_name(mp, w);
 
-			err = d ? list_add(&deps, d) : -ENOMEM;
+			/* A damaged modules.dep may list a module as its own
+			 * dependency: loading it first would be loading it twice. */
+			if (d != m)
+				err = d ? list_add(&deps, d) : -ENOMEM;
 		}
 		free(copy);
 	}

@@ -7,9 +7,11 @@ pkgs="build-essential make gcc file zlib1g-dev liblzma-dev libzstd-dev libcmocka
 gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user-static
 qemu-system-x86 qemu-system-arm busybox-static cpio gzip xz-utils zstd
 kmod kconfig-frontends-nox"
-if [ -f "$src/tests/kernel/packages.txt" ]; then
-	pkgs="$pkgs $(grep -v '^#' "$src/tests/kernel/packages.txt" | tr '\n' ' ')"
-fi
+# Fuzzing (libFuzzer runtime) and the tools the test layers list themselves.
+pkgs="$pkgs clang libclang-rt-14-dev"
+for list in "$src"/tests/kernel/packages.txt "$src"/tests/compat/packages.txt; do
+	[ -f "$list" ] && pkgs="$pkgs $(grep -v '^#' "$list" | tr '\n' ' ')"
+done
 sudo=
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 missing=$(dpkg-query -W -f='${Package} ${Status}\n' $pkgs 2>/dev/null | awk '$NF != "installed" {print $1}')

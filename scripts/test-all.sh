@@ -3,7 +3,9 @@
 #   bash scripts/test-all.sh
 # Installs what it needs, then runs: generated-file check, the build
 # system's promises (O=, V=1, install), the kernel boundary check, unit and integration tests (plain and under
-# AddressSanitizer + UBSan), the configuration matrix, the static armhf
+# AddressSanitizer + UBSan), the saved fuzzer crash inputs, modinfo and
+# modprobe against kmod 30 on generated fixtures and on Debian's amd64 and
+# armmp trees, the configuration matrix, the static armhf
 # cross build, and the real-kernel test in QEMU. Ends with one line
 # "N passed, N failed" over all layers.
 set -u
@@ -42,6 +44,14 @@ step unit make -s check-unit
 step integration make -s check-integration
 step unit-asan make -s O=build/asan SANITIZE=1 check-unit
 step integration-asan make -s O=build/asan SANITIZE=1 check-integration
+step fuzz-regressions make -s O=build/fuzz check-fuzz-regressions
+step compat-fixtures bash -c 'bash tests/compat/make-fixtures.sh build/compat-fixtures >/dev/null &&
+	bash tests/compat/modinfo-compare.sh build/asan/modutils build/compat-fixtures/modules \
+		build/compat-fixtures/signed build/compat-fixtures/malformed'
+step compat-trees bash -c 'bash tests/compat/trees.sh >/dev/null &&
+	bash tests/compat/modinfo-compare.sh build/modutils build/compat-trees/amd64 build/compat-trees/armmp'
+step compat-modprobe bash -c 'v=$(ls build/compat-trees/amd64/lib/modules | head -n 1) &&
+	bash tests/compat/modprobe-compare.sh build/modutils build/compat-trees/amd64 "$v" 1000'
 step configs bash tests/configs.sh
 step cross-armhf bash tests/cross.sh
 step kernel-x86_64 make -s O=build/static STATIC=1 check-kernel
