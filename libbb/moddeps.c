@@ -147,7 +147,10 @@ int moddeps_cycles(struct moddeps *g, void (*cb)(const uint32_t *path, size_t le
 	/* Candidates: modules with users left, in number order; removed
 	 * once they were found in a cycle or have no dependencies. */
 	bool *root = calloc(g->n ? g->n : 1, sizeof(*root));
-	bool *visited = calloc(g->n ? g->n : 1, sizeof(*visited));
+	/* kmod keeps "visited" across roots and so reports a module that was
+	 * only below an earlier cycle as a cycle of its own; here it is per
+	 * root (stamped with the root's number + 1). */
+	uint32_t *visited = calloc(g->n ? g->n : 1, sizeof(*visited));
 	bool *inloop = calloc(g->n ? g->n : 1, sizeof(*inloop));
 	uint32_t *path = malloc((g->n + 1) * sizeof(*path));
 	struct walk w = { 0 };
@@ -174,13 +177,13 @@ int moddeps_cycles(struct moddeps *g, void (*cb)(const uint32_t *path, size_t le
 			const struct moddeps_list *l = &g->deps[m];
 
 			budget--;
-			if (visited[m] && m == r) {
+			if (visited[m] == r + 1 && m == r) {
 				size_t len = 0;
 
 				/* The path from the root down to here, reversed. */
 				for (uint32_t p = w.v[vi].parent; p != UINT32_MAX; p = w.v[p].parent)
 					path[len++] = w.v[p].mod;
-				for (size_t a = 0, b = len - 1; a < b; a++, b--) {
+				for (size_t a = 0, b = len ? len - 1 : 0; a < b; a++, b--) {
 					uint32_t t = path[a];
 
 					path[a] = path[b];
@@ -197,7 +200,7 @@ int moddeps_cycles(struct moddeps *g, void (*cb)(const uint32_t *path, size_t le
 				cb(path, len, arg);
 				continue;
 			}
-			visited[m] = true;
+			visited[m] = r + 1;
 			if (l->n == 0) {
 				root[m] = false;
 				continue;

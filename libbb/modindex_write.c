@@ -222,7 +222,8 @@ static uint32_t write_node(struct out *o, const struct modindex_entry *v, size_t
 	}
 	ref = (uint32_t)o->pos;
 	if (plen > 0) {
-		put(o, v[lo].key + depth, plen + 1);
+		put(o, v[lo].key + depth, plen);
+		put(o, "", 1);
 		ref |= REF_PREFIX;
 	}
 	if (nchild > 0) {

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -643,7 +644,7 @@ static int module_add(struct dm *d, const char *path, bool replace_check)
 		m->relpath = m->path + d->dirnamelen + 1;
 		/* The file name's module part, then ".ko": how modules.order
 		 * names it, whatever the compression. */
-		len = (size_t)(slash - m->relpath) + 1 + namelen;
+		len = (size_t)(m->path + m->baselen - m->relpath) + 1 + namelen;
 		m->uncrelpath = malloc(len + 4);
 		if (m->uncrelpath == NULL)
 			return -ENOMEM;
@@ -968,7 +969,7 @@ static int load_symvers(struct dm *d, const char *file)
 			continue;
 		crc = strtoull(ver, &end, 16);
 		if (*end != '\0') {
-			msg_err("%s:%u Invalid symbol version %s: %s", file, lineno, ver, strerror(errno));
+			msg_err("%s:%u Invalid symbol version %s", file, lineno, ver);
 			continue;
 		}
 		if (sym_define(d, sym, strlen(sym), false, crc, -1) < 0) {
@@ -1083,34 +1084,156 @@ static int add_info(struct dm *d, char type, const char *value, size_t len)
 	return 0;
 }
 
-static int load_module(struct dm *d, struct mod *m)
+/* ---- reading ahead -------------------------------------------------------
+ * When the tree has compressed modules, worker threads decompress the next
+ * ones while the main thread indexes the current one, strictly in module
+ * order. At most WINDOW modules are held at a time. */
+
+#define WINDOW 4
+
+struct slot {
+	struct modfile mf;
+	int err;
+	bool ready;
+};
+
+struct ahead {
+	struct dm *d;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	size_t next, consumed;
+	bool stop;
+	struct slot slots[WINDOW];
+	pthread_t threads[4];
+	int nthreads;
+};
+
+/* Open module i; decompress it when it is compressed. A plain file is
+ * mapped by the main thread: mapping and unmapping in several threads costs
+ * more than it saves. */
+static void fetch(struct dm *d, size_t i, struct slot *sl)
+{
+	sl->err = modfile_open(&sl->mf, d->array[i]->path);
+	if (sl->err == 0 && sl->mf.comp != MODCOMP_NONE)
+		sl->err = modfile_image(&sl->mf);
+}
+
+static void *ahead_worker(void *arg)
+{
+	struct ahead *a = arg;
+
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&a->lock);
+		while (!a->stop && a->next < a->d->n && a->next >= a->consumed + WINDOW)
+			pthread_cond_wait(&a->cond, &a->lock);
+		if (a->stop || a->next >= a->d->n) {
+			pthread_mutex_unlock(&a->lock);
+			return NULL;
+		}
+		i = a->next++;
+		pthread_mutex_unlock(&a->lock);
+		fetch(a->d, i, &a->slots[i % WINDOW]);
+		pthread_mutex_lock(&a->lock);
+		a->slots[i % WINDOW].ready = true;
+		pthread_cond_broadcast(&a->cond);
+		pthread_mutex_unlock(&a->lock);
+	}
+}
+
+static void ahead_start(struct ahead *a, struct dm *d)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(a, 0, sizeof(*a));
+	a->d = d;
+	pthread_mutex_init(&a->lock, NULL);
+	pthread_cond_init(&a->cond, NULL);
+	bool compressed = false;
+
+	for (size_t i = 0; i < d->n && !compressed; i++) {
+		const char *dot = strrchr(d->array[i]->path, '.');
+
+		compressed = dot && strcmp(dot, ".ko") != 0;
+	}
+	/* One core, or nothing to decompress: all in the main thread. */
+	if (cpus < 2 || d->n < 2 || !compressed)
+		return;
+	for (long i = 0; i < (cpus < 4 ? cpus : 4); i++) {
+		if (pthread_create(&a->threads[a->nthreads], NULL, ahead_worker, a) != 0)
+			break;
+		a->nthreads++;
+	}
+}
+
+/* The module i, opened; call ahead_done after. */
+static struct slot *ahead_get(struct ahead *a, size_t i)
+{
+	struct slot *sl = &a->slots[i % WINDOW];
+
+	if (a->nthreads == 0) {
+		fetch(a->d, i, sl);
+	} else {
+		pthread_mutex_lock(&a->lock);
+		while (!sl->ready)
+			pthread_cond_wait(&a->cond, &a->lock);
+		pthread_mutex_unlock(&a->lock);
+	}
+	if (sl->err == 0 && sl->mf.image == NULL)
+		sl->err = modfile_image(&sl->mf);
+	return sl;
+}
+
+static void ahead_done(struct ahead *a, struct slot *sl)
+{
+	modfile_close(&sl->mf);
+	if (a->nthreads == 0)
+		return;
+	pthread_mutex_lock(&a->lock);
+	sl->ready = false;
+	a->consumed++;
+	pthread_cond_broadcast(&a->cond);
+	pthread_mutex_unlock(&a->lock);
+}
+
+static void ahead_stop(struct ahead *a)
+{
+	pthread_mutex_lock(&a->lock);
+	a->stop = true;
+	pthread_cond_broadcast(&a->cond);
+	pthread_mutex_unlock(&a->lock);
+	for (int i = 0; i < a->nthreads; i++)
+		pthread_join(a->threads[i], NULL);
+	/* modules fetched but not used (after an error) */
+	for (size_t i = a->consumed; a->nthreads > 0 && i < a->next; i++)
+		modfile_close(&a->slots[i % WINDOW].mf);
+	pthread_mutex_destroy(&a->lock);
+	pthread_cond_destroy(&a->cond);
+}
+
+static int load_module(struct dm *d, struct mod *m, struct modfile *file, int ferr)
 {
 	struct loadctx c = { .d = d, .m = m };
-	struct modfile mf;
+	struct modfile mf = *file;
 	struct modelf elf;
 	struct modelf_section sec;
 	const char *why = NULL;
-	int err;
+	int err = ferr;
 
 	m->info_off = (uint32_t)d->info.n;
 	m->imp_off = (uint32_t)d->imports.n;
-	err = modfile_open(&mf, m->path);
-	if (err == 0)
-		err = modfile_image(&mf);
 	if (err < 0)
 		why = modfile_strerror(&mf, err);
 	else if ((err = modelf_open(&elf, mf.image, mf.size)) < 0)
 		why = elf.why;
 	if (err < 0) {
 		msg_warn("failed to load symbols from %s: %s", m->path, why ? why : strerror(-err));
-		modfile_close(&mf);
 		return 0;
 	}
 	err = modelf_exports(&elf, on_export, &c);
-	if (c.err < 0) {
-		modfile_close(&mf);
+	if (c.err < 0)
 		return c.err;
-	}
 	if (err < 0 && err != -ENOENT)
 		msg_warn("failed to load symbols from %s: %s", m->path, elf.why ? elf.why : strerror(-err));
 
@@ -1128,19 +1251,15 @@ static int load_module(struct dm *d, struct mod *m)
 				type = 's', skip = 8;
 			else if (len > 8 && memcmp(rec, "weakdep=", 8) == 0)
 				type = 'w', skip = 8;
-			if (type != 0 && add_info(d, type, rec + skip, len - skip) < 0) {
-				modfile_close(&mf);
+			if (type != 0 && add_info(d, type, rec + skip, len - skip) < 0)
 				return -ENOMEM;
-			}
 		}
 	}
 	m->info_len = (uint32_t)(d->info.n - m->info_off);
 
 	err = modelf_imports(&elf, on_import, &c);
-	if (c.err < 0) {
-		modfile_close(&mf);
+	if (c.err < 0)
 		return c.err;
-	}
 	if (err < 0) {
 		/* all or nothing, as kmod */
 		d->imports.n = m->imp_off;
@@ -1148,7 +1267,6 @@ static int load_module(struct dm *d, struct mod *m)
 			d->crcs.n = m->imp_off;
 	}
 	m->imp_n = (uint32_t)(d->imports.n - m->imp_off);
-	modfile_close(&mf);
 	return 0;
 }
 
@@ -1966,9 +2084,16 @@ static int run(struct dm *d, int argc, char **argv, bool all, bool quick, bool d
 		}
 	} else {
 		for (int i = 0; i < argc; i++) {
+			struct stat st;
+
 			if (argv[i][0] != '/') {
 				msg_fatal("%s: not absolute path.", argv[i]);
 				return -EINVAL;
+			}
+			if (stat(argv[i], &st) < 0) {
+				err = -errno;
+				msg_fatal("could not create module %s: %s", argv[i], strerror(errno));
+				return err;
 			}
 			err = module_add(d, argv[i], false);
 			if (err < 0) {
@@ -1981,12 +2106,24 @@ static int run(struct dm *d, int argc, char **argv, bool all, bool quick, bool d
 	err = build_array(d);
 	if (err < 0)
 		return err;
-	for (size_t i = 0; i < d->n; i++) {
-		err = load_module(d, d->array[i]);
-		if (err < 0) {
-			msg_fatal("%s: %s", d->array[i]->path, strerror(-err));
-			return err;
+	{
+		struct ahead *a = malloc(sizeof(*a));
+
+		if (a == NULL)
+			return -ENOMEM;
+		ahead_start(a, d);
+		for (size_t i = 0; i < d->n && err == 0; i++) {
+			struct slot *sl = ahead_get(a, i);
+
+			err = load_module(d, d->array[i], &sl->mf, sl->err);
+			ahead_done(a, sl);
+			if (err < 0)
+				msg_fatal("%s: %s", d->array[i]->path, strerror(-err));
 		}
+		ahead_stop(a);
+		free(a);
+		if (err < 0)
+			return err;
 	}
 	err = moddeps_init(&d->g, (uint32_t)d->n);
 	if (err == 0)

@@ -1,0 +1,205 @@
+#!/bin/bash
+# Our depmod against Debian's kmod 30 depmod on Debian's real module trees.
+#
+# Usage: tests/compat/depmod-compare.sh [--trees DIR] [--keep] [BINARY]
+#
+# BINARY is the modutils binary (default build/modutils). The trees come
+# from tests/compat/trees.sh --compressed (fetched when missing):
+# amd64 and armmp (ELF64 x86-64 and ELF32 ARM), each plain and with every
+# module compressed by gzip, xz and zstd, plus a "mixed" tree made here
+# (plain, .xz and .zst modules side by side).
+#
+# For every tree both depmods run on their own hard-linked copy, and all
+# their files are compared byte for byte: modules.dep, .alias, .symbols,
+# .softdep, .devname and the five binary indexes (and what they print on
+# stderr). modules.weakdep, which kmod 30 does not write, must hold the
+# weakdep= records of the modules.
+#
+# Debian's kmod is built without zlib and ignores .ko.gz files, so for the
+# gzip trees kmod runs on the plain tree instead: our text files must equal
+# kmod's with ".ko" paths turned into ".ko.gz", the indexes without paths
+# must be identical, and modules.dep.bin is checked through kmod's modprobe
+# (--show-depends of every module, -c, and alias lookups) against kmod's
+# index of the plain tree.
+#
+# Prints one line per tree and file class and a summary; exit 1 on any
+# difference, 2 on a setup error.
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+trees=${MODUTILS_COMPAT_TREES:-$repo/build/compat-trees}
+keep=0
+bin=
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--trees) trees=$2; shift 2 ;;
+	--keep) keep=1; shift ;;
+	-h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) bin=$1; shift ;;
+	esac
+done
+bin=${bin:-$repo/build/modutils}
+case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
+kmod_depmod=/sbin/depmod
+kmod_modprobe=/sbin/modprobe
+die() { echo "depmod-compare: $*" >&2; exit 2; }
+[ -x "$bin" ] || die "no binary $bin (make first)"
+[ -x "$kmod_depmod" ] || die "kmod's depmod not found (Debian package kmod)"
+
+if [ ! -f "$trees/amd64/.complete" ] || [ ! -f "$trees/armmp-gz/.complete" ]; then
+	MODUTILS_COMPAT_TREES=$trees bash "$here/trees.sh" --compressed >&2 || die "trees.sh failed"
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/depmod-compare.XXXXXX") || die "mktemp failed"
+cleanup() { [ $keep = 1 ] && echo "kept $work" >&2 || rm -rf "$work"; }
+trap cleanup EXIT
+
+outputs="modules.dep modules.dep.bin modules.alias modules.alias.bin modules.softdep
+modules.symbols modules.symbols.bin modules.builtin.bin modules.builtin.alias.bin modules.devname"
+failures=0 compared=0
+
+version_of() { ls "$1/lib/modules" | head -n 1; }
+
+# copy TREE DEST: hard-linked copy without the generated files
+copy() {
+	mkdir -p "$2"
+	cp -al "$1/lib" "$2/"
+	local v
+	v=$(version_of "$2")
+	for f in $outputs modules.weakdep; do rm -f "$2/lib/modules/$v/$f"; done
+}
+
+# weakdep records of a tree, as modules.weakdep should list them
+check_weakdep() {
+	local k=$1 name=$2 lines
+	lines=$(grep -c '^weakdep ' "$k/modules.weakdep" 2>/dev/null || true)
+	if [ "$(head -n 1 "$k/modules.weakdep")" != "# Weak dependencies extracted from modules themselves." ]; then
+		echo "$name: modules.weakdep: bad header"
+		failures=$((failures + 1))
+	else
+		echo "$name: modules.weakdep: written ($lines weakdep lines)"
+	fi
+}
+
+compare_tree() {
+	local name=$1 src=$2 v ours theirs diffs=0 f
+	v=$(version_of "$src")
+	ours=$work/$name-ours theirs=$work/$name-kmod
+	copy "$src" "$ours"
+	copy "$src" "$theirs"
+	local t0 t1 t2
+	t0=$(date +%s.%N)
+	"$kmod_depmod" -b "$theirs" "$v" 2>"$work/$name-kmod.err"
+	t1=$(date +%s.%N)
+	"$bin" depmod -b "$ours" "$v" 2>"$work/$name-ours.err" || { echo "$name: our depmod failed"; cat "$work/$name-ours.err"; failures=$((failures + 1)); return; }
+	t2=$(date +%s.%N)
+	for f in $outputs; do
+		compared=$((compared + 1))
+		if ! cmp -s "$theirs/lib/modules/$v/$f" "$ours/lib/modules/$v/$f"; then
+			echo "$name: $f DIFFERS"
+			diffs=$((diffs + 1))
+		fi
+	done
+	local stderr=same
+	sed "s|$theirs|ROOT|g" "$work/$name-kmod.err" >"$work/a"
+	sed "s|$ours|ROOT|g" "$work/$name-ours.err" >"$work/b"
+	if ! cmp -s "$work/a" "$work/b"; then
+		stderr=DIFFERS
+		diff "$work/a" "$work/b" | head -5
+	fi
+	echo "$name: $(grep -c . "$ours/lib/modules/$v/modules.dep") modules, 10 files: $((10 - diffs)) identical," \
+		"$diffs differ; stderr $stderr (kmod $(awk "BEGIN { print $t1 - $t0 }") s, ours $(awk "BEGIN { print $t2 - $t1 }") s)"
+	[ $stderr = same ] || diffs=$((diffs + 1))
+	check_weakdep "$ours/lib/modules/$v" "$name"
+	failures=$((failures + diffs))
+}
+
+# modprobe's view of a tree: --show-depends of every module, -c, aliases
+modprobe_view() {
+	local root=$1 v=$2 ext=$3
+	{
+		sed -n 's|^\([^:]*\):.*|\1|p' "$root/lib/modules/$v/modules.dep" | sed 's|.*/||; s|\..*||' |
+			while read -r m; do
+				"$kmod_modprobe" -d "$root" -S "$v" --show-depends "$m" 2>&1
+			done
+		"$kmod_modprobe" -d "$root" -S "$v" -c 2>&1 | grep -v '^#'
+		awk 'NR > 1 && NR % 7 == 0 { print $2 }' "$root/lib/modules/$v/modules.alias" |
+			sed 's/\[\([^]]\)[^]]*\]/\1/g; s/\*//g; s/?/x/g' | head -n 600 |
+			while read -r a; do
+				printf '%s => ' "$a"
+				"$kmod_modprobe" -d "$root" -S "$v" -R "$a" 2>&1 | tr '\n' ' '
+				echo
+			done
+	} | sed "s#$root##g; s#\.ko\( \|\$\)#.ko$ext\1#g"
+}
+
+compare_gz() {
+	local name=$1 src=$2 plain=$3 v ours theirs diffs=0 f
+	v=$(version_of "$src")
+	ours=$work/$name-ours theirs=$work/$name-kmod
+	copy "$src" "$ours"
+	copy "$plain" "$theirs"
+	"$kmod_depmod" -b "$theirs" "$v" 2>/dev/null
+	"$bin" depmod -b "$ours" "$v" 2>"$work/$name-ours.err" || { echo "$name: our depmod failed"; failures=$((failures + 1)); return; }
+	for f in $outputs; do
+		compared=$((compared + 1))
+		case $f in
+		modules.dep)
+			sed 's#\.ko\( \|$\)#.ko.gz\1#g; s#\.ko:#.ko.gz:#' "$theirs/lib/modules/$v/$f" >"$work/expected"
+			cmp -s "$work/expected" "$ours/lib/modules/$v/$f" || { echo "$name: $f DIFFERS"; diffs=$((diffs + 1)); }
+			;;
+		modules.dep.bin)
+			modprobe_view "$theirs" "$v" .gz >"$work/view-kmod"
+			modprobe_view "$ours" "$v" "" >"$work/view-ours"
+			if ! cmp -s "$work/view-kmod" "$work/view-ours"; then
+				echo "$name: $f: modprobe answers DIFFER"
+				diff "$work/view-kmod" "$work/view-ours" | head -5
+				diffs=$((diffs + 1))
+			else
+				echo "$name: $f: kmod's modprobe gives the same answers ($(wc -l <"$work/view-ours") lines: --show-depends of every module, -c, alias lookups)"
+			fi
+			;;
+		*)
+			cmp -s "$theirs/lib/modules/$v/$f" "$ours/lib/modules/$v/$f" || { echo "$name: $f DIFFERS"; diffs=$((diffs + 1)); }
+			;;
+		esac
+	done
+	echo "$name: $(grep -c . "$ours/lib/modules/$v/modules.dep") modules, 10 files: $((10 - diffs)) agree with kmod's plain-tree output, $diffs differences"
+	check_weakdep "$ours/lib/modules/$v" "$name"
+	failures=$((failures + diffs))
+}
+
+# A tree mixing plain, .xz and .zst modules, from hard links of the three.
+make_mixed() {
+	local base=$1 dest=$2 v i=0 rel
+	v=$(version_of "$trees/$base")
+	mkdir -p "$dest/lib/modules/$v"
+	(cd "$trees/$base/lib/modules/$v" && find . -name '*.ko' | LC_ALL=C sort) | while read -r rel; do
+		rel=${rel#./}
+		mkdir -p "$dest/lib/modules/$v/$(dirname "$rel")"
+		case $((i % 3)) in
+		0) ln "$trees/$base/lib/modules/$v/$rel" "$dest/lib/modules/$v/$rel" ;;
+		1) ln "$trees/$base-xz/lib/modules/$v/$rel.xz" "$dest/lib/modules/$v/$rel.xz" ;;
+		2) ln "$trees/$base-zst/lib/modules/$v/$rel.zst" "$dest/lib/modules/$v/$rel.zst" ;;
+		esac
+		i=$((i + 1))
+	done
+	for f in modules.order modules.builtin modules.builtin.modinfo; do
+		cp "$trees/$base/lib/modules/$v/$f" "$dest/lib/modules/$v/"
+	done
+}
+
+for arch in amd64 armmp; do
+	for t in "$arch" "$arch-xz" "$arch-zst"; do
+		[ -d "$trees/$t" ] || die "missing tree $trees/$t"
+		compare_tree "$t" "$trees/$t"
+	done
+	make_mixed "$arch" "$work/src-$arch-mixed"
+	compare_tree "$arch-mixed" "$work/src-$arch-mixed"
+	compare_gz "$arch-gz" "$trees/$arch-gz" "$trees/$arch"
+done
+
+echo "depmod-compare: $compared files compared, $failures differences"
+[ $failures = 0 ]
