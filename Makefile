@@ -52,7 +52,7 @@ OPTFLAGS += -g
 endif
 
 MU_CFLAGS := -std=gnu11 $(OPTFLAGS) $(WARNFLAGS) $(ARCH_CFLAGS) $(SAN_FLAGS) \
-	-ffunction-sections -fdata-sections -D_GNU_SOURCE \
+	-ffunction-sections -fdata-sections -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 \
 	-I$(obj)/generated -I$(srctree)/include $(CPPFLAGS) $(CFLAGS)
 MU_LDFLAGS := $(ARCH_CFLAGS) $(SAN_FLAGS) -Wl,--gc-sections $(LDFLAGS)
 ifeq ($(STATIC),1)

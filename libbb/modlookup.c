@@ -43,7 +43,9 @@ const char *modlookup_strerror(struct modlookup *lk, int err)
 
 static int fail(struct modlookup *lk, int err, const char *file, const char *what)
 {
-	snprintf(lk->why, sizeof(lk->why), "%s/%s: %s", lk->ctx->moddir, file, what);
+	/* A message cut short is still a message. */
+	if (snprintf(lk->why, sizeof(lk->why), "%s/%s: %s", lk->ctx->moddir, file, what) < 0)
+		lk->why[0] = '\0';
 	return err;
 }
 

@@ -8,11 +8,141 @@
 # usage: scripts/mksysroot.sh ARCH DESTDIR [PACKAGE...]   (ARCH: armhf, arm64, ...)
 # PACKAGEs, when given, are unpacked instead of the default list (e.g.
 # busybox-static for scripts/size-report.sh).
+#
+#        scripts/mksysroot.sh musl-host DESTDIR
+# For Debian's musl-gcc, which searches only musl's own headers and
+# libraries: DESTDIR/usr/include and DESTDIR/usr/lib/TRIPLET get links to
+# just the host's zlib/liblzma/libzstd headers and static archives (from
+# zlib1g-dev, liblzma-dev, libzstd-dev), so that glibc's libc is not seen.
+#
+#        scripts/mksysroot.sh --build-libs DESTDIR CC [CFLAGS...]
+# zlib, liblzma and libzstd built from Debian's source packages (apt-get
+# source through a private deb-src list, dpkg-source -x) with CC and CFLAGS
+# into static archives under DESTDIR/usr/{include,lib}, the way Buildroot
+# builds them (zstd without the legacy v0.5-v0.7 formats). For musl (PIC
+# archives a shared library can use too) and to measure the libraries at
+# -Os.
+#
+#        scripts/mksysroot.sh --source DESTDIR PACKAGE...
+# Debian source packages unpacked in DESTDIR (e.g. busybox, for the
+# modules-only BusyBox of scripts/size-report.sh).
+# Sources: MKSYSROOT_MIRROR (http://deb.debian.org/debian) and
+# MKSYSROOT_SUITE (the host's VERSION_CODENAME), through a private deb-src
+# list (the host's apt configuration is not touched).
 set -eu
 
-arch=${1:?usage: mksysroot.sh ARCH DESTDIR [PACKAGE...]}
-dest=${2:?usage: mksysroot.sh ARCH DESTDIR [PACKAGE...]}
+usage="usage: mksysroot.sh ARCH DESTDIR [PACKAGE...] | musl-host DESTDIR | --build-libs DESTDIR CC [CFLAGS...] | --source DESTDIR PACKAGE..."
+arch=${1:?$usage}
+dest=${2:?$usage}
 shift 2
+
+# ---- musl-host: links to the host's headers and static archives ----------
+if [ "$arch" = musl-host ]; then
+	triplet=$(gcc -dumpmachine)
+	tmpdest="$dest.tmp.$$"
+	rm -rf "$tmpdest"
+	mkdir -p "$tmpdest/usr/include" "$tmpdest/usr/lib/$triplet"
+	for h in zlib.h zconf.h lzma.h lzma zstd.h zstd_errors.h; do
+		[ -e "/usr/include/$h" ] || { echo "mksysroot: ERROR: /usr/include/$h missing (zlib1g-dev, liblzma-dev, libzstd-dev)" >&2; exit 1; }
+		ln -s "/usr/include/$h" "$tmpdest/usr/include/$h"
+	done
+	for l in libz.a liblzma.a libzstd.a; do
+		[ -e "/usr/lib/$triplet/$l" ] || { echo "mksysroot: ERROR: /usr/lib/$triplet/$l missing" >&2; exit 1; }
+		ln -s "/usr/lib/$triplet/$l" "$tmpdest/usr/lib/$triplet/$l"
+	done
+	rm -rf "$dest"
+	mv "$tmpdest" "$dest"
+	echo "mksysroot: links to the host's compression headers and archives in $dest"
+	exit 0
+fi
+
+# ---- Debian source packages through a private deb-src list ------------------
+# fetch_sources DIR PACKAGE...: apt-get source --download-only, then
+# dpkg-source -x, into DIR.
+fetch_sources() {
+	src_dir=$1
+	shift
+	mirror=${MKSYSROOT_MIRROR:-http://deb.debian.org/debian}
+	suite=${MKSYSROOT_SUITE:-$(. /etc/os-release && echo "$VERSION_CODENAME")}
+	aw=$(mktemp -d)
+	mkdir -p "$aw/lists/partial" "$aw/archives/partial" "$aw/parts" "$src_dir"
+	: >"$aw/status"
+	echo "deb-src $mirror $suite main" >"$aw/sources.list"
+	apt_src() {
+		apt-get -q -o Dir::Etc::SourceList="$aw/sources.list" -o Dir::Etc::SourceParts="$aw/parts" \
+			-o Dir::State::Lists="$aw/lists" -o Dir::State::status="$aw/status" \
+			-o Dir::Cache="$aw" -o Dir::Cache::archives="$aw/archives" \
+			-o Debug::NoLocking=1 -o APT::Sandbox::User=root "$@"
+	}
+	apt_src update >"$aw/update.log" 2>&1 || true
+	if ! (cd "$src_dir" && apt_src source --download-only "$@" >"$aw/source.log" 2>&1); then
+		echo "mksysroot: ERROR: apt-get source $* failed" >&2
+		cat "$aw/update.log" "$aw/source.log" >&2
+		rm -rf "$aw"
+		return 1
+	fi
+	rm -rf "$aw"
+	for dsc in "$src_dir"/*.dsc; do
+		(cd "$src_dir" && dpkg-source --no-check -x "$dsc" >/dev/null) || return 1
+	done
+}
+
+#        scripts/mksysroot.sh --source DESTDIR PACKAGE...
+# Debian source packages, unpacked (dpkg-source -x) in DESTDIR.
+if [ "$arch" = --source ]; then
+	[ $# -gt 0 ] || { echo "$usage" >&2; exit 2; }
+	rm -rf "$dest"
+	fetch_sources "$dest" "$@"
+	echo "mksysroot: sources of $* in $dest"
+	exit 0
+fi
+
+# ---- --build-libs: the three libraries from Debian's sources --------------
+if [ "$arch" = --build-libs ]; then
+	cc=${1:?$usage}
+	shift
+	cflags="$*"
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' EXIT
+	fetch_sources "$work/src" zlib xz-utils libzstd
+	tmpdest="$dest.tmp.$$"
+	rm -rf "$tmpdest"
+	mkdir -p "$tmpdest/usr/include" "$tmpdest/usr/lib"
+	ar=$(echo "$cc" | awk '{print $1}' | sed 's/gcc$/ar/; s/^musl-ar$/ar/')
+	command -v "$ar" >/dev/null || ar=ar
+	host=$($cc -dumpmachine)
+
+	# zlib: its library sources compiled as they are (no configure needed).
+	z=$(ls -d "$work"/src/zlib-*/)
+	(cd "$z" && for c in adler32 crc32 deflate infback inffast inflate inftrees trees zutil \
+		compress uncompr gzclose gzlib gzread gzwrite; do
+		$cc $cflags -D_LARGEFILE64_SOURCE=1 -DHAVE_HIDDEN -c -o "$c.o" "$c.c" || exit 1
+	done && $ar rcs "$tmpdest/usr/lib/libz.a" ./*.o) || { echo "mksysroot: ERROR: zlib build failed" >&2; exit 1; }
+	cp "$z/zlib.h" "$z/zconf.h" "$tmpdest/usr/include/"
+
+	# liblzma: autoconf, library only.
+	x=$(ls -d "$work"/src/xz-utils-*/)
+	(cd "$x" && ./configure --host="$host" --prefix=/usr --disable-shared --enable-static \
+		--disable-xz --disable-xzdec --disable-lzmadec --disable-lzmainfo --disable-lzma-links \
+		--disable-scripts --disable-doc --disable-nls CC="$cc" CFLAGS="$cflags" >"$work/xz.log" 2>&1 &&
+		make -C src/liblzma -j2 >>"$work/xz.log" 2>&1 &&
+		make -C src/liblzma install DESTDIR="$tmpdest" >>"$work/xz.log" 2>&1) ||
+		{ cat "$work/xz.log" >&2; echo "mksysroot: ERROR: liblzma build failed" >&2; exit 1; }
+
+	# libzstd: its own Makefile; no legacy formats; MOREFLAGS comes after
+	# the Makefile's -O3.
+	zs=$(ls -d "$work"/src/libzstd-*/)
+	make -C "$zs/lib" -j2 libzstd.a CC="$cc" AR="$ar" ZSTD_LEGACY_SUPPORT=0 MOREFLAGS="$cflags" \
+		>"$work/zstd.log" 2>&1 || { cat "$work/zstd.log" >&2; echo "mksysroot: ERROR: libzstd build failed" >&2; exit 1; }
+	cp "$zs/lib/libzstd.a" "$tmpdest/usr/lib/"
+	cp "$zs/lib/zstd.h" "$zs/lib/zstd_errors.h" "$zs/lib/zdict.h" "$tmpdest/usr/include/"
+	rm -rf "$tmpdest/usr/share" "$tmpdest"/usr/lib/*.la "$tmpdest/usr/lib/pkgconfig"
+	rm -rf "$dest"
+	mv "$tmpdest" "$dest"
+	echo "mksysroot: zlib, liblzma, libzstd built with $cc $cflags in $dest"
+	exit 0
+fi
+
 pkgs="zlib1g zlib1g-dev liblzma5 liblzma-dev libzstd1 libzstd-dev libcmocka0 libcmocka-dev"
 [ $# -eq 0 ] || pkgs="$*"
 

@@ -249,6 +249,69 @@ run /sbin/insmod "$garbage"
 check_err insmod_garbage 1 "insmod: ERROR: could not insert module $garbage: Invalid module format"
 cleanup
 
+# --- real modules of the kernel package (run.sh --arch armhf) ------------------
+# realmods.list names a chain of the distribution's own modules, dependencies
+# first: NAME PATH HOLDERS (sorted, comma-separated, - for none). Each is
+# loaded with insmod, lsmod must show every one with its use count and
+# holders, the first one cannot be removed while used, and rmmod unloads
+# them in reverse order.
+REAL=/lib/modules/$(uname -r)/realmods.list
+# sorted_holders LIST: a comma list sorted, as in realmods.list.
+sorted_holders() {
+	[ -n "$1" ] || { echo -; return; }
+	echo "$1" | tr , '\n' | LC_ALL=C sort | paste -sd, -
+}
+if [ -f "$REAL" ]; then
+	real_rev=
+	while read -r name path holders; do
+		run /sbin/insmod "/lib/modules/$(uname -r)/$path"
+		check_ok "real_insmod_$name"
+		real_rev="$name $real_rev"
+	done <"$REAL"
+	run /sbin/lsmod
+	while read -r name path holders; do
+		line=$(printf '%s\n' "$OUT" | grep "^$name ")
+		info "lsmod: $line"
+		want_n=0
+		[ "$holders" = - ] || want_n=$(echo "$holders" | tr , '\n' | wc -l)
+		size=$(awk -v m="$name" '$1 == m { print $2 }' /proc/modules)
+		# "NAME SIZE COUNT [HOLDERS]" in kmod's columns; holders in any order.
+		set -- $line
+		want_line=$(printf '%-19s %8s  %d' "$name" "$size" "$want_n")
+		got_line=$(printf '%-19s %8s  %d' "$1" "$2" "$3")
+		if [ "$RC" = 0 ] && [ -n "$line" ] && [ "$(lsmod_line "$1" "$3" "$4")" = "$line" ] &&
+			[ "$got_line" = "$want_line" ] && [ "$(sorted_holders "${4:-}")" = "$holders" ]; then
+			pass "real_lsmod_$name"
+		else
+			fail "real_lsmod_$name" "expected '$want_line' used by '$holders'; line '$line'; $(got)"
+		fi
+	done <"$REAL"
+	read -r first_name first_path first_holders <"$REAL"
+	run /sbin/rmmod "$first_name"
+	case $ERR in
+	"rmmod: ERROR: Module $first_name is in use by: "*) in_use=yes ;;
+	*) in_use=no ;;
+	esac
+	if [ "$first_holders" != - ] && [ "$RC" = 1 ] && [ "$in_use" = yes ] && [ -z "$OUT" ]; then
+		pass "real_rmmod_${first_name}_in_use"
+	else
+		fail "real_rmmod_${first_name}_in_use" "expected rc=1 and 'rmmod: ERROR: Module $first_name is in use by: ...'; $(got)"
+	fi
+	for name in $real_rev; do
+		run /sbin/rmmod "$name"
+		check_ok "real_rmmod_$name"
+	done
+	left=
+	for name in $real_rev; do
+		loaded "$name" && left="$left $name"
+	done
+	if [ -z "$left" ]; then
+		pass real_all_unloaded
+	else
+		fail real_all_unloaded "still in /proc/modules:$left"
+	fi
+fi
+
 # With "modutils_demo" on the kernel command line, show the tools at work:
 # each command and what it printed, for a person to read (scripts/demo.sh).
 show() {

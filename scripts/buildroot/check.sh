@@ -1,0 +1,231 @@
+#!/bin/bash
+# Offline checks of this BR2_EXTERNAL tree, without Buildroot:
+#   1. shell syntax of the scripts here;
+#   2. the Kconfig files parse (kconfig-conf from kconfig-frontends-nox),
+#      inside a stub top-level Config.in that defines the Buildroot symbols
+#      they use, and alldefconfig / allyesconfig give the expected options;
+#   3. modutils.mk under a stub of Buildroot's package infrastructure
+#      (generic-package, host-generic-package, TARGET_*, HOST_*, SED, sep...):
+#      `make -n` of every step, then the steps for real with the armhf cross
+#      compiler, STAGING_DIR = a Debian armhf sysroot (scripts/mksysroot.sh)
+#      and a pkg-config wrapper like Buildroot's, and the host package with
+#      the host compiler; the installed files are checked, and the
+#      target-finalize hook (host-modutils' depmod) is run over a target
+#      tree holding real armmp modules when tests/kernel/run.sh --arch armhf
+#      has cached them.
+# usage: scripts/buildroot/check.sh [WORKDIR]   (default build/buildroot-check)
+set -u
+ext=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$ext/../.." && pwd)
+work=${1:-$src/build/buildroot-check}
+passed=0 failed=0
+check() { # check NAME COMMAND...
+	local name=$1 log
+	shift
+	log=$work/log.$passed.$failed
+	if "$@" >"$log" 2>&1; then
+		echo "PASS buildroot $name"; passed=$((passed + 1))
+	else
+		echo "FAIL buildroot $name"; sed 's/^/    /' "$log" | tail -n 40; failed=$((failed + 1))
+	fi
+}
+rm -rf "$work" && mkdir -p "$work"
+
+# ---- 1. shell syntax --------------------------------------------------------
+for f in "$ext"/*.sh; do
+	check "sh -n $(basename "$f")" bash -n "$f"
+done
+check "external.desc: name MODUTILS" grep -qx 'name: MODUTILS' "$ext/external.desc"
+
+# ---- 2. Kconfig --------------------------------------------------------------
+# The Buildroot symbols the package's Config.in files refer to.
+cat >"$work/Config.in" <<'EOF'
+mainmenu "stub of Buildroot's top-level Config.in"
+# kconfig-frontends (Linux 4.x kconfig) expands "$NAME" in a source
+# statement from a symbol with option env, as Buildroot's tree has.
+config BR2_EXTERNAL_MODUTILS_PATH
+	string
+	option env="BR2_EXTERNAL_MODUTILS_PATH"
+config BR2_USE_MMU
+	def_bool y
+config BR2_PACKAGE_BUSYBOX
+	bool "busybox"
+	default y
+config BR2_PACKAGE_KMOD_TOOLS
+	bool "kmod tools"
+config BR2_PACKAGE_ZLIB
+	bool "zlib"
+config BR2_PACKAGE_XZ
+	bool "xz"
+config BR2_PACKAGE_ZSTD
+	bool "zstd"
+config BR2_STATIC_LIBS
+	bool "static"
+	default y
+menu "External options"
+source "$BR2_EXTERNAL_MODUTILS_PATH/Config.in"
+endmenu
+EOF
+if command -v kconfig-conf >/dev/null; then
+	# alldefconfig with the package switched on (a defconfig fragment).
+	printf 'BR2_PACKAGE_MODUTILS=y\nBR2_PACKAGE_HOST_MODUTILS=y\n' >"$work/frag"
+	check "kconfig-conf parses Config.in (alldefconfig)" bash -c "
+		cd '$work' && CONFIG_= BR2_EXTERNAL_MODUTILS_PATH='$ext' KCONFIG_CONFIG='$work/def.config' \
+			kconfig-conf --defconfig=frag Config.in 2>&1 | tee kconf-def.log; ! grep -qi warning kconf-def.log"
+	check "defaults: every applet, syslog, no compression, host depmod hook" bash -c "
+		c='$work/def.config'
+		for s in INSMOD RMMOD LSMOD MODINFO MODPROBE DEPMOD SYSLOG; do grep -qx \"BR2_PACKAGE_MODUTILS_\$s=y\" \$c || exit 1; done
+		for s in GZIP XZ ZSTD; do grep -qx \"# BR2_PACKAGE_MODUTILS_\$s is not set\" \$c || exit 1; done
+		grep -qx BR2_PACKAGE_HOST_MODUTILS_DEPMOD_TARGET=y \$c"
+	check "allyesconfig: compression selects zlib, xz, zstd; kmod tools hide it" bash -c "
+		cd '$work' && CONFIG_= BR2_EXTERNAL_MODUTILS_PATH='$ext' KCONFIG_CONFIG='$work/yes.config' \
+			kconfig-conf --allyesconfig Config.in >kconf-yes.log 2>&1
+		c='$work/yes.config'
+		for s in ZLIB XZ ZSTD; do grep -qx \"BR2_PACKAGE_\$s=y\" \$c || exit 1; done
+		# allyes turns BR2_PACKAGE_KMOD_TOOLS on, which must hide the package
+		grep -qx 'BR2_PACKAGE_KMOD_TOOLS=y' \$c && ! grep -q '^BR2_PACKAGE_MODUTILS=y' \$c"
+	printf 'BR2_PACKAGE_MODUTILS=y\nBR2_PACKAGE_MODUTILS_GZIP=y\nBR2_PACKAGE_MODUTILS_XZ=y\nBR2_PACKAGE_MODUTILS_ZSTD=y\n# BR2_PACKAGE_MODUTILS_DEPMOD is not set\nBR2_PACKAGE_HOST_MODUTILS=y\n' >"$work/frag2"
+	check "a defconfig with compression on and depmod off" bash -c "
+		cd '$work' && CONFIG_= BR2_EXTERNAL_MODUTILS_PATH='$ext' KCONFIG_CONFIG='$work/comp.config' \
+			kconfig-conf --defconfig=frag2 Config.in >kconf-comp.log 2>&1
+		c='$work/comp.config'
+		grep -qx BR2_PACKAGE_ZLIB=y \$c && grep -qx BR2_PACKAGE_XZ=y \$c && grep -qx BR2_PACKAGE_ZSTD=y \$c &&
+		grep -qx '# BR2_PACKAGE_MODUTILS_DEPMOD is not set' \$c"
+else
+	echo "SKIP buildroot Kconfig: kconfig-conf not installed (apt-get install kconfig-frontends-nox)"
+	printf 'BR2_PACKAGE_MODUTILS=y\nBR2_PACKAGE_MODUTILS_INSMOD=y\nBR2_PACKAGE_MODUTILS_RMMOD=y\nBR2_PACKAGE_MODUTILS_LSMOD=y\nBR2_PACKAGE_MODUTILS_MODINFO=y\nBR2_PACKAGE_MODUTILS_MODPROBE=y\nBR2_PACKAGE_MODUTILS_SYSLOG=y\nBR2_PACKAGE_MODUTILS_GZIP=y\nBR2_PACKAGE_MODUTILS_XZ=y\nBR2_PACKAGE_MODUTILS_ZSTD=y\nBR2_PACKAGE_HOST_MODUTILS=y\nBR2_PACKAGE_HOST_MODUTILS_DEPMOD_TARGET=y\nBR2_STATIC_LIBS=y\n' >"$work/comp.config"
+fi
+
+# ---- 3. modutils.mk under a stub Buildroot --------------------------------
+staging=$work/staging
+if ! sh "$src/scripts/mksysroot.sh" armhf "$staging" >"$work/staging.log" 2>&1; then
+	echo "FAIL buildroot staging: scripts/mksysroot.sh armhf failed"; tail "$work/staging.log"
+	failed=$((failed + 1))
+fi
+# Buildroot's host/bin/pkg-config wrapper points pkgconf at the staging dir.
+mkdir -p "$work/host/bin"
+cat >"$work/host/bin/pkg-config" <<EOF
+#!/bin/sh
+PKG_CONFIG_LIBDIR=\${PKG_CONFIG_LIBDIR:-$staging/usr/lib/arm-linux-gnueabihf/pkgconfig:$staging/usr/share/pkgconfig} \\
+PKG_CONFIG_SYSROOT_DIR=\${PKG_CONFIG_SYSROOT_DIR:-$staging} exec pkgconf "\$@"
+EOF
+chmod +x "$work/host/bin/pkg-config"
+cat >"$work/stub.mk" <<'EOF'
+# A stub of what Buildroot gives a package .mk: enough to run its steps.
+include $(BR2_CONFIG)
+SED := sed -i -e
+INSTALL := install
+define sep
+
+
+endef
+TARGET_CROSS = arm-linux-gnueabihf-
+TARGET_CC = $(TARGET_CROSS)gcc
+TARGET_AR = $(TARGET_CROSS)ar
+TARGET_STRIP = $(TARGET_CROSS)strip
+# Buildroot's wrapper would add the CPU flags itself.
+TARGET_CFLAGS = -D_LARGEFILE_SOURCE -D_LARGEFILE64_SOURCE -D_FILE_OFFSET_BITS=64 -Os -mcpu=cortex-a7 -mthumb -mfpu=neon-vfpv4 -mfloat-abi=hard
+TARGET_LDFLAGS = -mcpu=cortex-a7 -mthumb -mfpu=neon-vfpv4 -mfloat-abi=hard
+TARGET_MAKE_ENV = PATH=$(PATH)
+HOSTCC = gcc
+HOSTAR = ar
+HOST_CFLAGS = -O2 -I$(HOST_DIR)/include
+HOST_LDFLAGS = -L$(HOST_DIR)/lib
+HOST_MAKE_ENV = PATH=$(HOST_DIR)/bin:$(PATH) PKG_CONFIG_SYSROOT_DIR=/ PKG_CONFIG_LIBDIR=/usr/lib/x86_64-linux-gnu/pkgconfig:/usr/share/pkgconfig
+PKG_CONFIG_HOST_BINARY = $(HOST_DIR)/bin/pkg-config
+TARGET_FINALIZE_HOOKS =
+
+# pkgdir/pkgname as Buildroot derives them from the .mk being read.
+pkgdir = $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+pkgname = $(lastword $(subst /, ,$(pkgdir)))
+
+# stub-pkg NAME VAR: rsync (local site), configure, build, install steps.
+define stub-pkg
+$(1)-rsync:
+	mkdir -p $(BUILD_DIR)/$(1)
+	rsync -a $$($(2)_OVERRIDE_SRCDIR_RSYNC_EXCLUSIONS) --exclude .git $$(MODUTILS_SITE)/ $(BUILD_DIR)/$(1)
+$(1)-configure: $(BUILD_DIR)/$(1)/.stamp_configured
+$(BUILD_DIR)/$(1)/.stamp_configured: $(1)-rsync
+	$$($(2)_CONFIGURE_CMDS)
+	touch $$@
+$(1)-build: $(BUILD_DIR)/$(1)/.stamp_built
+$(BUILD_DIR)/$(1)/.stamp_built: $(BUILD_DIR)/$(1)/.stamp_configured
+	$$($(2)_BUILD_CMDS)
+	touch $$@
+$(1)-install: $(BUILD_DIR)/$(1)/.stamp_installed
+$(BUILD_DIR)/$(1)/.stamp_installed: $(BUILD_DIR)/$(1)/.stamp_built
+	$$($(2)_INSTALL_TARGET_CMDS)
+	$$($(2)_INSTALL_CMDS)
+	touch $$@
+$(1)-show-depends:
+	@echo $$($(2)_DEPENDENCIES)
+ifeq ($$(BR2_PACKAGE_$(2)),y)
+TARGET_FINALIZE_HOOKS += $$($(2)_TARGET_FINALIZE_HOOKS)
+endif
+endef
+generic-package = $(call stub-pkg,$(pkgname),$(call UPPERCASE,$(pkgname)))
+host-generic-package = $(call stub-pkg,host-$(pkgname),HOST_$(call UPPERCASE,$(pkgname)))
+UPPERCASE = $(shell echo '$(1)' | tr a-z- A-Z_)
+
+include $(BR2_EXTERNAL_MODUTILS_PATH)/external.mk
+
+.PHONY: target-finalize
+target-finalize:
+	$(foreach h,$(TARGET_FINALIZE_HOOKS),$($(h))$(sep))
+EOF
+cfg=$work/comp.config
+[ -f "$cfg" ] || cfg=$work/def.config
+mk() { # mk TARGET...: the stub, with the package options of $cfg
+	make -f "$work/stub.mk" BR2_CONFIG="$cfg" BR2_EXTERNAL_MODUTILS_PATH="$ext" \
+		BUILD_DIR="$work/build" TARGET_DIR="$work/target" HOST_DIR="$work/host" \
+		STAGING_DIR="$staging" BR2_STATIC_LIBS=y "$@"
+}
+check "make -n: every step of modutils and host-modutils" \
+	mk -n modutils-install host-modutils-install target-finalize
+check "dependencies: busybox, zlib, xz, zstd, host-pkgconf" bash -c "
+	d=\$(make -s -f '$work/stub.mk' BR2_CONFIG='$cfg' BR2_EXTERNAL_MODUTILS_PATH='$ext' BUILD_DIR=x TARGET_DIR=x HOST_DIR=x STAGING_DIR=x BR2_PACKAGE_BUSYBOX=y modutils-show-depends)
+	echo \"\$d\"; for p in busybox zlib xz zstd host-pkgconf; do case \" \$d \" in *\" \$p \"*) ;; *) exit 1 ;; esac; done"
+check "target build and install (armhf, static, pkg-config from staging)" mk modutils-install
+check "config written from the options (depmod off, compression on)" bash -c "
+	c='$work/build/modutils/br-build/.config'
+	grep -qx '# CONFIG_DEPMOD is not set' \$c && grep -qx CONFIG_INSMOD=y \$c && grep -qx CONFIG_FEATURE_ZSTD=y \$c &&
+	[ \$(grep -c CONFIG_INSMOD \$c) = 1 ]"
+check "installed: static ARM /sbin/modutils and the applet links" bash -c "
+	t='$work/target'
+	file \$t/sbin/modutils | grep -q 'ARM, EABI5.*statically linked' &&
+	[ \"\$(readlink \$t/sbin/insmod)\" = modutils ] && [ \"\$(readlink \$t/sbin/modprobe)\" = modutils ] &&
+	[ ! -e \$t/sbin/depmod ] &&
+	qemu-arm-static \$t/sbin/modutils -V | grep -q '+GZIP +XZ +ZSTD' &&
+	[ \"\$(qemu-arm-static \$t/sbin/modutils --list | tr '\\n' ' ')\" = 'insmod lsmod modinfo modprobe rmmod ' ]"
+check "the link took the libraries from pkg-config (no Debian sysroot fetched)" bash -c "
+	! compgen -G '$work/build/modutils/br-build/sysroot-*' >/dev/null"
+check "rsync left out build/ and bench/" bash -c "[ ! -e '$work/build/modutils/build' ] && [ ! -e '$work/build/modutils/bench' ]"
+check "host rsync left out build/ and bench/ too" bash -c "
+	make -s -f '$work/stub.mk' BR2_CONFIG='$cfg' BR2_EXTERNAL_MODUTILS_PATH='$ext' BUILD_DIR='$work/build' \
+		TARGET_DIR='$work/target' HOST_DIR='$work/host' STAGING_DIR='$staging' host-modutils-rsync &&
+	[ ! -e '$work/build/host-modutils/build' ] && [ ! -e '$work/build/host-modutils/bench' ]"
+check "host build and install (\$(HOST_DIR)/bin/modutils)" mk host-modutils-install
+check "host modutils has depmod" bash -c "'$work/host/bin/modutils' --list | grep -qx depmod"
+# A target tree with real armmp modules, if the kernel test cached them.
+kmods=$(ls -d "$src"/build/kernel-cache/*-armmp/root/lib/modules/*-armmp 2>/dev/null | head -n 1)
+mkdir -p "$work/target/lib/modules"
+if [ -n "$kmods" ]; then
+	v=$(basename "$kmods")
+	mkdir -p "$work/target/lib/modules/$v/kernel"
+	(cd "$kmods" && cp -r --parents kernel/lib/crypto kernel/arch/arm/crypto kernel/crypto/async_tx "$work/target/lib/modules/$v/") 2>/dev/null
+	check "target-finalize: modutils depmod over $v (real armmp modules)" bash -c "
+		cd '$work' && make -f stub.mk BR2_CONFIG='$cfg' BR2_EXTERNAL_MODUTILS_PATH='$ext' BUILD_DIR='$work/build' \
+			TARGET_DIR='$work/target' HOST_DIR='$work/host' STAGING_DIR='$staging' target-finalize &&
+		grep -q '^kernel/lib/crypto/libcurve25519.ko: ' '$work/target/lib/modules/$v/modules.dep' &&
+		[ -s '$work/target/lib/modules/$v/modules.dep.bin' ]"
+	if command -v depmod >/dev/null; then
+		check "its modules.dep equals kmod depmod's" bash -c "
+			rm -rf '$work/kmodtree' && cp -r '$work/target' '$work/kmodtree' &&
+			depmod -a -b '$work/kmodtree' '$v' &&
+			diff '$work/kmodtree/lib/modules/$v/modules.dep' '$work/target/lib/modules/$v/modules.dep'"
+	fi
+else
+	echo "SKIP buildroot target-finalize depmod: no armmp modules cached (run make check-kernel-arm first)"
+fi
+echo "buildroot: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
