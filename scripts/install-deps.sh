@@ -8,7 +8,7 @@ gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user-static
 qemu-system-x86 qemu-system-arm busybox-static cpio gzip xz-utils zstd
 kmod kconfig-frontends-nox"
 # Fuzzing (libFuzzer runtime) and the tools the test layers list themselves.
-pkgs="$pkgs clang libclang-rt-14-dev"
+pkgs="$pkgs clang libclang-rt-14-dev musl-tools rsync"
 for list in "$src"/tests/kernel/packages.txt "$src"/tests/compat/packages.txt; do
 	[ -f "$list" ] && pkgs="$pkgs $(grep -v '^#' "$list" | tr '\n' ' ')"
 done

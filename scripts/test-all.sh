@@ -5,8 +5,10 @@
 # system's promises (O=, V=1, install), the kernel boundary check, unit and integration tests (plain and under
 # AddressSanitizer + UBSan), the saved fuzzer crash inputs, modinfo and
 # modprobe against kmod 30 on generated fixtures and on Debian's amd64 and
-# armmp trees, the configuration matrix, the static armhf
-# cross build, and the real-kernel test in QEMU. Ends with one line
+# armmp trees, depmod against kmod 30 on those trees (plain and
+# compressed), the configuration matrix, the static armhf
+# cross build and its unit tests under qemu-arm-static, the Buildroot
+# package (offline), and the real-kernel tests in QEMU on x86_64 and armhf. Ends with one line
 # "N passed, N failed" over all layers.
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,9 +54,14 @@ step compat-trees bash -c 'bash tests/compat/trees.sh >/dev/null &&
 	bash tests/compat/modinfo-compare.sh build/modutils build/compat-trees/amd64 build/compat-trees/armmp'
 step compat-modprobe bash -c 'v=$(ls build/compat-trees/amd64/lib/modules | head -n 1) &&
 	bash tests/compat/modprobe-compare.sh build/modutils build/compat-trees/amd64 "$v" 1000'
+step compat-depmod bash -c 'bash tests/compat/trees.sh --compressed >/dev/null &&
+	bash tests/compat/depmod-compare.sh build/modutils'
 step configs bash tests/configs.sh
 step cross-armhf bash tests/cross.sh
+step unit-armhf make -s O=build/arm CROSS_COMPILE=arm-linux-gnueabihf- STATIC=1 check-unit
+step buildroot bash scripts/buildroot/check.sh
 step kernel-x86_64 make -s O=build/static STATIC=1 check-kernel
+step kernel-armhf make -s check-kernel-arm
 
 echo
 [ -z "$failures" ] || echo "failed layers:$failures"
