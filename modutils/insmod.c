@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "libbb.h"
+#include "modparams.h"
 
 static const char usage[] =
 	"[-fsvVh] FILE|- [PARAM=VALUE]...\n"
@@ -24,39 +25,6 @@ static const char usage[] =
 	"  -v, --verbose   tell what is being done\n"
 	"  -V, --version   show version\n"
 	"  -h, --help      show this help\n";
-
-/* The kernel's parse_args() splits on spaces outside double quotes, so a
- * value with a space is quoted: name="a b". */
-static char *build_params(int argc, char **argv)
-{
-	size_t cap = 1;
-	char *out, *p;
-
-	for (int i = 0; i < argc; i++)
-		cap += strlen(argv[i]) + 3;
-	out = malloc(cap);
-	if (out == NULL)
-		return NULL;
-	p = out;
-	for (int i = 0; i < argc; i++) {
-		const char *arg = argv[i], *eq = strchr(arg, '=');
-		bool quote = eq != NULL && strchr(eq, ' ') != NULL && eq[1] != '"';
-
-		if (i > 0)
-			*p++ = ' ';
-		if (quote) {
-			size_t klen = (size_t)(eq - arg) + 1;
-
-			memcpy(p, arg, klen);
-			p += klen;
-			p += sprintf(p, "\"%s\"", eq + 1);
-		} else {
-			p = stpcpy(p, arg);
-		}
-	}
-	*p = '\0';
-	return out;
-}
 
 /* kmod's words for the load errors users look up. */
 static const char *load_strerror(int err)
@@ -154,7 +122,7 @@ int insmod_main(int argc, char **argv)
 		msg_err("missing filename.");
 		return EXIT_FAILURE;
 	}
-	params = build_params(argc - optind - 1, argv + optind + 1);
+	params = modparams_join(argc - optind - 1, argv + optind + 1);
 	if (params == NULL) {
 		msg_err("out of memory");
 		return EXIT_FAILURE;

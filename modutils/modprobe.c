@@ -25,6 +25,7 @@
 #include "modconf.h"
 #include "modelf.h"
 #include "modlookup.h"
+#include "modparams.h"
 
 static const char usage[] =
 	"[-a] [-r] [-ibfnqsv] [-C DIR] [-d ROOT] [-S VERSION] MODULE [PARAM=VALUE]...\n"
@@ -199,7 +200,7 @@ static int list_add(struct list *l, struct mod *m)
 static int probe_list(struct modprobe *mp, struct mod *m, bool required, struct list *out);
 
 /* "pre: a b post: c": the modules of one side, resolved as lookups. */
-static int softdep_side(struct modprobe *mp, const struct mod *m, bool pre, struct list *side)
+static int softdep_side(struct modprobe *mp, struct mod *m, bool pre, struct list *side)
 {
 	const struct modconf_entry *e = NULL;
 	char *copy, *save = NULL;
@@ -208,8 +209,8 @@ static int softdep_side(struct modprobe *mp, const struct mod *m, bool pre, stru
 
 	/* The first softdep line of the module counts, as in kmod. */
 	if (!m->softdep_known) {
-		((struct mod *)m)->softdep = modconf_find(&mp->conf, MC_SOFTDEP, m->name, NULL);
-		((struct mod *)m)->softdep_known = true;
+		m->softdep = modconf_find(&mp->conf, MC_SOFTDEP, m->name, NULL);
+		m->softdep_known = true;
 	}
 	e = m->softdep;
 	if (e == NULL)
@@ -990,23 +991,9 @@ int modprobe_main(int argc, char **argv)
 			modlookup_release(&mp.lk);
 		}
 	} else {
-		char *extra = NULL;
-		size_t len = 0;
+		/* MODULE PARAM=VALUE...: the parameters, quoted as insmod does. */
+		char *extra = modparams_join(argc - optind - 1, args + optind + 1);
 
-		/* MODULE PARAM=VALUE...: the parameters, quoted like insmod's. */
-		for (int i = optind + 1; i < argc; i++) {
-			const char *a = args[i], *eq = strchr(a, '=');
-			bool quote = eq && strchr(eq, ' ') && eq[1] != '"';
-			char *p = realloc(extra, len + strlen(a) + 4);
-
-			if (p == NULL)
-				break;
-			extra = p;
-			if (quote)
-				len += (size_t)sprintf(extra + len, "%s%.*s\"%s\"", len ? " " : "", (int)(eq - a + 1), a, eq + 1);
-			else
-				len += (size_t)sprintf(extra + len, "%s%s", len ? " " : "", a);
-		}
 		if (do_insert(&mp, args[optind], extra) < 0)
 			ret = EXIT_FAILURE;
 		free(extra);
