@@ -312,6 +312,89 @@ if [ -f "$REAL" ]; then
 	fi
 fi
 
+# --- modprobe (when run.sh packed its module tree and modprobe.d) ---------------
+MP=/sbin/modprobe
+if [ -x "$MP" ] && [ -f /etc/modprobe.d/modtest.conf ]; then
+	cleanup
+	# Parameters: configuration, then kernel command line, then command line.
+	run $MP modtest_a
+	check_ok mp_load_options
+	check_file mp_option_from_config /sys/module/modtest_a/parameters/count 11
+	check_file mp_cmdline_beats_config /sys/module/modtest_a/parameters/label from_cmdline
+	run $MP -r modtest_a
+	check_ok mp_remove
+	run $MP modtest_a label=from_args
+	check_file mp_args_beat_cmdline /sys/module/modtest_a/parameters/label from_args
+	run $MP -r modtest_a
+	# Dependencies, and -r refusing a module in use, then removing both.
+	run $MP modtest_b
+	if [ "$RC" = 0 ] && loaded modtest_a && loaded modtest_b; then pass mp_load_deps; else fail mp_load_deps "$(got)"; fi
+	run $MP -r modtest_a
+	check_err mp_remove_in_use 1 "modprobe: FATAL: Module modtest_a is in use."
+	run $MP -r modtest_b
+	if [ "$RC" = 0 ] && ! loaded modtest_b && ! loaded modtest_a; then
+		pass mp_remove_with_deps
+	else
+		fail mp_remove_with_deps "$(got); loaded: $(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
+	fi
+	# Debian's ext4: its dependencies and its crypto-crc32c soft dependency.
+	run $MP ext4
+	missing=
+	for m in ext4 jbd2 mbcache crc16; do loaded $m || missing="$missing $m"; done
+	if [ "$RC" = 0 ] && [ -z "$missing" ]; then pass mp_ext4_deps; else fail mp_ext4_deps "missing:$missing; $(got)"; fi
+	if loaded crc32c_generic || grep -q '^name *: crc32c' /proc/crypto; then
+		pass mp_ext4_softdep
+	else
+		fail mp_ext4_softdep "no crc32c provider loaded"
+	fi
+	run $MP -r ext4
+	left=
+	for m in ext4 jbd2 mbcache crc16; do loaded $m && left="$left $m"; done
+	if [ "$RC" = 0 ] && [ -z "$left" ]; then pass mp_ext4_remove; else fail mp_ext4_remove "left:$left; $(got)"; fi
+	# blacklist: not through an alias, but by name.
+	run $MP fs-bfs
+	if [ "$RC" = 0 ] && ! loaded bfs; then pass mp_blacklist_alias; else fail mp_blacklist_alias "$(got)"; fi
+	run $MP bfs
+	if [ "$RC" = 0 ] && loaded bfs; then pass mp_blacklist_by_name; else fail mp_blacklist_by_name "$(got)"; fi
+	$MP -r bfs >/dev/null 2>&1
+	# install command, with $CMDLINE_OPTS.
+	run $MP efs
+	if [ "$RC" = 0 ] && loaded efs; then pass mp_install_command; else fail mp_install_command "$(got)"; fi
+	check_file mp_install_cmdline_opts /tmp/install-efs "install efs "
+	$MP -r efs >/dev/null 2>&1
+	# Eight at once: every one succeeds (already loaded or EEXIST from a
+	# race is success), and the module is there once.
+	i=0
+	while [ $i -lt 8 ]; do
+		( $MP qnx4 >/tmp/mp$i.out 2>&1; echo $? >/tmp/mp$i.rc ) &
+		i=$((i + 1))
+	done
+	wait
+	bad=
+	i=0
+	while [ $i -lt 8 ]; do
+		[ "$(cat /tmp/mp$i.rc)" = 0 ] && [ ! -s /tmp/mp$i.out ] || bad="$bad $i:$(cat /tmp/mp$i.rc):$(oneline "$(cat /tmp/mp$i.out)")"
+		i=$((i + 1))
+	done
+	if [ -z "$bad" ] && [ "$(grep -c '^qnx4 ' /proc/modules)" = 1 ]; then
+		pass mp_concurrent_8
+	else
+		fail mp_concurrent_8 "failed runs:$bad"
+	fi
+	$MP -r qnx4 >/dev/null 2>&1
+	# The kernel's own request_module("fs-minix") runs /sbin/modprobe.
+	mkdir -p /mnt
+	mount -t minix /dev/null /mnt >/dev/null 2>&1
+	if loaded minix; then pass mp_request_module; else fail mp_request_module "minix not loaded by the kernel's request_module"; fi
+	# Already loaded: success, nothing done.
+	run $MP minix
+	check_ok mp_already_loaded
+	run $MP no_such_module_x
+	check_err mp_not_found 1 "modprobe: FATAL: Module no_such_module_x not found in directory /lib/modules/$(uname -r)"
+	run $MP -q no_such_module_x
+	if [ "$RC" = 1 ] && [ -z "$OUT$ERR" ]; then pass mp_quiet; else fail mp_quiet "$(got)"; fi
+fi
+
 # With "modutils_demo" on the kernel command line, show the tools at work:
 # each command and what it printed, for a person to read (scripts/demo.sh).
 show() {
@@ -329,6 +412,12 @@ if grep -qw modutils_demo /proc/cmdline; then
 	show /sbin/insmod "$MODDIR/modtest_a.ko.zst" count=9
 	show /sbin/lsmod
 	show /sbin/rmmod modtest_a
+	if [ -x /sbin/modprobe ]; then
+		show /sbin/modprobe -v modtest_b
+		show /sbin/lsmod
+		show /sbin/modprobe -r -v modtest_b
+		show /sbin/modinfo -F depends ext4
+	fi
 	dmesg | grep modtest_ | tail -n 8 | sed 's/^/MODTEST: SHOW dmesg: /'
 fi
 

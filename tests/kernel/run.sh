@@ -465,10 +465,10 @@ for applet in $(busybox_run --list); do
 done
 cp "$binary" "$stage/sbin/modutils"
 chmod 0755 "$stage/sbin/modutils"
-# Only the tools under test. NOT /sbin/modprobe: the kernel itself runs
-# /sbin/modprobe during boot (crypto-hmac(sha256), crypto-cbc(aes), ...)
-# and waits for it, so a modprobe that hangs would stall the boot before
-# /init prints anything; with no /sbin/modprobe those calls just fail.
+# The tools under test. /sbin/modprobe only with the modprobe tree below:
+# the kernel itself runs /sbin/modprobe during boot (crypto-hmac(sha256),
+# crypto-cbc(aes), ...) and waits for it, so a stand-in that hangs would
+# stall the boot before /init prints anything.
 for tool in insmod rmmod lsmod; do
 	ln -s modutils "$stage/sbin/$tool"
 done
@@ -525,6 +525,40 @@ if [ -n "$real_top" ]; then
 	step "real modules of $abi, dependencies first: ${real_order[*]}"
 	EXPECTED_CHECKS=$((EXPECTED_CHECKS + 3 * real_n + 2))
 fi
+# modprobe's checks (guest.sh): real modules of the package with their
+# paths (minix for the kernel's own request_module, qnx4 for concurrent
+# loads, bfs blacklisted, efs behind an install command, ext4 with its
+# dependencies and its crypto-crc32c soft dependency), the package's
+# modules.order/builtin(.modinfo), indexes written by the depmod under test,
+# and a modprobe.d file. The kernel command line adds a module parameter.
+mp_tree=0
+if [ "$standin" = 0 ] && [ "$(basename "$binary")" = modutils ]; then
+	kmoddir=$root/lib/modules/$abi
+	for m in minix qnx4 bfs efs ext4 jbd2 mbcache crc16 crc32c_generic; do
+		f=$(cd "$kmoddir" && find kernel -name "$m.ko" | head -n 1)
+		[ -n "$f" ] || die "$m.ko is not a module of $abi"
+		mkdir -p "$stage/lib/modules/$abi/$(dirname "$f")"
+		cp "$kmoddir/$f" "$stage/lib/modules/$abi/$f"
+	done
+	for f in modules.order modules.builtin modules.builtin.modinfo; do
+		[ -f "$kmoddir/$f" ] && cp "$kmoddir/$f" "$stage/lib/modules/$abi/"
+	done
+	depmod_run=("$binary" depmod)
+	[ "$arch" = armhf ] && depmod_run=(qemu-arm-static "$binary" depmod)
+	"${depmod_run[@]}" -b "$stage" "$abi" || die "the depmod under test failed on the initramfs tree"
+	mkdir -p "$stage/etc/modprobe.d"
+	cat >"$stage/etc/modprobe.d/modtest.conf" <<'CONF'
+# modutils real-kernel test configuration
+options modtest_a count=11 label=from_config
+blacklist bfs
+install efs echo "install efs $CMDLINE_OPTS" > /tmp/install-efs; /sbin/modprobe --ignore-install efs $CMDLINE_OPTS
+CONF
+	for tool in modprobe modinfo depmod; do
+		ln -s modutils "$stage/sbin/$tool"
+	done
+	mp_tree=1
+	EXPECTED_CHECKS=$((EXPECTED_CHECKS + 20))
+fi
 cp "$here/guest.sh" "$stage/init"
 chmod 0755 "$stage/init"
 if [ "$(id -u)" = 0 ]; then
@@ -549,7 +583,7 @@ else
 fi
 timeout -k 10 "$timeout_s" "$qemu" "${qemu_args[@]}" \
 	-kernel "$vmlinuz" -initrd "$initrd" \
-	-append "console=$console panic=-1 rdinit=/init quiet loglevel=4$([ "$demo" = 1 ] && echo ' modutils_demo')" \
+	-append "console=$console panic=-1 rdinit=/init quiet loglevel=4 modtest_a.label=from_cmdline$([ "$demo" = 1 ] && echo ' modutils_demo')" \
 	-serial stdio -display none -monitor none -nodefaults -no-reboot \
 	</dev/null >"$work/console.log" 2>"$work/qemu.stderr" || qemu_rc=$?
 cp "$work/console.log" "$log"
