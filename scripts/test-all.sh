@@ -54,6 +54,14 @@ step compat-trees bash -c 'bash tests/compat/trees.sh >/dev/null &&
 	bash tests/compat/modinfo-compare.sh build/modutils build/compat-trees/amd64 build/compat-trees/armmp'
 step compat-modprobe bash -c 'v=$(ls build/compat-trees/amd64/lib/modules | head -n 1) &&
 	bash tests/compat/modprobe-compare.sh build/modutils build/compat-trees/amd64 "$v" 1000'
+# The same with the indexes written by our depmod (on a hard-linked copy).
+step compat-modprobe-ourdepmod bash -c 'v=$(ls build/compat-trees/amd64/lib/modules | head -n 1) &&
+	rm -rf build/compat-ours && mkdir -p build/compat-ours/lib/modules build/ourdepmod &&
+	cp -al "build/compat-trees/amd64/lib/modules/$v" build/compat-ours/lib/modules/ &&
+	(cd "build/compat-ours/lib/modules/$v" && rm -f modules.*.bin modules.dep modules.alias modules.symbols \
+		modules.softdep modules.devname modules.weakdep) &&
+	ln -sf ../modutils build/ourdepmod/depmod &&
+	DEPMOD=$PWD/build/ourdepmod/depmod bash tests/compat/modprobe-compare.sh build/modutils build/compat-ours "$v" 1000'
 step compat-depmod bash -c 'bash tests/compat/trees.sh --compressed >/dev/null &&
 	bash tests/compat/depmod-compare.sh build/modutils'
 step configs bash tests/configs.sh
