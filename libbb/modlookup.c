@@ -363,13 +363,14 @@ int modlookup_any(struct modlookup *lk, const char *name, struct modlookup_resul
 {
 	struct modlookup_result names = { 0 };
 	char key[1024];
-	int err;
+	int err = 0;
 
 	memset(res, 0, sizeof(*res));
 	lk->why[0] = '\0';
-	err = modlookup_alias_normalize(name, key, sizeof(key));
-	if (err < 0)
-		return -ENOENT;
+	/* A name with an unmatched '[' matches nothing (no error of ours:
+	 * the caller says it was not found). */
+	if (modlookup_alias_normalize(name, key, sizeof(key)) < 0)
+		return 0;
 	/* Aliases of the configuration override everything else. */
 	if (lk->conf != NULL) {
 		const struct modconf *c = lk->conf;

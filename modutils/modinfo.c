@@ -295,6 +295,17 @@ static int show_file(const char *path, const char *shown, const struct opts *o)
 			err = 0;
 		}
 	}
+	if (err == 0 && it.sec.data != NULL) {
+		/* Every record must be whole before any is printed: a file
+		 * that cannot be read gives its error and no partial output. */
+		const char *rec;
+		size_t len, pos = 0;
+		int r;
+
+		while ((r = modelf_modinfo_next(&elf, &it.sec, &pos, &rec, &len)) > 0)
+			;
+		err = r;
+	}
 	if (err < 0) {
 		msg_err("could not read module %s: %s", path, elf.why ? elf.why : strerror(-err));
 		modfile_close(&mf);
