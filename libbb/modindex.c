@@ -293,6 +293,15 @@ static int pat_push(struct wild *w, const char *s, size_t n)
 	return 0;
 }
 
+/* Leaving a node: the pattern back to what it was on entry, one level up. */
+static void walk_leave(struct wild *w, size_t saved)
+{
+	w->len = saved;
+	if (w->pat)
+		w->pat[saved] = '\0';
+	w->depth--;
+}
+
 static bool is_wild(char c)
 {
 	return c == '*' || c == '?' || c == '[';
@@ -327,10 +336,7 @@ static int wild_all(struct wild *w, uint32_t ref)
 	if (n.nvalues > 0 && fnmatch(w->pat, w->key, 0) == 0)
 		r = collect(w, &n);
 out:
-	w->len = saved;
-	if (w->pat)
-		w->pat[saved] = '\0';
-	w->depth--;
+	walk_leave(w, saved);
 	return r;
 }
 
@@ -431,10 +437,7 @@ static int glob_walk(struct wild *w, uint32_t ref, size_t level)
 	if (r == 0 && n.nvalues > 0 && set_at(w, cur)[w->klen])
 		r = collect(w, &n);
 out:
-	w->len = saved;
-	if (w->pat)
-		w->pat[saved] = '\0';
-	w->depth--;
+	walk_leave(w, saved);
 	return r;
 }
 
@@ -504,10 +507,7 @@ static int wild_walk(struct wild *w, uint32_t ref, size_t k)
 			r = wild_walk(w, cref, k + 1);
 	}
 out:
-	w->len = saved;
-	if (w->pat)
-		w->pat[saved] = '\0';
-	w->depth--;
+	walk_leave(w, saved);
 	return r;
 }
 
