@@ -82,6 +82,10 @@ int kernel_uname(struct utsname *u);
 /* The kernel command line (/proc/cmdline), malloc'd into *out. */
 int kernel_cmdline_read(char **out);
 
+/* /proc/sys/kernel/modules_disabled: 1 when the kernel loads no more
+ * modules (until reboot), 0 when it does, -errno when unreadable. */
+int kernel_modules_disabled(void);
+
 /* Path of the running binary (/proc/self/exe). */
 int kernel_self_exe(char *buf, size_t size);
 

@@ -125,6 +125,19 @@ int kernel_cmdline_read(char **out)
 	return 0;
 }
 
+int kernel_modules_disabled(void)
+{
+	char c = 0;
+	int fd = open("/proc/sys/kernel/modules_disabled", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (read(fd, &c, 1) != 1)
+		c = 0;
+	close(fd);
+	return c == '1';
+}
+
 int kernel_self_exe(char *buf, size_t size)
 {
 	ssize_t n = readlink("/proc/self/exe", buf, size - 1);

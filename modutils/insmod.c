@@ -26,10 +26,15 @@ static const char usage[] =
 	"  -V, --version   show version\n"
 	"  -h, --help      show this help\n";
 
-/* kmod's words for the load errors users look up. */
+/* kmod's words for the load errors users look up; EPERM says why when
+ * the kernel has module loading switched off. */
 static const char *load_strerror(int err)
 {
 	switch (err) {
+	case EPERM:
+		if (kernel_modules_disabled() == 1)
+			return "Operation not permitted (module loading is disabled: /proc/sys/kernel/modules_disabled is 1)";
+		return strerror(err);
 	case ENOEXEC:
 		return "Invalid module format";
 	case ENOENT:

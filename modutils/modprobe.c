@@ -522,6 +522,9 @@ static int do_insert(struct modprobe *mp, const char *arg, const char *extra)
 		else if (err == -ENOENT)
 			msg_err("could not insert '%s': Unknown symbol in module, or unknown parameter (see dmesg)",
 				mods[i]->name);
+		else if (err == -EPERM && kernel_modules_disabled() == 1)
+			msg_err("could not insert '%s': %s (module loading is disabled: /proc/sys/kernel/modules_disabled is 1)",
+				mods[i]->name, strerror(-err));
 		else
 			msg_err("could not insert '%s': %s", mods[i]->name, strerror(-err));
 	}

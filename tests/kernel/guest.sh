@@ -395,6 +395,22 @@ if [ -x "$MP" ] && [ -f /etc/modprobe.d/modtest.conf ]; then
 	if [ "$RC" = 1 ] && [ -z "$OUT$ERR" ]; then pass mp_quiet; else fail mp_quiet "$(got)"; fi
 fi
 
+# --- faults ---------------------------------------------------------------------
+# A module whose init fails: a clear error, and nothing left behind.
+cleanup
+run /sbin/insmod "$A" fail_init=1
+check_err fault_init_fails 1 "insmod: ERROR: could not insert module $A: No such device"
+if ! loaded modtest_a && [ ! -d /sys/module/modtest_a ]; then
+	pass fault_init_no_half_state
+else
+	fail fault_init_no_half_state "modtest_a left in /proc/modules or /sys/module"
+fi
+check_dmesg fault_init_dmesg "modtest_a: init failing as asked"
+# The module loads normally afterwards.
+run /sbin/insmod "$A"
+check_ok fault_init_then_load
+cleanup
+
 # With "modutils_demo" on the kernel command line, show the tools at work:
 # each command and what it printed, for a person to read (scripts/demo.sh).
 show() {
@@ -420,6 +436,12 @@ if grep -qw modutils_demo /proc/cmdline; then
 	fi
 	dmesg | grep modtest_ | tail -n 8 | sed 's/^/MODTEST: SHOW dmesg: /'
 fi
+
+# Last, as it cannot be undone before a reboot: module loading switched
+# off in the kernel gives a message that says so.
+echo 1 >/proc/sys/kernel/modules_disabled
+run /sbin/insmod "$A"
+check_err fault_modules_disabled 1 "insmod: ERROR: could not insert module $A: Operation not permitted (module loading is disabled: /proc/sys/kernel/modules_disabled is 1)"
 
 echo "MODTEST: DONE $PASSED passed, $FAILED failed"
 sync

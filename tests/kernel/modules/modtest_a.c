@@ -20,6 +20,11 @@ static char *label = "none";
 module_param(label, charp, 0444);
 MODULE_PARM_DESC(label, "a string for the tests to set and read back");
 
+/* Makes init fail, for the test of a load that the module refuses. */
+static bool fail_init;
+module_param(fail_init, bool, 0444);
+MODULE_PARM_DESC(fail_init, "if set, init fails with -ENODEV");
+
 int modtest_a_value(void)
 {
 	return count * 6;
@@ -28,6 +33,10 @@ EXPORT_SYMBOL(modtest_a_value);
 
 static int __init modtest_a_init(void)
 {
+	if (fail_init) {
+		pr_info("modtest_a: init failing as asked\n");
+		return -ENODEV;
+	}
 	pr_info("modtest_a: init count=%d label=%s\n", count, label);
 	return 0;
 }
