@@ -13,7 +13,7 @@
 # environment:
 #   KEEP=1       keep the work directory (its path is printed)
 #   BLESS=1      write the actual results into each case's expected/
-#   TIMEOUT=N    seconds per case (default 10)
+#   TIMEOUT=N    seconds per case (default 10; a case's file "timeout" may set its own)
 #   CC=...       compiler for the preload library and the fixtures (default cc)
 #   VERBOSE=1    on failure also show the case's cmd and env
 #   CASES=DIR    take the cases from DIR instead of tests/integration/cases
@@ -251,7 +251,9 @@ run_case() {
 			done
 			export ASAN_OPTIONS="$ASAN_OPTS"
 			export LD_PRELOAD="$PRELOAD"
-			exec timeout -k 2 "$TIMEOUT" bash -c "$(cat "$dir/cmd")"
+			limit=$TIMEOUT
+			[ -f "$dir/timeout" ] && limit=$(cat "$dir/timeout")
+			exec timeout -k 2 "$limit" bash -c "$(cat "$dir/cmd")"
 		) >"$cw/stdout.raw" 2>"$cw/stderr.raw" </dev/null
 		rc=$?
 		echo "$rc" >"$cw/exit"
