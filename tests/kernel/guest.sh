@@ -389,6 +389,20 @@ if [ -x "$MP" ] && [ -f /etc/modprobe.d/modtest.conf ]; then
 	# Already loaded: success, nothing done.
 	run $MP minix
 	check_ok mp_already_loaded
+	# Held by a user, not by another module: a mounted minix filesystem.
+	run $MP loop
+	check_ok mp_loop
+	if mount -o loop -t minix /minix.img /mnt 2>/tmp/mount.err; then
+		run /sbin/rmmod minix
+		check_err fault_rmmod_mounted 1 "rmmod: ERROR: Module minix is in use"
+		run $MP -r minix
+		check_err fault_modprobe_r_mounted 1 "modprobe: FATAL: Module minix is in use."
+		umount /mnt
+		run /sbin/rmmod minix
+		check_ok fault_rmmod_after_umount
+	else
+		fail fault_rmmod_mounted "mount -o loop -t minix failed: $(oneline "$(cat /tmp/mount.err)")"
+	fi
 	run $MP no_such_module_x
 	check_err mp_not_found 1 "modprobe: FATAL: Module no_such_module_x not found in directory /lib/modules/$(uname -r)"
 	run $MP -q no_such_module_x

@@ -534,7 +534,7 @@ fi
 mp_tree=0
 if [ "$standin" = 0 ] && [ "$(basename "$binary")" = modutils ]; then
 	kmoddir=$root/lib/modules/$abi
-	for m in minix qnx4 bfs efs ext4 jbd2 mbcache crc16 crc32c_generic; do
+	for m in minix loop qnx4 bfs efs ext4 jbd2 mbcache crc16 crc32c_generic; do
 		f=$(cd "$kmoddir" && find kernel -name "$m.ko" | head -n 1)
 		[ -n "$f" ] || die "$m.ko is not a module of $abi"
 		mkdir -p "$stage/lib/modules/$abi/$(dirname "$f")"
@@ -556,8 +556,14 @@ CONF
 	for tool in modprobe modinfo depmod; do
 		ln -s modutils "$stage/sbin/$tool"
 	done
+	# A small minix filesystem image: mounted through a loop device, it
+	# makes a process-held (not module-held) reference to minix.
+	command -v mkfs.minix >/dev/null 2>&1 || PATH=$PATH:/sbin:/usr/sbin
+	command -v mkfs.minix >/dev/null 2>&1 || die "mkfs.minix not found (Debian package util-linux)"
+	truncate -s 256K "$stage/minix.img"
+	mkfs.minix "$stage/minix.img" >/dev/null || die "mkfs.minix failed"
 	mp_tree=1
-	EXPECTED_CHECKS=$((EXPECTED_CHECKS + 20))
+	EXPECTED_CHECKS=$((EXPECTED_CHECKS + 24))
 fi
 cp "$here/guest.sh" "$stage/init"
 chmod 0755 "$stage/init"
