@@ -20,6 +20,10 @@ struct modctx {
  * kernel's release. Returns 0 or -errno (-ENAMETOOLONG for long paths). */
 int modctx_init(struct modctx *ctx, const char *root, const char *kver);
 
+/* Use root + /moduledir/ + kver instead of root + /lib/modules/ + kver
+ * (depmod -m; a relative moduledir is taken from the root too). */
+int modctx_set_moduledir(struct modctx *ctx, const char *moduledir);
+
 /* Build "moddir/rel" into buf; -ENAMETOOLONG if it does not fit. */
 int modctx_modpath(const struct modctx *ctx, const char *rel, char *buf, size_t size);
 

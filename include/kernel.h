@@ -89,6 +89,10 @@ int kernel_modules_disabled(void);
 /* Path of the running binary (/proc/self/exe). */
 int kernel_self_exe(char *buf, size_t size);
 
+/* Swap two names in one step (renameat2 RENAME_EXCHANGE): 0 or -errno
+ * (-EINVAL or -ENOSYS where the filesystem or kernel cannot). */
+int kernel_rename_exchange(int olddirfd, const char *oldname, int newdirfd, const char *newname);
+
 /* Path of /proc/modules, for messages. */
 extern const char kernel_proc_modules[];
 

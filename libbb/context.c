@@ -54,6 +54,23 @@ int modctx_init(struct modctx *ctx, const char *root, const char *kver)
 	return 0;
 }
 
+int modctx_set_moduledir(struct modctx *ctx, const char *moduledir)
+{
+	size_t len;
+	int n;
+
+	while (*moduledir == '/')
+		moduledir++;
+	len = strlen(moduledir);
+	while (len > 0 && moduledir[len - 1] == '/')
+		len--;
+	n = snprintf(ctx->moddir, sizeof(ctx->moddir), "%s/%.*s%s%s", ctx->root, (int)len, moduledir,
+		     len ? "/" : "", ctx->kver);
+	if (n < 0 || (size_t)n >= sizeof(ctx->moddir))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 int modctx_modpath(const struct modctx *ctx, const char *rel, char *buf, size_t size)
 {
 	int n = snprintf(buf, size, "%s/%s", ctx->moddir, rel);

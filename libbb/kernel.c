@@ -357,3 +357,20 @@ int kernel_foreach_module(int (*cb)(const struct proc_module *m, void *arg), voi
 	fclose(f);
 	return ret;
 }
+
+int kernel_rename_exchange(int olddirfd, const char *oldname, int newdirfd, const char *newname)
+{
+#if defined(__GLIBC__)
+	if (renameat2(olddirfd, oldname, newdirfd, newname, RENAME_EXCHANGE) == 0)
+		return 0;
+	return -errno;
+#elif defined(SYS_renameat2)
+	/* musl 1.2.3 has no renameat2() wrapper. */
+	if (syscall(SYS_renameat2, olddirfd, oldname, newdirfd, newname, 2 /* RENAME_EXCHANGE */) == 0)
+		return 0;
+	return -errno;
+#else
+	(void)olddirfd; (void)oldname; (void)newdirfd; (void)newname;
+	return -ENOSYS;
+#endif
+}

@@ -10,6 +10,19 @@
 //config:	  any architecture (compressed or not), with depmod.d search,
 //config:	  override, external and exclude. The files are replaced
 //config:	  atomically. Output equals kmod's depmod.
+//config:
+//config:config FEATURE_DEPMOD_EXCHANGE
+//config:	bool "Switch the whole set of index files in one step"
+//config:	default y
+//config:	depends on DEPMOD
+//config:	help
+//config:	  Write the new files into a staging folder beside the module
+//config:	  folder that mirrors it with hard links, and exchange the two
+//config:	  folders in one rename (renameat2 RENAME_EXCHANGE), so that
+//config:	  readers and a power cut see all old or all new files. Without
+//config:	  it (or where the filesystem cannot), each file is replaced by
+//config:	  its own rename: every file is whole, but the set can be mixed
+//config:	  until the last rename.
 //applet:APPLET(depmod)
 
 #include <ctype.h>
@@ -17,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <pthread.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -28,19 +42,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dirswap.h"
 #include "libbb.h"
 #include "moddeps.h"
 #include "modelf.h"
 #include "modindex_write.h"
 
 static const char usage[] =
-	"[-aAenvw] [-b DIR] [-C CONFIG]... [-E Module.symvers | -F System.map]\n"
-	"       [-P PREFIX] [VERSION] [MODULE...]\n"
+	"[-aAenvw] [-b DIR] [-m MODULEDIR] [-o DIR] [-C CONFIG]...\n"
+	"       [-E Module.symvers | -F System.map] [-P PREFIX] [VERSION] [MODULE...]\n"
 	"Write modules.dep, the alias and symbol lists and the binary indexes of\n"
 	"/lib/modules/VERSION (the running kernel's by default).\n"
 	"  -a, --all            all modules of the tree (the default)\n"
 	"  -A, --quick          only when a module is newer than modules.dep\n"
 	"  -b, --basedir DIR    root folder holding lib/modules\n"
+	"  -m, --moduledir DIR  module folder below the root instead of /lib/modules\n"
+	"  -o, --outdir DIR     root folder to write the files under instead of -b's\n"
 	"  -C, --config PATH    depmod.d folder or file instead of the defaults\n"
 	"  -E, --symvers FILE   kernel symbols and CRCs from Module.symvers\n"
 	"  -F, --filesyms FILE  kernel symbols from System.map\n"
@@ -235,6 +252,8 @@ struct dm {
 	struct modctx ctx;
 	const char *dirname;
 	size_t dirnamelen;
+	struct modctx outctx;   /* -o: where the files go (ctx.moddir without it) */
+	const char *outdir;
 	char sym_prefix;
 	bool check_symvers, print_unknown, warn_dups;
 	struct cfg_list searches, overrides, externals, excludes;
@@ -1870,39 +1889,26 @@ static int write_stdout(struct dm *d)
 	return err;
 }
 
-/*
- * Every file is written to a temporary file in the folder and flushed to
- * disk; only when all are complete are they renamed over the old ones, and
- * the folder is synced. A failure before the renames leaves the old files
- * as they were.
- */
-static int write_files(struct dm *d)
+/* Write file i into the folder dfd as tmp[i], flushed to disk. On a
+ * failure the files made are removed again. */
+static int write_set(struct dm *d, int dfd, const char *dname, char (*tmp)[300])
 {
 	struct out outs[O_NFILES];
-	char tmp[O_NFILES][64];
 	struct wbuf *w = malloc(sizeof(*w));
-	int dfd, err = 0, created = 0;
+	int err = 0, created = 0;
 
 	if (w == NULL)
 		return -ENOMEM;
-	dfd = open(d->dirname, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		err = -errno;
-		msg_fatal("could not open directory %s: %s", d->dirname, strerror(errno));
-		free(w);
-		return err;
-	}
 	memset(outs, 0, sizeof(outs));
 	for (int i = 0; i < O_NFILES && err == 0; i++) {
 		struct out *o = &outs[i];
 
 		o->d = d;
 		o->w = w;
-		snprintf(tmp[i], sizeof(tmp[i]), "%s.%ld.tmp", outputs[i].name, (long)getpid());
 		o->fd = openat(dfd, tmp[i], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (o->fd < 0) {
 			err = -errno;
-			msg_err("could not create %s/%s: %s", d->dirname, tmp[i], strerror(errno));
+			msg_err("could not create %s/%s: %s", dname, tmp[i], strerror(errno));
 			break;
 		}
 		created = i + 1;
@@ -1921,34 +1927,70 @@ static int write_files(struct dm *d)
 			err = -errno;
 		o->fd = -1;
 		if (err < 0)
-			msg_err("could not write %s/%s: %s", d->dirname, outputs[i].name, strerror(-err));
+			msg_err("could not write %s/%s: %s", dname, outputs[i].name, strerror(-err));
 	}
 	/* What the generators kept for a later file, when one failed. */
 	for (int i = 0; i < O_NFILES; i++)
 		modindex_writer_free(&outs[i].idx);
 	free(w);
-	if (err < 0) {
+	if (err < 0)
 		for (int i = 0; i < created; i++)
 			unlinkat(dfd, tmp[i], 0);
-		close(dfd);
+	return err;
+}
+
+/* mkdir -p, as kmod does for the output folder (-o may name a new one). */
+static int make_dirs(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = c;
+		if (c == '\0')
+			return 0;
+	}
+}
+
+/*
+ * The new files are written under temporary names and flushed; only when
+ * all are complete do they replace the old ones: as one set where the
+ * filesystem allows, else by one rename each (libbb/dirswap.c). A failure
+ * before that leaves the old files as they were.
+ */
+static int write_files(struct dm *d)
+{
+	const char *names[O_NFILES];
+	struct dirswap s;
+	int err;
+
+	if (d->outdir != d->dirname && (err = make_dirs(d->outdir)) < 0) {
+		msg_fatal("could not create directory %s: %s", d->outdir, strerror(-err));
 		return err;
 	}
-	for (int i = 0; i < O_NFILES; i++) {
-		if (renameat(dfd, tmp[i], dfd, outputs[i].name) < 0) {
-			err = -errno;
-			msg_err("could not rename %s/%s to %s: %s", d->dirname, tmp[i], outputs[i].name,
-				strerror(errno));
-			for (int k = i; k < O_NFILES; k++)
-				unlinkat(dfd, tmp[k], 0);
-			break;
-		}
+	for (int i = 0; i < O_NFILES; i++)
+		names[i] = outputs[i].name;
+	err = dirswap_begin(&s, d->outdir, names, O_NFILES);
+	if (err < 0) {
+		msg_fatal("could not open directory %s: %s", d->outdir, strerror(-err));
+		return err;
 	}
-	if (fsync(dfd) < 0 && err == 0) {
-		err = -errno;
-		msg_err("could not sync %s: %s", d->dirname, strerror(errno));
+	err = write_set(d, s.live, d->outdir, s.tmp);
+	if (err < 0) {
+		dirswap_abort(&s);
+		return err;
 	}
-	close(dfd);
-	return err;
+	return dirswap_commit(&s);
 }
 
 /* ---- -A ----------------------------------------------------------------- */
@@ -1992,6 +2034,7 @@ static int up_to_date_dir(DIR *dir, time_t mtime)
 static int up_to_date(const struct dm *d)
 {
 	struct stat st;
+	char dep[PATH_MAX];
 	DIR *dir = opendir(d->dirname);
 	int r;
 
@@ -1999,8 +2042,9 @@ static int up_to_date(const struct dm *d)
 		msg_err("could not open directory %s: %s", d->dirname, strerror(errno));
 		return -1;
 	}
-	if (fstatat(dirfd(dir), "modules.dep", &st, 0) != 0) {
-		msg_err("could not fstatat(%s, modules.dep): %s", d->dirname, strerror(errno));
+	snprintf(dep, sizeof(dep), "%s/modules.dep", d->outdir);
+	if (stat(dep, &st) != 0) {
+		msg_err("could not fstatat(%s, modules.dep): %s", d->outdir, strerror(errno));
 		closedir(dir);
 		return -1;
 	}
@@ -2147,6 +2191,8 @@ int depmod_main(int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },
 		{ "quick", no_argument, NULL, 'A' },
 		{ "basedir", required_argument, NULL, 'b' },
+		{ "moduledir", required_argument, NULL, 'm' },
+		{ "outdir", required_argument, NULL, 'o' },
 		{ "config", required_argument, NULL, 'C' },
 		{ "symvers", required_argument, NULL, 'E' },
 		{ "filesyms", required_argument, NULL, 'F' },
@@ -2159,13 +2205,12 @@ int depmod_main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "symbol-prefix", required_argument, NULL, 'P' },
 		{ "warn", no_argument, NULL, 'w' },
-		{ "map", no_argument, NULL, 'm' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dm *d = calloc(1, sizeof(*d));
-	const char *root = NULL, *symvers = NULL, *sysmap = NULL, *kver = NULL;
+	const char *root = NULL, *outroot = NULL, *moduledir = NULL, *symvers = NULL, *sysmap = NULL, *kver = NULL;
 	char **configs = NULL;
 	size_t nconfigs = 0;
 	bool all = false, quick = false, dry = false;
@@ -2186,11 +2231,13 @@ int depmod_main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	r = EXIT_FAILURE;
-	while ((c = getopt_long(argc, argv, "aAb:C:E:F:euqrvnP:wmVh", longopts, &li)) != -1) {
+	while ((c = getopt_long(argc, argv, "aAb:m:o:C:E:F:euqrvnP:wVh", longopts, &li)) != -1) {
 		switch (c) {
 		case 'a': all = true; break;
 		case 'A': quick = true; break;
 		case 'b': root = optarg; break;
+		case 'm': moduledir = optarg; break;
+		case 'o': outroot = optarg; break;
 		case 'C': configs[nconfigs++] = optarg; break;
 		case 'E': symvers = optarg; d->check_symvers = true; break;
 		case 'F': sysmap = optarg; break;
@@ -2204,7 +2251,7 @@ int depmod_main(int argc, char **argv)
 			}
 			d->sym_prefix = optarg[0];
 			break;
-		case 'u': case 'q': case 'r': case 'm':
+		case 'u': case 'q': case 'r':
 			msg_warn("Ignored deprecated option -%c", c);
 			break;
 		default:
@@ -2223,13 +2270,21 @@ int depmod_main(int argc, char **argv)
 		kver = argv[optind++];
 	}
 	err = modctx_init(&d->ctx, root, kver);
+	if (err == 0 && moduledir != NULL)
+		err = modctx_set_moduledir(&d->ctx, moduledir);
+	if (err == 0 && outroot != NULL) {
+		err = modctx_init(&d->outctx, outroot, d->ctx.kver);
+		if (err == 0 && moduledir != NULL)
+			err = modctx_set_moduledir(&d->outctx, moduledir);
+	}
 	if (err < 0) {
-		msg_fatal("bad module folder (-b %s, version %s): %s", root ? root : "",
-			  kver ? kver : "", strerror(-err));
+		msg_fatal("bad module folder (-b %s, -m %s, -o %s, version %s): %s", root ? root : "",
+			  moduledir ? moduledir : "", outroot ? outroot : "", kver ? kver : "", strerror(-err));
 		goto out;
 	}
 	d->dirname = d->ctx.moddir;
 	d->dirnamelen = strlen(d->dirname);
+	d->outdir = outroot != NULL ? d->outctx.moddir : d->dirname;
 	if (optind == argc)
 		all = true;
 	err = run(d, argc - optind, argv + optind, all, quick, dry, symvers, sysmap, configs, nconfigs);

@@ -7,7 +7,7 @@ set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
 out=${CONFIGS_OUT:-$src/build/configs}
 applets=$(cd "$src/modutils" && ls *.c | sed "s/\.c$//" | tr "\n" " ")
-features="GZIP XZ ZSTD SYSLOG"
+features="GZIP XZ ZSTD SYSLOG DEPMOD_EXCHANGE"
 passed=0 failed=0
 
 build() { # name, applets, features [make arguments]

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* LD_PRELOAD helper of the depmod sigkill case: SIGKILL the process just
  * before its DEPMOD_KILL_AT-th call of write, pwrite, fsync, fdatasync,
- * open(at), close, rename(at) or unlink(at). The syncs are counted but not
- * done: what is tested is the order of the calls, and the case stays fast. */
+ * syncfs, openat, close, rename(at)(2), unlinkat, linkat, symlinkat or
+ * mkdirat. The syncs are counted but not done: what is tested is the order
+ * of the calls, and the case stays fast. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -53,6 +54,12 @@ int fdatasync(int fd)
 	return fd >= 0 ? 0 : -1;
 }
 
+int syncfs(int fd)
+{
+	step();
+	return fd >= 0 ? 0 : -1;
+}
+
 int close(int fd)
 {
 	NEXT(close);
@@ -92,4 +99,32 @@ int unlinkat(int dfd, const char *path, int flags)
 	NEXT(unlinkat);
 	step();
 	return next(dfd, path, flags);
+}
+
+int renameat2(int a, const char *from, int b, const char *to, unsigned flags)
+{
+	NEXT(renameat2);
+	step();
+	return next(a, from, b, to, flags);
+}
+
+int linkat(int a, const char *from, int b, const char *to, int flags)
+{
+	NEXT(linkat);
+	step();
+	return next(a, from, b, to, flags);
+}
+
+int symlinkat(const char *target, int dfd, const char *path)
+{
+	NEXT(symlinkat);
+	step();
+	return next(target, dfd, path);
+}
+
+int mkdirat(int dfd, const char *path, mode_t mode)
+{
+	NEXT(mkdirat);
+	step();
+	return next(dfd, path, mode);
 }
