@@ -56,7 +56,10 @@ MU_CFLAGS := -std=gnu11 $(OPTFLAGS) $(WARNFLAGS) $(ARCH_CFLAGS) $(SAN_FLAGS) \
 	-I$(obj)/generated -I$(srctree)/include $(CPPFLAGS) $(CFLAGS)
 MU_LDFLAGS := $(ARCH_CFLAGS) $(SAN_FLAGS) -Wl,--gc-sections $(LDFLAGS)
 ifeq ($(STATIC),1)
-MU_LDFLAGS += -static
+# A static executable is not position independent: PIE code (the default
+# of Debian's compilers) only adds GOT loads to it (about 5% more text).
+MU_CFLAGS += -fno-pie
+MU_LDFLAGS += -static -no-pie
 endif
 
 LIBS-$(CONFIG_FEATURE_GZIP) += -lz

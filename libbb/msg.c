@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Messages of the running applet, on stderr or through syslog. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <syslog.h>
-#include <errno.h>
+#include <unistd.h>
 
 #include "libbb.h"
 
 static const char *applet_name = "modutils";
 static int use_syslog;
+static int log_fd = -1;
 static int verbosity;
 
 void msg_init(const char *applet)
@@ -28,8 +32,42 @@ void msg_use_syslog(void)
 	/* Without syslog support -s keeps stderr, so no message is lost. */
 	if (!IS_ENABLED(CONFIG_FEATURE_SYSLOG))
 		return;
-	openlog(applet_name, LOG_CONS, LOG_DAEMON);
 	use_syslog = 1;
+}
+
+/*
+ * glibc's syslog() pulls localtime, the time zone code and with it sscanf
+ * into a static binary (some 50 KB on ARM). The message goes to /dev/log
+ * ourselves, as "<PRIORITY>APPLET: TEXT" (facility daemon): syslog daemons
+ * (rsyslog, journald, BusyBox syslogd) stamp a message that has no time.
+ * 0, or -1 if no daemon took it.
+ */
+static int to_syslog(int prio, const char *line)
+{
+	static const struct sockaddr_un addr = { .sun_family = AF_UNIX, .sun_path = "/dev/log" };
+	char buf[1200];
+	int len = snprintf(buf, sizeof(buf), "<%d>%s: %s", LOG_DAEMON | prio, applet_name, line);
+
+	if (len < 0)
+		return -1;
+	if ((size_t)len >= sizeof(buf))
+		len = sizeof(buf) - 1;
+	/* A second try reconnects: the daemon may have restarted. */
+	for (int i = 0; i < 2; i++) {
+		if (log_fd < 0) {
+			log_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+			if (log_fd >= 0 && connect(log_fd, (const struct sockaddr *)&addr, sizeof(addr)) < 0) {
+				close(log_fd);
+				log_fd = -1;
+			}
+		}
+		if (log_fd >= 0 && send(log_fd, buf, (size_t)len, MSG_NOSIGNAL) == len)
+			return 0;
+		if (log_fd >= 0)
+			close(log_fd);
+		log_fd = -1;
+	}
+	return -1;
 }
 
 void msg_set_verbose(int level)
@@ -48,8 +86,12 @@ static void emit(int prio, const char *tag, const char *fmt, va_list ap)
 
 	vsnprintf(text, sizeof(text), fmt, ap);
 	if (IS_ENABLED(CONFIG_FEATURE_SYSLOG) && use_syslog) {
-		syslog(prio, "%s%s", tag, text);
-		return;
+		char line[1100];
+
+		snprintf(line, sizeof(line), "%s%s", tag, text);
+		if (to_syslog(prio, line) == 0)
+			return;
+		/* No syslog daemon: stderr rather than nothing. */
 	}
 	/* One write per message keeps lines whole when several tools log. */
 	fprintf(stderr, "%s: %s%s\n", applet_name, tag, text);

@@ -1109,6 +1109,11 @@ static int add_info(struct dm *d, char type, const char *value, size_t len)
  * order. At most WINDOW modules are held at a time. */
 
 #define WINDOW 4
+/* Threads only pay where there is something to decompress: without a
+ * decompressor the pthread code (and what it pulls from a static libc)
+ * is not linked at all. */
+#define AHEAD_THREADS (IS_ENABLED(CONFIG_FEATURE_GZIP) || IS_ENABLED(CONFIG_FEATURE_XZ) || \
+		       IS_ENABLED(CONFIG_FEATURE_ZSTD))
 
 struct slot {
 	struct modfile mf;
@@ -1167,6 +1172,8 @@ static void ahead_start(struct ahead *a, struct dm *d)
 
 	memset(a, 0, sizeof(*a));
 	a->d = d;
+	if (!AHEAD_THREADS)
+		return;
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->cond, NULL);
 	bool compressed = false;
@@ -1191,7 +1198,7 @@ static struct slot *ahead_get(struct ahead *a, size_t i)
 {
 	struct slot *sl = &a->slots[i % WINDOW];
 
-	if (a->nthreads == 0) {
+	if (!AHEAD_THREADS || a->nthreads == 0) {
 		fetch(a->d, i, sl);
 	} else {
 		pthread_mutex_lock(&a->lock);
@@ -1207,7 +1214,7 @@ static struct slot *ahead_get(struct ahead *a, size_t i)
 static void ahead_done(struct ahead *a, struct slot *sl)
 {
 	modfile_close(&sl->mf);
-	if (a->nthreads == 0)
+	if (!AHEAD_THREADS || a->nthreads == 0)
 		return;
 	pthread_mutex_lock(&a->lock);
 	sl->ready = false;
@@ -1218,6 +1225,8 @@ static void ahead_done(struct ahead *a, struct slot *sl)
 
 static void ahead_stop(struct ahead *a)
 {
+	if (!AHEAD_THREADS)
+		return;
 	pthread_mutex_lock(&a->lock);
 	a->stop = true;
 	pthread_cond_broadcast(&a->cond);
@@ -1761,6 +1770,36 @@ static int out_builtin_alias(struct out *o)
 	return err < 0 ? err : write_index(o);
 }
 
+/* What sscanf's %u takes: blanks, a sign, digits (wrapping as it does).
+ * The end of the number, or NULL if there is none. */
+static const char *scan_uint(const char *s, unsigned *v)
+{
+	bool neg;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	neg = *s == '-';
+	if (*s == '-' || *s == '+')
+		s++;
+	if (!isdigit((unsigned char)*s))
+		return NULL;
+	for (*v = 0; isdigit((unsigned char)*s); s++)
+		*v = *v * 10 + (unsigned)(*s - '0');
+	if (neg)
+		*v = 0u - *v;
+	return s;
+}
+
+/* "PREFIX%u-%u" at s, as sscanf reads it (anything may follow). */
+static bool major_minor(const char *s, const char *prefix, unsigned *ma, unsigned *mi)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(s, prefix, n) != 0 || (s = scan_uint(s + n, ma)) == NULL || *s != '-')
+		return false;
+	return scan_uint(s + 1, mi) != NULL;
+}
+
 static int out_devname(struct out *o)
 {
 	struct dm *d = o->d;
@@ -1778,11 +1817,11 @@ static int out_devname(struct out *o)
 				continue;
 			if (strncmp(p + 1, "devname:", 8) == 0) {
 				devname = p + 9;
-			} else if (sscanf(p + 1, "char-major-%u-%u", &ma, &mi) == 2) {
+			} else if (major_minor(p + 1, "char-major-", &ma, &mi)) {
 				type = 'c';
 				major = ma;
 				minor = mi;
-			} else if (sscanf(p + 1, "block-major-%u-%u", &ma, &mi) == 2) {
+			} else if (major_minor(p + 1, "block-major-", &ma, &mi)) {
 				type = 'b';
 				major = ma;
 				minor = mi;
@@ -2082,9 +2121,10 @@ static void dm_free(struct dm *d)
 
 static bool is_version(const char *s)
 {
-	unsigned a, b;
+	unsigned a;
 
-	return sscanf(s, "%u.%u", &a, &b) == 2;
+	s = scan_uint(s, &a);
+	return s != NULL && *s == '.' && scan_uint(s + 1, &a) != NULL;
 }
 
 static int run(struct dm *d, int argc, char **argv, bool all, bool quick, bool dry,

@@ -9,6 +9,7 @@
 //config:	  symbol, from the binary indexes (or the text files).
 //applet:APPLET(modprobe)
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
@@ -317,6 +318,25 @@ static char *join_options(const char *conf, const char *extra)
 	return out;
 }
 
+/* system(3) without its signal handling (a few KB of static glibc): the
+ * wait status of /bin/sh -c cmd, or -1 if it could not be started. */
+static int shell(const char *cmd)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0)
+		return -1;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return status;
+}
+
 /* Run an install or remove command by /bin/sh, with $CMDLINE_OPTS replaced
  * by the options and MODPROBE_MODULE set. */
 static int run_command(const struct mod *m, const char *kind, const char *cmd, const char *options)
@@ -344,7 +364,7 @@ static int run_command(const struct mod *m, const char *kind, const char *cmd, c
 	msg_info("%s %s", kind, full);
 	setenv("MODPROBE_MODULE", m->name, 1);
 	fflush(NULL);
-	status = system(full);
+	status = shell(full);
 	unsetenv("MODPROBE_MODULE");
 	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		msg_err("Error running %s command '%s' for module %s: retcode %d", kind, full, m->name,
@@ -689,6 +709,23 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+
+/* Skip blanks, copy the next word (at most size - 1 bytes) into buf: the
+ * end of the word, or NULL if there is none or it does not fit. */
+static const char *word(const char *p, char *buf, size_t size)
+{
+	size_t n;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	for (n = 0; p[n] != '\0' && !isspace((unsigned char)p[n]); n++)
+		;
+	if (n == 0 || n >= size)
+		return NULL;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return p + n;
+}
 static void dump_text(struct modprobe *mp, const char *file)
 {
 	char path[PATH_MAX], *line = NULL, **lines = NULL;
@@ -700,8 +737,10 @@ static void dump_text(struct modprobe *mp, const char *file)
 	while (getline(&line, &cap, f) > 0) {
 		char key[1024], mod[256], **v;
 
-		if (sscanf(line, "alias %1023s %255s", key, mod) != 2 ||
-		    modlookup_alias_normalize(key, key, sizeof(key)) < 0)
+		const char *p = line;
+
+		if (strncmp(p, "alias", 5) != 0 || (p = word(p + 5, key, sizeof(key))) == NULL ||
+		    word(p, mod, sizeof(mod)) == NULL || modlookup_alias_normalize(key, key, sizeof(key)) < 0)
 			continue;
 		v = realloc(lines, (n + 1) * sizeof(*v));
 		if (v == NULL)

@@ -34,11 +34,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -127,7 +130,7 @@ SLOT(link); SLOT(linkat); SLOT(symlink); SLOT(symlinkat);
 SLOT(truncate); SLOT(truncate64); SLOT(chmod); SLOT(fchmodat);
 SLOT(realpath); SLOT(__realpath_chk); SLOT(canonicalize_file_name);
 SLOT(mkstemp); SLOT(mkstemp64); SLOT(mkostemp); SLOT(mkostemp64); SLOT(mkdtemp);
-SLOT(uname); SLOT(syscall); SLOT(init_module); SLOT(delete_module);
+SLOT(connect); SLOT(uname); SLOT(syscall); SLOT(init_module); SLOT(delete_module);
 
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                            */
@@ -267,7 +270,7 @@ static int fk_name_eq(const char *a, const char *b)
 
 static const char *const fk_prefixes[] = {
 	"/lib/modules", "/lib/modprobe.d", "/lib/depmod.d", "/etc", "/run",
-	"/usr/lib", "/usr/local/lib", "/proc", "/sys", NULL
+	"/usr/lib", "/usr/local/lib", "/proc", "/sys", "/dev/log", NULL
 };
 
 static int fk_has_prefix(const char *path, const char *pfx, size_t n)
@@ -677,6 +680,30 @@ int remove(const char *path)
 {
 	REDIR(path, -1);
 	return REAL(remove)(path_r);
+}
+
+/* A unix socket path (the syslog socket /dev/log) is redirected too. */
+int connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	if (sa != NULL && sa->sa_family == AF_UNIX && len > offsetof(struct sockaddr_un, sun_path)) {
+		const struct sockaddr_un *un = (const struct sockaddr_un *)sa;
+		struct sockaddr_un r = { .sun_family = AF_UNIX };
+		size_t n = len - offsetof(struct sockaddr_un, sun_path);
+		char path[sizeof(un->sun_path) + 1];
+
+		if (n > sizeof(un->sun_path))
+			n = sizeof(un->sun_path);
+		memcpy(path, un->sun_path, n);
+		path[n] = '\0';
+		REDIR(path, -1);
+		if (strlen(path_r) >= sizeof(r.sun_path)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		strcpy(r.sun_path, path_r);
+		return REAL(connect)(fd, (const struct sockaddr *)&r, sizeof(r));
+	}
+	return REAL(connect)(fd, sa, len);
 }
 
 int rename(const char *oldp, const char *newp)
