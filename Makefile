@@ -4,7 +4,9 @@
 #   make [O=DIR] [V=1] [STATIC=1] [CROSS_COMPILE=arm-linux-gnueabihf-] [SYSROOT=DIR]
 #   make defconfig | menuconfig | oldconfig | allnoconfig | allyesconfig
 #   make install [DESTDIR=...] [PREFIX=/usr] [BINDIR=$(PREFIX)/sbin]
-#   make check | check-unit | check-integration | check-kernel | check-configs
+#   make check (generated files, unit, integration, armhf unit + real kernel)
+#   make check-unit | check-integration | check-integration-static | check-arm
+#   make check-kernel | check-kernel-arm | check-configs
 #   make SANITIZE=1 O=build/asan check      (AddressSanitizer + UBSan)
 
 srctree := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
@@ -29,6 +31,7 @@ CC := $(CROSS_COMPILE)gcc
 endif
 ifeq ($(origin AR),default)
 AR := $(CROSS_COMPILE)ar
+NM := $(CROSS_COMPILE)nm
 endif
 STRIP ?= $(CROSS_COMPILE)strip
 SIZE ?= $(CROSS_COMPILE)size
@@ -156,7 +159,7 @@ APPLET_SRCS := $(foreach f,$(ALL_APPLET_SRCS),\
 APPLETS := $(basename $(notdir $(APPLET_SRCS)))
 
 LIBBB-y := msg modname context kernel modfile decompress modelf modsig modindex modlookup modconf loaddiag modparams
-LIBBB-y += modindex_write moddeps dirswap
+LIBBB-y += modindex_write moddeps dirswap ere glob_match
 LIBBB-$(CONFIG_FEATURE_GZIP) += decompress_gzip
 LIBBB-$(CONFIG_FEATURE_XZ) += decompress_xz
 LIBBB-$(CONFIG_FEATURE_ZSTD) += decompress_zstd
@@ -167,7 +170,7 @@ MAIN_OBJ := $(obj)/obj/applets/applets.o
 GEN_HDRS := $(obj)/generated/autoconf.h $(obj)/generated/applet_table.h
 
 .PHONY: all clean distclean install install-strip defconfig menuconfig oldconfig need-kconfig \
-	allnoconfig allyesconfig savedefconfig check check-unit check-integration \
+	allnoconfig allyesconfig savedefconfig check check-unit check-integration check-integration-static check-arm \
 	check-kernel check-kernel-arm check-configs check-generated size size-report fuzz fuzz-build check-fuzz-regressions FORCE
 .DELETE_ON_ERROR:
 
@@ -286,13 +289,44 @@ check-unit: $(UNIT_BINS) $(FAKEKERNEL)
 check-integration: $(obj)/modutils
 	$(Q)bash $(srctree)/tests/integration/run.sh $(obj)/modutils
 
+# A static binary cannot take LD_PRELOAD: for it (STATIC=1, glibc or musl)
+# the fake kernel is linked in. Every call it intercepts and the binary
+# makes is bound to it with -Wl,--wrap=NAME (NAME: what the fake calls on
+# as __real_NAME), so the same objects as $(obj)/modutils run the cases.
+FAKE_STATIC_OBJ := $(obj)/tests/fakekernel-static.o
+$(FAKE_STATIC_OBJ): $(srctree)/tests/preload/fakekernel.c | $(AUTO_SYSROOT)
+	$(quiet) CC $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) -DFK_STATIC -std=gnu11 -O1 -g -Wall -Wextra -Werror $(ARCH_CFLAGS) $(SYSROOT_CFLAGS) \
+		$(filter -fno-pie,$(MU_CFLAGS)) -ffunction-sections -fdata-sections -c -o $@ $<
+
+$(obj)/modutils-fake: $(MAIN_OBJ) $(APPLET_OBJS) $(obj)/libbb.a $(FAKE_STATIC_OBJ)
+	$(quiet) LINK $@
+	$(Q)$(CC) $(MU_LDFLAGS) -o $@ $(FAKE_STATIC_OBJ) $(MAIN_OBJ) $(APPLET_OBJS) $(obj)/libbb.a \
+		$(sort $(MU_LIBS) -lz -llzma -lzstd) \
+		$$($(NM) -u $(FAKE_STATIC_OBJ) | sed -n 's/.* U __real_/-Wl,--wrap=/p' | sort -u)
+
+check-integration-static: $(obj)/modutils-fake
+	$(Q)file $(obj)/modutils-fake | grep -q 'statically linked' || \
+		{ echo "check-integration-static needs a static build: make STATIC=1 O=..." >&2; exit 1; }
+	$(Q)LINKED_FAKE=1 CC=cc LIBC=$(if $(filter musl-gcc,$(notdir $(firstword $(CC)))),musl,glibc) \
+		bash $(srctree)/tests/integration/run.sh $(obj)/modutils-fake
+
 check-generated:
 	$(Q)sh $(srctree)/scripts/gen-config.sh $(srctree) --check
 
 check-configs:
 	$(Q)bash $(srctree)/tests/configs.sh
 
-check: check-generated check-unit check-integration
+# make check also tests the static armhf build: its unit tests under
+# qemu-arm-static and the real-kernel test on Debian's armmp kernel.
+check: check-generated check-unit check-integration check-arm
+
+ARM_MAKE = $(MAKE) -C $(srctree) O=$(abspath $(ARM_O)) CROSS_COMPILE=arm-linux-gnueabihf- \
+	CC=arm-linux-gnueabihf-gcc STATIC=1 SANITIZE=
+check-arm:
+	$(Q)$(ARM_MAKE) check-unit
+	$(Q)$(MAKE) -C $(srctree) check-kernel-arm
 
 check-kernel: $(obj)/modutils
 	$(Q)file $(obj)/modutils | grep -q 'statically linked' || \
@@ -303,7 +337,7 @@ check-kernel: $(obj)/modutils
 # armhf binary of O=build/arm (ARM_O=DIR to change it).
 ARM_O ?= $(srctree)/build/arm
 check-kernel-arm:
-	$(Q)$(MAKE) -C $(srctree) O=$(abspath $(ARM_O)) CROSS_COMPILE=arm-linux-gnueabihf- STATIC=1
+	$(Q)$(ARM_MAKE)
 	$(Q)bash $(srctree)/tests/kernel/run.sh --arch armhf --binary $(abspath $(ARM_O))/modutils
 
 # The static armhf binary in several configurations, glibc and musl, with

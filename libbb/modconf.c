@@ -2,13 +2,13 @@
 /* modprobe.d, modules.softdep/weakdep and kernel command line parsing. */
 #include <dirent.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "decompress.h"
+#include "glob_match.h"
 #include "kernel.h"
 #include "modconf.h"
 #include "modname.h"
@@ -436,9 +436,9 @@ const struct modconf_entry *modconf_find(const struct modconf *c, enum modconf_k
 		const char *k = c->v[kind][i].key;
 
 		/* Blacklist names are names; the others may be patterns (most
-		 * are plain names: strcmp spares fnmatch). */
+		 * are plain names: strcmp spares glob_match). */
 		if (kind == MC_BLACKLIST || !c->v[kind][i].pattern ? strcmp(k, name) == 0
-								    : fnmatch(k, name, 0) == 0)
+								    : glob_match(k, name))
 			return &c->v[kind][i];
 	}
 	return NULL;

@@ -2,13 +2,13 @@
 /* kmod's binary index format: lookups by key, and by key against patterns. */
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "glob_match.h"
 #include "modindex.h"
 
 /* A reference: flags in the top 4 bits, file offset in the rest. */
@@ -333,7 +333,7 @@ static int wild_all(struct wild *w, uint32_t ref)
 		w->len--;
 		w->pat[w->len] = '\0';
 	}
-	if (n.nvalues > 0 && fnmatch(w->pat, w->key, 0) == 0)
+	if (n.nvalues > 0 && glob_match(w->pat, w->key))
 		r = collect(w, &n);
 out:
 	walk_leave(w, saved);
@@ -383,8 +383,8 @@ static bool glob_step(struct wild *w, size_t level, char c)
 	return any;
 }
 
-/* Brackets and backslashes need fnmatch's full syntax. */
-static bool needs_fnmatch(char c)
+/* Brackets and backslashes need glob_match's full syntax. */
+static bool needs_full_glob(char c)
 {
 	return c == '[' || c == '\\';
 }
@@ -393,8 +393,8 @@ static bool needs_fnmatch(char c)
  * The subtree at ref, matched as it is walked: each pattern character
  * updates the set of key positions, and a subtree whose set runs empty is
  * skipped whole. So a lookup under "of:N*" reads only the patterns whose
- * literal parts occur in the key, instead of running fnmatch on them all.
- * Patterns with [...] or \ are left to fnmatch.
+ * literal parts occur in the key, instead of running glob_match on them all.
+ * Patterns with [...] or \ are left to glob_match.
  */
 static int glob_walk(struct wild *w, uint32_t ref, size_t level)
 {
@@ -407,7 +407,7 @@ static int glob_walk(struct wild *w, uint32_t ref, size_t level)
 		goto out;
 	}
 	for (size_t i = 0; i < n.prefix_len; i++)
-		if (needs_fnmatch(n.prefix[i])) {
+		if (needs_full_glob(n.prefix[i])) {
 			w->depth--;
 			r = wild_all(w, ref);
 			w->depth++;
@@ -426,7 +426,7 @@ static int glob_walk(struct wild *w, uint32_t ref, size_t level)
 			continue;
 		if ((r = pat_push(w, &ch, 1)) < 0)
 			break;
-		if (needs_fnmatch(ch))
+		if (needs_full_glob(ch))
 			r = wild_all(w, c);
 		else if (glob_step(w, cur, ch))
 			r = glob_walk(w, c, cur + 1);
@@ -452,13 +452,13 @@ static int glob_from(struct wild *w, uint32_t ref, size_t k, const char *edge)
 	set_at(w, 0)[k] = 1;
 	if (edge == NULL)
 		return glob_walk(w, ref, 0);
-	if (needs_fnmatch(*edge))
+	if (needs_full_glob(*edge))
 		return wild_all(w, ref);
 	return glob_step(w, 0, *edge) ? glob_walk(w, ref, 1) : 0;
 }
 
 /* Walk the part of the trie that spells the key literally; wherever a
- * stored pattern has a wildcard, match its whole subtree with fnmatch. */
+ * stored pattern has a wildcard, match its whole subtree with glob_match. */
 static int wild_walk(struct wild *w, uint32_t ref, size_t k)
 {
 	struct node n;

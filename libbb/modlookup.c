@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Finding modules by name, alias or symbol under a module folder. */
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "decompress.h"
+#include "glob_match.h"
 #include "modconf.h"
 #include "modlookup.h"
 #include "modname.h"
@@ -327,7 +327,7 @@ static int alias_text_line(char *line, void *arg)
 	if (word == NULL || strcmp(word, "alias") != 0 || pattern == NULL || name == NULL ||
 	    modlookup_alias_normalize(pattern, norm, sizeof(norm)) < 0)
 		return 0;
-	if (s->wild ? fnmatch(norm, s->key, 0) != 0 : strcmp(norm, s->key) != 0)
+	if (s->wild ? !glob_match(norm, s->key) : strcmp(norm, s->key) != 0)
 		return 0;
 	s->err = result_add(s->names, name, strlen(name), NULL, 0, NULL, false);
 	return s->err != 0;
@@ -376,7 +376,7 @@ int modlookup_any(struct modlookup *lk, const char *name, struct modlookup_resul
 		const struct modconf *c = lk->conf;
 
 		for (size_t i = 0; i < c->n[MC_ALIAS] && err == 0; i++)
-			if (fnmatch(c->v[MC_ALIAS][i].key, key, 0) == 0)
+			if (glob_match(c->v[MC_ALIAS][i].key, key))
 				err = result_add(&names, c->v[MC_ALIAS][i].value,
 						 strlen(c->v[MC_ALIAS][i].value), NULL, 0, NULL, false);
 		if (err == 0 && names.count > 0)

@@ -32,7 +32,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -43,6 +42,7 @@
 #include <unistd.h>
 
 #include "dirswap.h"
+#include "ere.h"
 #include "libbb.h"
 #include "moddeps.h"
 #include "modelf.h"
@@ -299,18 +299,12 @@ static void list_free(struct cfg_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* kmod takes the version as a POSIX ERE; one it cannot compile never matches. */
 static bool kernel_matches(const struct dm *d, const char *pattern)
 {
-	regex_t re;
-	int r;
-
 	if (strcmp(pattern, "*") == 0)
 		return true;
-	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
-		return false;
-	r = regexec(&re, d->ctx.kver, 0, NULL, 0);
-	regfree(&re);
-	return r == 0;
+	return ere_match(pattern, d->ctx.kver) > 0;
 }
 
 /* A line, with "\\\n" joining lines (kmod drops any other backslash). */

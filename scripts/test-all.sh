@@ -67,6 +67,8 @@ step compat-depmod bash -c 'bash tests/compat/trees.sh --compressed >/dev/null &
 step configs bash tests/configs.sh
 step cross-armhf bash tests/cross.sh
 step unit-armhf make -s O=build/arm CROSS_COMPILE=arm-linux-gnueabihf- STATIC=1 check-unit
+# The static musl binary (the fake kernel linked in: it cannot be preloaded).
+step integration-musl-static make -s O=build/musl-static CC=musl-gcc STATIC=1 check-integration-static
 step buildroot bash scripts/buildroot/check.sh
 step kernel-x86_64 make -s O=build/static STATIC=1 check-kernel
 step kernel-armhf make -s check-kernel-arm

@@ -29,7 +29,9 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#ifndef FK_STATIC
 #include <dlfcn.h>
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -72,6 +74,24 @@ char *__realpath_chk(const char *path, char *resolved, size_t resolvedlen);
 ssize_t __readlink_chk(const char *path, char *buf, size_t len, size_t buflen);
 ssize_t __readlinkat_chk(int dirfd, const char *path, char *buf, size_t len, size_t buflen);
 
+#ifndef __OPEN_NEEDS_MODE
+#define __OPEN_NEEDS_MODE(flags) (((flags) & O_CREAT) != 0 || ((flags) & O_TMPFILE) == O_TMPFILE)
+#endif
+
+#if !defined(__GLIBC__)
+/* glibc-only calls the preloaded library also intercepts: declared so that
+ * their wrappers compile against musl (FK_STATIC; the link drops them). */
+struct statx;
+int statx(int dirfd, const char *restrict path, int flags, unsigned int mask, struct statx *restrict buf);
+int scandirat(int dirfd, const char *restrict path, struct dirent ***restrict list,
+	      int (*filter)(const struct dirent *), int (*compar)(const struct dirent **, const struct dirent **));
+#ifndef scandirat64
+#define scandirat64 scandirat
+#endif
+int renameat2(int olddirfd, const char *oldp, int newdirfd, const char *newp, unsigned int flags);
+char *canonicalize_file_name(const char *path);
+#endif
+
 #define MODULE_INIT_IGNORE_MODVERSIONS 1
 #define MODULE_INIT_IGNORE_VERMAGIC 2
 #define MODULE_INIT_COMPRESSED_FILE 4
@@ -81,6 +101,7 @@ ssize_t __readlinkat_chk(int dirfd, const char *path, char *buf, size_t len, siz
 /* ------------------------------------------------------------------------ */
 /* Resolution of the real functions                                         */
 
+#ifndef FK_STATIC
 static void fk_die(const char *what, const char *name)
 {
 	char msg[256];
@@ -112,6 +133,19 @@ static void *fk_resolve(void **slot, const char *name)
 
 #define SLOT(name) static void *fk_slot_##name
 #define REAL(name) ((__typeof__(&name))fk_resolve(&fk_slot_##name, #name))
+#define FK(name) name
+#else
+/*
+ * FK_STATIC: linked into a static test binary instead of preloaded
+ * (tests/preload/README: the static musl build). The binary is linked with
+ * -Wl,--wrap=NAME for each NAME it calls, so its calls reach __wrap_NAME,
+ * defined here, and __real_NAME is the C library's. ## keeps a C library's
+ * macro (musl: stat64 is stat) from renaming these.
+ */
+#define SLOT(name) extern __typeof__(name) __real_##name
+#define REAL(name) __real_##name
+#define FK(name) __wrap_##name
+#endif
 
 SLOT(open); SLOT(open64); SLOT(openat); SLOT(openat64);
 SLOT(__open_2); SLOT(__open64_2); SLOT(__openat_2); SLOT(__openat64_2);
@@ -389,7 +423,7 @@ static char *fk_unredirect_result(char *res)
 		}                                                            \
 	} while (0)
 
-int open(const char *path, int flags, ...)
+int FK(open)(const char *path, int flags, ...)
 {
 	mode_t mode = 0;
 	GET_MODE(flags, mode);
@@ -397,7 +431,7 @@ int open(const char *path, int flags, ...)
 	return REAL(open)(path_r, flags, mode);
 }
 
-int open64(const char *path, int flags, ...)
+int FK(open64)(const char *path, int flags, ...)
 {
 	mode_t mode = 0;
 	GET_MODE(flags, mode);
@@ -405,7 +439,7 @@ int open64(const char *path, int flags, ...)
 	return REAL(open64)(path_r, flags, mode);
 }
 
-int openat(int dirfd, const char *path, int flags, ...)
+int FK(openat)(int dirfd, const char *path, int flags, ...)
 {
 	mode_t mode = 0;
 	GET_MODE(flags, mode);
@@ -413,7 +447,7 @@ int openat(int dirfd, const char *path, int flags, ...)
 	return REAL(openat)(dirfd, path_r, flags, mode);
 }
 
-int openat64(int dirfd, const char *path, int flags, ...)
+int FK(openat64)(int dirfd, const char *path, int flags, ...)
 {
 	mode_t mode = 0;
 	GET_MODE(flags, mode);
@@ -421,176 +455,176 @@ int openat64(int dirfd, const char *path, int flags, ...)
 	return REAL(openat64)(dirfd, path_r, flags, mode);
 }
 
-int __open_2(const char *path, int flags)
+int FK(__open_2)(const char *path, int flags)
 {
 	REDIR(path, -1);
 	return REAL(__open_2)(path_r, flags);
 }
 
-int __open64_2(const char *path, int flags)
+int FK(__open64_2)(const char *path, int flags)
 {
 	REDIR(path, -1);
 	return REAL(__open64_2)(path_r, flags);
 }
 
-int __openat_2(int dirfd, const char *path, int flags)
+int FK(__openat_2)(int dirfd, const char *path, int flags)
 {
 	REDIR(path, -1);
 	return REAL(__openat_2)(dirfd, path_r, flags);
 }
 
-int __openat64_2(int dirfd, const char *path, int flags)
+int FK(__openat64_2)(int dirfd, const char *path, int flags)
 {
 	REDIR(path, -1);
 	return REAL(__openat64_2)(dirfd, path_r, flags);
 }
 
-int creat(const char *path, mode_t mode)
+int FK(creat)(const char *path, mode_t mode)
 {
 	REDIR(path, -1);
 	return REAL(creat)(path_r, mode);
 }
 
-int creat64(const char *path, mode_t mode)
+int FK(creat64)(const char *path, mode_t mode)
 {
 	REDIR(path, -1);
 	return REAL(creat64)(path_r, mode);
 }
 
-FILE *fopen(const char *path, const char *mode)
+FILE *FK(fopen)(const char *path, const char *mode)
 {
 	REDIR(path, NULL);
 	return REAL(fopen)(path_r, mode);
 }
 
-FILE *fopen64(const char *path, const char *mode)
+FILE *FK(fopen64)(const char *path, const char *mode)
 {
 	REDIR(path, NULL);
 	return REAL(fopen64)(path_r, mode);
 }
 
-FILE *freopen(const char *path, const char *mode, FILE *stream)
+FILE *FK(freopen)(const char *path, const char *mode, FILE *stream)
 {
 	REDIR(path, NULL);
 	return REAL(freopen)(path_r, mode, stream);
 }
 
-FILE *freopen64(const char *path, const char *mode, FILE *stream)
+FILE *FK(freopen64)(const char *path, const char *mode, FILE *stream)
 {
 	REDIR(path, NULL);
 	return REAL(freopen64)(path_r, mode, stream);
 }
 
-int stat(const char *restrict path, struct stat *restrict buf)
+int FK(stat)(const char *restrict path, struct stat *restrict buf)
 {
 	REDIR(path, -1);
 	return REAL(stat)(path_r, buf);
 }
 
-int stat64(const char *restrict path, struct stat64 *restrict buf)
+int FK(stat64)(const char *restrict path, struct stat64 *restrict buf)
 {
 	REDIR(path, -1);
 	return REAL(stat64)(path_r, buf);
 }
 
-int lstat(const char *restrict path, struct stat *restrict buf)
+int FK(lstat)(const char *restrict path, struct stat *restrict buf)
 {
 	REDIR(path, -1);
 	return REAL(lstat)(path_r, buf);
 }
 
-int lstat64(const char *restrict path, struct stat64 *restrict buf)
+int FK(lstat64)(const char *restrict path, struct stat64 *restrict buf)
 {
 	REDIR(path, -1);
 	return REAL(lstat64)(path_r, buf);
 }
 
-int fstatat(int dirfd, const char *restrict path, struct stat *restrict buf, int flags)
+int FK(fstatat)(int dirfd, const char *restrict path, struct stat *restrict buf, int flags)
 {
 	REDIR(path, -1);
 	return REAL(fstatat)(dirfd, path_r, buf, flags);
 }
 
-int fstatat64(int dirfd, const char *restrict path, struct stat64 *restrict buf, int flags)
+int FK(fstatat64)(int dirfd, const char *restrict path, struct stat64 *restrict buf, int flags)
 {
 	REDIR(path, -1);
 	return REAL(fstatat64)(dirfd, path_r, buf, flags);
 }
 
-int statx(int dirfd, const char *restrict path, int flags, unsigned int mask,
+int FK(statx)(int dirfd, const char *restrict path, int flags, unsigned int mask,
 	  struct statx *restrict buf)
 {
 	REDIR(path, -1);
 	return REAL(statx)(dirfd, path_r, flags, mask, buf);
 }
 
-int __xstat(int ver, const char *path, struct stat *buf)
+int FK(__xstat)(int ver, const char *path, struct stat *buf)
 {
 	REDIR(path, -1);
 	return REAL(__xstat)(ver, path_r, buf);
 }
 
-int __xstat64(int ver, const char *path, struct stat64 *buf)
+int FK(__xstat64)(int ver, const char *path, struct stat64 *buf)
 {
 	REDIR(path, -1);
 	return REAL(__xstat64)(ver, path_r, buf);
 }
 
-int __lxstat(int ver, const char *path, struct stat *buf)
+int FK(__lxstat)(int ver, const char *path, struct stat *buf)
 {
 	REDIR(path, -1);
 	return REAL(__lxstat)(ver, path_r, buf);
 }
 
-int __lxstat64(int ver, const char *path, struct stat64 *buf)
+int FK(__lxstat64)(int ver, const char *path, struct stat64 *buf)
 {
 	REDIR(path, -1);
 	return REAL(__lxstat64)(ver, path_r, buf);
 }
 
-int __fxstatat(int ver, int dirfd, const char *path, struct stat *buf, int flags)
+int FK(__fxstatat)(int ver, int dirfd, const char *path, struct stat *buf, int flags)
 {
 	REDIR(path, -1);
 	return REAL(__fxstatat)(ver, dirfd, path_r, buf, flags);
 }
 
-int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *buf, int flags)
+int FK(__fxstatat64)(int ver, int dirfd, const char *path, struct stat64 *buf, int flags)
 {
 	REDIR(path, -1);
 	return REAL(__fxstatat64)(ver, dirfd, path_r, buf, flags);
 }
 
-int access(const char *path, int mode)
+int FK(access)(const char *path, int mode)
 {
 	REDIR(path, -1);
 	return REAL(access)(path_r, mode);
 }
 
-int faccessat(int dirfd, const char *path, int mode, int flags)
+int FK(faccessat)(int dirfd, const char *path, int mode, int flags)
 {
 	REDIR(path, -1);
 	return REAL(faccessat)(dirfd, path_r, mode, flags);
 }
 
-int euidaccess(const char *path, int mode)
+int FK(euidaccess)(const char *path, int mode)
 {
 	REDIR(path, -1);
 	return REAL(euidaccess)(path_r, mode);
 }
 
-int eaccess(const char *path, int mode)
+int FK(eaccess)(const char *path, int mode)
 {
 	REDIR(path, -1);
 	return REAL(eaccess)(path_r, mode);
 }
 
-DIR *opendir(const char *path)
+DIR *FK(opendir)(const char *path)
 {
 	REDIR(path, NULL);
 	return REAL(opendir)(path_r);
 }
 
-int scandir(const char *restrict path, struct dirent ***restrict list,
+int FK(scandir)(const char *restrict path, struct dirent ***restrict list,
 	    int (*filter)(const struct dirent *),
 	    int (*compar)(const struct dirent **, const struct dirent **))
 {
@@ -598,7 +632,7 @@ int scandir(const char *restrict path, struct dirent ***restrict list,
 	return REAL(scandir)(path_r, list, filter, compar);
 }
 
-int scandir64(const char *restrict path, struct dirent64 ***restrict list,
+int FK(scandir64)(const char *restrict path, struct dirent64 ***restrict list,
 	      int (*filter)(const struct dirent64 *),
 	      int (*compar)(const struct dirent64 **, const struct dirent64 **))
 {
@@ -606,7 +640,7 @@ int scandir64(const char *restrict path, struct dirent64 ***restrict list,
 	return REAL(scandir64)(path_r, list, filter, compar);
 }
 
-int scandirat(int dirfd, const char *restrict path, struct dirent ***restrict list,
+int FK(scandirat)(int dirfd, const char *restrict path, struct dirent ***restrict list,
 	      int (*filter)(const struct dirent *),
 	      int (*compar)(const struct dirent **, const struct dirent **))
 {
@@ -614,7 +648,7 @@ int scandirat(int dirfd, const char *restrict path, struct dirent ***restrict li
 	return REAL(scandirat)(dirfd, path_r, list, filter, compar);
 }
 
-int scandirat64(int dirfd, const char *restrict path, struct dirent64 ***restrict list,
+int FK(scandirat64)(int dirfd, const char *restrict path, struct dirent64 ***restrict list,
 		int (*filter)(const struct dirent64 *),
 		int (*compar)(const struct dirent64 **, const struct dirent64 **))
 {
@@ -622,68 +656,68 @@ int scandirat64(int dirfd, const char *restrict path, struct dirent64 ***restric
 	return REAL(scandirat64)(dirfd, path_r, list, filter, compar);
 }
 
-ssize_t readlink(const char *restrict path, char *restrict buf, size_t len)
+ssize_t FK(readlink)(const char *restrict path, char *restrict buf, size_t len)
 {
 	REDIR(path, -1);
 	return REAL(readlink)(path_r, buf, len);
 }
 
-ssize_t readlinkat(int dirfd, const char *restrict path, char *restrict buf, size_t len)
+ssize_t FK(readlinkat)(int dirfd, const char *restrict path, char *restrict buf, size_t len)
 {
 	REDIR(path, -1);
 	return REAL(readlinkat)(dirfd, path_r, buf, len);
 }
 
-ssize_t __readlink_chk(const char *path, char *buf, size_t len, size_t buflen)
+ssize_t FK(__readlink_chk)(const char *path, char *buf, size_t len, size_t buflen)
 {
 	REDIR(path, -1);
 	return REAL(__readlink_chk)(path_r, buf, len, buflen);
 }
 
-ssize_t __readlinkat_chk(int dirfd, const char *path, char *buf, size_t len, size_t buflen)
+ssize_t FK(__readlinkat_chk)(int dirfd, const char *path, char *buf, size_t len, size_t buflen)
 {
 	REDIR(path, -1);
 	return REAL(__readlinkat_chk)(dirfd, path_r, buf, len, buflen);
 }
 
-int mkdir(const char *path, mode_t mode)
+int FK(mkdir)(const char *path, mode_t mode)
 {
 	REDIR(path, -1);
 	return REAL(mkdir)(path_r, mode);
 }
 
-int mkdirat(int dirfd, const char *path, mode_t mode)
+int FK(mkdirat)(int dirfd, const char *path, mode_t mode)
 {
 	REDIR(path, -1);
 	return REAL(mkdirat)(dirfd, path_r, mode);
 }
 
-int rmdir(const char *path)
+int FK(rmdir)(const char *path)
 {
 	REDIR(path, -1);
 	return REAL(rmdir)(path_r);
 }
 
-int unlink(const char *path)
+int FK(unlink)(const char *path)
 {
 	REDIR(path, -1);
 	return REAL(unlink)(path_r);
 }
 
-int unlinkat(int dirfd, const char *path, int flags)
+int FK(unlinkat)(int dirfd, const char *path, int flags)
 {
 	REDIR(path, -1);
 	return REAL(unlinkat)(dirfd, path_r, flags);
 }
 
-int remove(const char *path)
+int FK(remove)(const char *path)
 {
 	REDIR(path, -1);
 	return REAL(remove)(path_r);
 }
 
 /* A unix socket path (the syslog socket /dev/log) is redirected too. */
-int connect(int fd, const struct sockaddr *sa, socklen_t len)
+int FK(connect)(int fd, const struct sockaddr *sa, socklen_t len)
 {
 	if (sa != NULL && sa->sa_family == AF_UNIX && len > offsetof(struct sockaddr_un, sun_path)) {
 		const struct sockaddr_un *un = (const struct sockaddr_un *)sa;
@@ -706,21 +740,21 @@ int connect(int fd, const struct sockaddr *sa, socklen_t len)
 	return REAL(connect)(fd, sa, len);
 }
 
-int rename(const char *oldp, const char *newp)
+int FK(rename)(const char *oldp, const char *newp)
 {
 	REDIR(oldp, -1);
 	REDIR(newp, -1);
 	return REAL(rename)(oldp_r, newp_r);
 }
 
-int renameat(int olddirfd, const char *oldp, int newdirfd, const char *newp)
+int FK(renameat)(int olddirfd, const char *oldp, int newdirfd, const char *newp)
 {
 	REDIR(oldp, -1);
 	REDIR(newp, -1);
 	return REAL(renameat)(olddirfd, oldp_r, newdirfd, newp_r);
 }
 
-int renameat2(int olddirfd, const char *oldp, int newdirfd, const char *newp,
+int FK(renameat2)(int olddirfd, const char *oldp, int newdirfd, const char *newp,
 	      unsigned int flags)
 {
 	REDIR(oldp, -1);
@@ -728,14 +762,14 @@ int renameat2(int olddirfd, const char *oldp, int newdirfd, const char *newp,
 	return REAL(renameat2)(olddirfd, oldp_r, newdirfd, newp_r, flags);
 }
 
-int link(const char *oldp, const char *newp)
+int FK(link)(const char *oldp, const char *newp)
 {
 	REDIR(oldp, -1);
 	REDIR(newp, -1);
 	return REAL(link)(oldp_r, newp_r);
 }
 
-int linkat(int olddirfd, const char *oldp, int newdirfd, const char *newp, int flags)
+int FK(linkat)(int olddirfd, const char *oldp, int newdirfd, const char *newp, int flags)
 {
 	REDIR(oldp, -1);
 	REDIR(newp, -1);
@@ -743,55 +777,55 @@ int linkat(int olddirfd, const char *oldp, int newdirfd, const char *newp, int f
 }
 
 /* The target of a symlink is stored verbatim; only where it is created moves. */
-int symlink(const char *target, const char *linkp)
+int FK(symlink)(const char *target, const char *linkp)
 {
 	REDIR(linkp, -1);
 	return REAL(symlink)(target, linkp_r);
 }
 
-int symlinkat(const char *target, int dirfd, const char *linkp)
+int FK(symlinkat)(const char *target, int dirfd, const char *linkp)
 {
 	REDIR(linkp, -1);
 	return REAL(symlinkat)(target, dirfd, linkp_r);
 }
 
-int truncate(const char *path, off_t len)
+int FK(truncate)(const char *path, off_t len)
 {
 	REDIR(path, -1);
 	return REAL(truncate)(path_r, len);
 }
 
-int truncate64(const char *path, off64_t len)
+int FK(truncate64)(const char *path, off64_t len)
 {
 	REDIR(path, -1);
 	return REAL(truncate64)(path_r, len);
 }
 
-int chmod(const char *path, mode_t mode)
+int FK(chmod)(const char *path, mode_t mode)
 {
 	REDIR(path, -1);
 	return REAL(chmod)(path_r, mode);
 }
 
-int fchmodat(int dirfd, const char *path, mode_t mode, int flags)
+int FK(fchmodat)(int dirfd, const char *path, mode_t mode, int flags)
 {
 	REDIR(path, -1);
 	return REAL(fchmodat)(dirfd, path_r, mode, flags);
 }
 
-char *realpath(const char *restrict path, char *restrict resolved)
+char *FK(realpath)(const char *restrict path, char *restrict resolved)
 {
 	REDIR(path, NULL);
 	return fk_unredirect_result(REAL(realpath)(path_r, resolved));
 }
 
-char *__realpath_chk(const char *path, char *resolved, size_t resolvedlen)
+char *FK(__realpath_chk)(const char *path, char *resolved, size_t resolvedlen)
 {
 	REDIR(path, NULL);
 	return fk_unredirect_result(REAL(__realpath_chk)(path_r, resolved, resolvedlen));
 }
 
-char *canonicalize_file_name(const char *path)
+char *FK(canonicalize_file_name)(const char *path)
 {
 	REDIR(path, NULL);
 	return fk_unredirect_result(REAL(canonicalize_file_name)(path_r));
@@ -810,35 +844,35 @@ char *canonicalize_file_name(const char *path)
 		return res_;                                                 \
 	} while (0)
 
-int mkstemp(char *tmpl)
+int FK(mkstemp)(char *tmpl)
 {
 	REDIR(tmpl, -1);
 	char *t = tmpl_r == tmpl ? tmpl : tmpl_buf;
 	TEMPLATE_CALL(REAL(mkstemp)(t), -1);
 }
 
-int mkstemp64(char *tmpl)
+int FK(mkstemp64)(char *tmpl)
 {
 	REDIR(tmpl, -1);
 	char *t = tmpl_r == tmpl ? tmpl : tmpl_buf;
 	TEMPLATE_CALL(REAL(mkstemp64)(t), -1);
 }
 
-int mkostemp(char *tmpl, int flags)
+int FK(mkostemp)(char *tmpl, int flags)
 {
 	REDIR(tmpl, -1);
 	char *t = tmpl_r == tmpl ? tmpl : tmpl_buf;
 	TEMPLATE_CALL(REAL(mkostemp)(t, flags), -1);
 }
 
-int mkostemp64(char *tmpl, int flags)
+int FK(mkostemp64)(char *tmpl, int flags)
 {
 	REDIR(tmpl, -1);
 	char *t = tmpl_r == tmpl ? tmpl : tmpl_buf;
 	TEMPLATE_CALL(REAL(mkostemp64)(t, flags), -1);
 }
 
-char *mkdtemp(char *tmpl)
+char *FK(mkdtemp)(char *tmpl)
 {
 	REDIR(tmpl, NULL);
 	char *t = tmpl_r == tmpl ? tmpl : tmpl_buf;
@@ -854,7 +888,7 @@ char *mkdtemp(char *tmpl)
 /* ------------------------------------------------------------------------ */
 /* uname                                                                    */
 
-int uname(struct utsname *buf)
+int FK(uname)(struct utsname *buf)
 {
 	int r = REAL(uname)(buf);
 	const char *rel = fk_env("MODUTILS_FAKE_UNAME_R");
@@ -2237,21 +2271,21 @@ static long fk_delete(const char *name, unsigned int flags)
 	return fk_ret(e);
 }
 
-long init_module(void *image, unsigned long len, const char *params)
+long FK(init_module)(void *image, unsigned long len, const char *params)
 {
 	if (!fk_active())
 		return REAL(init_module)(image, len, params);
 	return fk_init(image, len, params);
 }
 
-long delete_module(const char *name, unsigned int flags)
+long FK(delete_module)(const char *name, unsigned int flags)
 {
 	if (!fk_active())
 		return REAL(delete_module)(name, flags);
 	return fk_delete(name, flags);
 }
 
-long syscall(long number, ...)
+long FK(syscall)(long number, ...)
 {
 	va_list ap;
 	long a[6];

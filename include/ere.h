@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef MODUTILS_ERE_H
+#define MODUTILS_ERE_H
+
+/* Longest pattern ere_match() takes, and its work limit per call. */
+#define ERE_PATTERN_MAX 256
+#define ERE_STEPS_MAX 1000000
+
+/*
+ * POSIX extended regular expression search, as regexec() with
+ * REG_EXTENDED | REG_NOSUB does it for ASCII in the C locale: 1 when pattern
+ * matches somewhere in string, 0 when not. -EINVAL for a pattern glibc's
+ * regcomp() refuses, one longer than ERE_PATTERN_MAX, and the GNU
+ * extensions glibc takes but this does not
+ * (back-references, \w \W \s \S \b \B \< \> \` \'); -E2BIG when the pattern
+ * compiles to too many states (counted repeats are written out: a{1000} is
+ * too many) or the search needs more than ERE_STEPS_MAX steps (states
+ * entered and pattern bytes read). No pattern makes it hang or recurse.
+ */
+int ere_match(const char *pattern, const char *string);
+
+#endif
