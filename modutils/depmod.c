@@ -302,9 +302,15 @@ static void list_free(struct cfg_list *l)
 /* kmod takes the version as a POSIX ERE; one it cannot compile never matches. */
 static bool kernel_matches(const struct dm *d, const char *pattern)
 {
+	int r;
+
 	if (strcmp(pattern, "*") == 0)
 		return true;
-	return ere_match(pattern, d->ctx.kver) > 0;
+	r = ere_match(pattern, d->ctx.kver);
+	if (r < 0)
+		msg_warn("kernel version pattern '%s' ignored: %s", pattern,
+			 r == -EINVAL ? "not a POSIX extended regular expression" : "too large to match");
+	return r > 0;
 }
 
 /* A line, with "\\\n" joining lines (kmod drops any other backslash). */
