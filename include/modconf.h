@@ -31,8 +31,8 @@ struct modconf_entry {
 };
 
 struct modconf {
-	struct modconf_entry *v[MC_NKINDS];
-	size_t n[MC_NKINDS], cap[MC_NKINDS];
+	struct modconf_entry *v[MC_NKINDS];   /* xarrays */
+	size_t n[MC_NKINDS];
 	int warnings;   /* malformed lines reported and skipped */
 };
 

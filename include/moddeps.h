@@ -18,8 +18,8 @@
  *    that topological order.
  */
 struct moddeps_list {
-	uint32_t *v;
-	uint32_t n, cap;
+	uint32_t *v;            /* an xarray */
+	uint32_t n;
 };
 
 struct moddeps {

@@ -46,6 +46,9 @@ uint16_t modelf_u16(const struct modelf *e, const unsigned char *p);
 uint32_t modelf_u32(const struct modelf *e, const unsigned char *p);
 uint64_t modelf_u64(const struct modelf *e, const unsigned char *p);
 
+/* FNV-1a: the hash of the string tables (symbol and module names). */
+uint32_t modelf_name_hash(const char *s, size_t len);
+
 /*
  * .modinfo records "key=value" in file order; empty strings (padding) are
  * skipped. Start with *pos = 0; returns 1 with rec and len set, 0 at the end,

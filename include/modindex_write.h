@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "xarray.h"
+
 /*
  * Writer of kmod's binary index format (read by modindex.h). Keys and
  * values are collected first, then the trie is written in one pass over
@@ -16,11 +18,9 @@
 struct modindex_entry;
 
 struct modindex_writer {
-	struct modindex_entry *v;
-	size_t n, cap;
-	char **blocks;          /* string storage */
-	size_t nblocks;
-	size_t used, room;      /* in the current block */
+	struct modindex_entry *v;   /* an xarray */
+	size_t n;
+	struct xarena strings;
 };
 
 void modindex_writer_init(struct modindex_writer *w);

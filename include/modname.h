@@ -19,6 +19,9 @@ int modname_normalize(const char *name_or_path, char out[MODNAME_MAX]);
 
 /* True when path ends in .ko, .ko.gz, .ko.xz or .ko.zst. */
 bool modname_has_module_suffix(const char *path);
+/* Which of them the len bytes of path end in: 0 to 3, the enum modcomp of
+ * its compression (.ko is MODCOMP_NONE), or -1 for none. */
+int modname_suffix(const char *path, size_t len);
 
 /* Module names compare with '-' equal to '_'. */
 bool modname_equal(const char *a, const char *b);

@@ -2,6 +2,7 @@
 #ifndef MODUTILS_MSG_H
 #define MODUTILS_MSG_H
 
+#include <getopt.h>
 #include <stdio.h>
 
 /*
@@ -33,6 +34,14 @@ void msg_version(void);
  */
 #define MSG_OPTION_CONTINUE (-1)
 int msg_option(int c, const char *usage);
+
+/*
+ * getopt_long() with the applet's own long options (at most 40), then the
+ * last n of the ones msg_option() handles: --syslog, --verbose, --version,
+ * --help. The applet's table ends with MSG_LONGOPTS_END(n).
+ */
+#define MSG_LONGOPTS_END(n) { NULL, 0, NULL, n }
+int msg_getopt(int argc, char **argv, const char *shortopts, const struct option *own);
 
 /* Flush stdout; report a failed write (full disk, closed pipe) as an error. */
 int msg_flush_stdout(void);

@@ -20,15 +20,6 @@ struct symset {
 	size_t cap, n;
 };
 
-static uint32_t hash(const char *s, size_t len)
-{
-	uint32_t h = 2166136261u;   /* FNV-1a */
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
 static int set_grow(struct symset *s)
 {
 	size_t cap = s->cap ? s->cap * 2 : 4096;
@@ -39,7 +30,7 @@ static int set_grow(struct symset *s)
 	for (size_t i = 0; i < s->cap; i++) {
 		if (s->slot[i] == NULL)
 			continue;
-		for (size_t j = hash(s->slot[i], strlen(s->slot[i])) & (cap - 1);; j = (j + 1) & (cap - 1))
+		for (size_t j = modelf_name_hash(s->slot[i], strlen(s->slot[i])) & (cap - 1);; j = (j + 1) & (cap - 1))
 			if (slot[j] == NULL) {
 				slot[j] = s->slot[i];
 				break;
@@ -55,7 +46,7 @@ static bool set_has(const struct symset *s, const char *name, size_t len)
 {
 	if (s->cap == 0)
 		return false;
-	for (size_t j = hash(name, len) & (s->cap - 1); s->slot[j]; j = (j + 1) & (s->cap - 1))
+	for (size_t j = modelf_name_hash(name, len) & (s->cap - 1); s->slot[j]; j = (j + 1) & (s->cap - 1))
 		if (strncmp(s->slot[j], name, len) == 0 && s->slot[j][len] == '\0')
 			return true;
 	return false;
@@ -70,7 +61,7 @@ static int set_add(const char *name, void *arg)
 		return 0;
 	if ((s->n + 1) * 2 > s->cap && set_grow(s) < 0)
 		return -ENOMEM;
-	for (size_t j = hash(name, len) & (s->cap - 1);; j = (j + 1) & (s->cap - 1))
+	for (size_t j = modelf_name_hash(name, len) & (s->cap - 1);; j = (j + 1) & (s->cap - 1))
 		if (s->slot[j] == NULL) {
 			s->slot[j] = strdup(name);
 			if (s->slot[j] == NULL)

@@ -13,6 +13,7 @@
 #include "modconf.h"
 #include "modname.h"
 #include "msg.h"
+#include "xarray.h"
 
 static const char *const default_dirs[] = {
 	"/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d",
@@ -24,22 +25,11 @@ static const char *const default_dirs[] = {
 
 static int add(struct modconf *c, enum modconf_kind kind, const char *key, const char *value)
 {
-	struct modconf_entry *e;
+	struct modconf_entry *e = xarray_grow(&c->v[kind], c->n[kind], 1, sizeof(*e));
 	size_t klen = strlen(key), vlen = value ? strlen(value) + 1 : 0;
 
-	if (c->n[kind] == c->cap[kind]) {
-		size_t cap = c->cap[kind] ? 2 * c->cap[kind] : 16;
-
-		e = realloc(c->v[kind], cap * sizeof(*e));
-		if (e == NULL)
-			return -ENOMEM;
-		c->v[kind] = e;
-		c->cap[kind] = cap;
-	}
-	e = &c->v[kind][c->n[kind]];
 	/* One allocation: the key, then the value. */
-	e->key = malloc(klen + 1 + vlen);
-	if (e->key == NULL)
+	if (e == NULL || (e->key = malloc(klen + 1 + vlen)) == NULL)
 		return -ENOMEM;
 	memcpy(e->key, key, klen + 1);
 	e->value = value ? memcpy(e->key + klen + 1, value, vlen) : NULL;
@@ -298,11 +288,9 @@ static int file_add(struct conf_file **files, size_t *n, const char *dir, const 
 	for (size_t i = 0; i < *n; i++)
 		if (strcmp((*files)[i].base, base) == 0)
 			return 0;
-	f = realloc(*files, (*n + 1) * sizeof(*f));
+	f = xarray_grow(files, *n, 1, sizeof(*f));
 	if (f == NULL)
 		return -ENOMEM;
-	*files = f;
-	f = &f[*n];
 	if (snprintf(f->base, sizeof(f->base), "%s", base) >= (int)sizeof(f->base) ||
 	    snprintf(f->path, sizeof(f->path), "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", base) >= (int)sizeof(f->path))
 		return 0;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "moddeps.h"
+#include "xarray.h"
 
 int moddeps_init(struct moddeps *g, uint32_t n)
 {
@@ -38,20 +39,16 @@ void moddeps_free(struct moddeps *g)
 int moddeps_add(struct moddeps *g, uint32_t mod, uint32_t dep)
 {
 	struct moddeps_list *l = &g->deps[mod];
+	uint32_t *v;
 
 	for (uint32_t i = 0; i < l->n; i++)
 		if (l->v[i] == dep)
 			return 0;
-	if (l->n == l->cap) {
-		uint32_t cap = l->cap ? l->cap * 2 : 4;
-		uint32_t *v = realloc(l->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->n++] = dep;
+	v = xarray_grow(&l->v, l->n, 1, sizeof(*v));
+	if (v == NULL)
+		return -ENOMEM;
+	*v = dep;
+	l->n++;
 	g->users[dep]++;
 	return 0;
 }
@@ -98,35 +95,23 @@ struct vtx {
 };
 
 struct walk {
-	struct vtx *v;
-	size_t n, cap;
+	struct vtx *v;          /* xarrays */
+	size_t n;
 	uint32_t *stack;
-	size_t ns, scap;
+	size_t ns;
 };
 
 static int push(struct walk *w, uint32_t mod, uint32_t parent)
 {
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 64;
-		struct vtx *v = realloc(w->v, cap * sizeof(*v));
+	struct vtx *v = xarray_grow(&w->v, w->n, 1, sizeof(*v));
+	uint32_t *s = xarray_grow(&w->stack, w->ns, 1, sizeof(*s));
 
-		if (v == NULL)
-			return -ENOMEM;
-		w->v = v;
-		w->cap = cap;
-	}
-	if (w->ns == w->scap) {
-		size_t cap = w->scap ? w->scap * 2 : 64;
-		uint32_t *s = realloc(w->stack, cap * sizeof(*s));
-
-		if (s == NULL)
-			return -ENOMEM;
-		w->stack = s;
-		w->scap = cap;
-	}
-	w->v[w->n].mod = mod;
-	w->v[w->n].parent = parent;
-	w->stack[w->ns++] = (uint32_t)w->n++;
+	if (v == NULL || s == NULL)
+		return -ENOMEM;
+	v->mod = mod;
+	v->parent = parent;
+	*s = (uint32_t)w->n++;
+	w->ns++;
 	return 0;
 }
 

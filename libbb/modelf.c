@@ -215,6 +215,24 @@ int modelf_versions(struct modelf *e, int (*cb)(uint64_t crc, const char *name, 
 	return 0;
 }
 
+/* Fields of the symbol at p: st_name, st_info, st_shndx, st_value.
+ * Elf64_Sym: name info other shndx value size;
+ * Elf32_Sym: name value size info other shndx. */
+static void sym_fields(const struct modelf *e, const unsigned char *p, uint32_t *name,
+		       unsigned char *info, uint16_t *shndx, uint64_t *value)
+{
+	*name = modelf_u32(e, p);
+	if (e->is64) {
+		*info = p[4];
+		*shndx = modelf_u16(e, p + 6);
+		*value = modelf_u64(e, p + 8);
+	} else {
+		*value = modelf_u32(e, p + 4);
+		*info = p[12];
+		*shndx = modelf_u16(e, p + 14);
+	}
+}
+
 int modelf_symbols(struct modelf *e, int (*cb)(const struct modelf_symbol *sym, void *arg), void *arg)
 {
 	struct modelf_section symtab, strtab;
@@ -234,24 +252,14 @@ int modelf_symbols(struct modelf *e, int (*cb)(const struct modelf_symbol *sym, 
 	for (size_t off = symsize; off < symtab.size; off += symsize) {
 		const unsigned char *p = symtab.data + off;
 		struct modelf_symbol sym;
-		uint32_t name = modelf_u32(e, p);
+		uint32_t name;
 		unsigned char info;
 		int r;
 
+		sym_fields(e, p, &name, &info, &sym.shndx, &sym.value);
 		if (name >= strtab.size)
 			return bad(e, "symbol name past its table");
 		sym.name = (const char *)strtab.data + name;
-		/* Elf64_Sym: name info other shndx value size;
-		 * Elf32_Sym: name value size info other shndx. */
-		if (e->is64) {
-			info = p[4];
-			sym.shndx = modelf_u16(e, p + 6);
-			sym.value = modelf_u64(e, p + 8);
-		} else {
-			sym.value = modelf_u32(e, p + 4);
-			info = p[12];
-			sym.shndx = modelf_u16(e, p + 14);
-		}
 		sym.bind = info >> 4;
 		sym.type = info & 0xf;
 		r = cb(&sym, arg);
@@ -278,22 +286,6 @@ static int symtab_pair(struct modelf *e, struct modelf_section *sym, struct mode
 	if (str->data == NULL || str->size == 0 || str->data[str->size - 1] != '\0')
 		return bad(e, "malformed .strtab");
 	return 0;
-}
-
-/* Fields of the symbol at p: st_name, st_info, st_shndx, st_value. */
-static void sym_fields(const struct modelf *e, const unsigned char *p, uint32_t *name,
-		       unsigned char *info, uint16_t *shndx, uint64_t *value)
-{
-	*name = modelf_u32(e, p);
-	if (e->is64) {
-		*info = p[4];
-		*shndx = modelf_u16(e, p + 6);
-		*value = modelf_u64(e, p + 8);
-	} else {
-		*value = modelf_u32(e, p + 4);
-		*info = p[12];
-		*shndx = modelf_u16(e, p + 14);
-	}
 }
 
 /* A __crc_ symbol's value is the offset of the CRC in its section (or the
@@ -386,7 +378,7 @@ struct vertab {
 	unsigned char *seen;
 };
 
-static uint32_t name_hash(const char *s, size_t len)
+uint32_t modelf_name_hash(const char *s, size_t len)
 {
 	uint32_t h = 2166136261u;
 
@@ -427,7 +419,7 @@ static int vertab_init(struct modelf *e, struct vertab *v)
 	for (size_t i = 0; i < v->count; i++) {
 		size_t len;
 		const char *n = ver_name(v, i, &len);
-		size_t h = name_hash(n, len) & v->mask;
+		size_t h = modelf_name_hash(n, len) & v->mask;
 
 		/* The first entry of a name wins, as in kmod's linear scan. */
 		while (v->slots[h] != 0) {
@@ -450,7 +442,7 @@ static long vertab_find(const struct vertab *v, const char *name, size_t len)
 
 	if (v->count == 0)
 		return -1;
-	h = name_hash(name, len) & v->mask;
+	h = modelf_name_hash(name, len) & v->mask;
 	while (v->slots[h] != 0) {
 		size_t olen;
 		const char *o = ver_name(v, v->slots[h] - 1, &olen);

@@ -10,6 +10,7 @@
 
 #include "glob_match.h"
 #include "modindex.h"
+#include "xarray.h"
 
 /* A reference: flags in the top 4 bits, file offset in the rest. */
 #define REF_PREFIX 0x80000000u
@@ -220,8 +221,8 @@ struct wild {
 	modindex_value_fn *cb;
 	void *arg;
 	int count;
-	char *pat;         /* the pattern spelled by the path so far */
-	size_t len, cap;
+	char *pat;         /* the pattern spelled by the path so far (an xarray) */
+	size_t len;
 	int depth;
 	/* Glob matching while walking: one set of key positions per pattern
 	 * character (byte i set: the pattern so far can match key[0..i)). */
@@ -229,8 +230,8 @@ struct wild {
 	unsigned char *sets;
 	size_t nsets;
 	/* Matches, sorted before they are handed out (see collect()). */
-	struct match { const char *value; uint32_t prio; uint32_t seq; } *found;
-	size_t nfound, capfound;
+	struct match { const char *value; uint32_t prio; uint32_t seq; } *found;   /* an xarray */
+	size_t nfound;
 };
 
 /* Every value of a matching node. kmod's reader keeps them ordered by
@@ -247,16 +248,9 @@ static int collect(struct wild *w, const struct node *n)
 
 		if (w->idx->size - off < 4)
 			return -EBADMSG;
-		if (w->nfound == w->capfound) {
-			size_t cap = w->capfound ? 2 * w->capfound : 16;
-
-			m = realloc(w->found, cap * sizeof(*m));
-			if (m == NULL)
-				return -ENOMEM;
-			w->found = m;
-			w->capfound = cap;
-		}
-		m = &w->found[w->nfound];
+		m = xarray_grow(&w->found, w->nfound, 1, sizeof(*m));
+		if (m == NULL)
+			return -ENOMEM;
 		m->prio = be32(w->idx->data + off);
 		off += 4;
 		if (read_string(w->idx, &off, &v, &len) < 0)
@@ -278,18 +272,13 @@ static int cmp_match(const void *a, const void *b)
 
 static int pat_push(struct wild *w, const char *s, size_t n)
 {
-	if (w->cap - w->len <= n) {
-		size_t cap = (w->cap + n + 32) * 2;
-		char *p = realloc(w->pat, cap);
+	char *p = xarray_grow(&w->pat, w->len, n + 1, 1);
 
-		if (p == NULL)
-			return -ENOMEM;
-		w->pat = p;
-		w->cap = cap;
-	}
-	memcpy(w->pat + w->len, s, n);
+	if (p == NULL)
+		return -ENOMEM;
+	memcpy(p, s, n);
+	p[n] = '\0';
 	w->len += n;
-	w->pat[w->len] = '\0';
 	return 0;
 }
 

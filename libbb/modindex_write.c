@@ -14,8 +14,6 @@
 #define REF_OFFSET 0x0fffffffu
 #define INDEX_VERSION 0x00020001u
 
-#define BLOCK_SIZE (64 * 1024)
-
 struct modindex_entry {
 	const char *key;
 	const char *value;
@@ -31,37 +29,9 @@ void modindex_writer_init(struct modindex_writer *w)
 
 void modindex_writer_free(struct modindex_writer *w)
 {
-	for (size_t i = 0; i < w->nblocks; i++)
-		free(w->blocks[i]);
-	free(w->blocks);
+	xarena_free(&w->strings);
 	free(w->v);
 	memset(w, 0, sizeof(*w));
-}
-
-static char *store(struct modindex_writer *w, const char *s, size_t len)
-{
-	char *p;
-
-	if (len + 1 > w->room) {
-		size_t size = len + 1 > BLOCK_SIZE ? len + 1 : BLOCK_SIZE;
-		char **b = realloc(w->blocks, (w->nblocks + 1) * sizeof(*b));
-
-		if (b == NULL)
-			return NULL;
-		w->blocks = b;
-		b[w->nblocks] = malloc(size);
-		if (b[w->nblocks] == NULL)
-			return NULL;
-		w->nblocks++;
-		w->used = 0;
-		w->room = size;
-	}
-	p = w->blocks[w->nblocks - 1] + w->used;
-	memcpy(p, s, len);
-	p[len] = '\0';
-	w->used += len + 1;
-	w->room -= len + 1;
-	return p;
 }
 
 static bool ascii7(const char *s, size_t *len)
@@ -83,19 +53,12 @@ int modindex_writer_add(struct modindex_writer *w, const char *key, const char *
 
 	if (!ascii7(key, &klen) || !ascii7(value, &vlen) || klen > UINT32_MAX / 2)
 		return -EINVAL;
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 256;
-
-		e = realloc(w->v, cap * sizeof(*e));
-		if (e == NULL)
-			return -ENOMEM;
-		w->v = e;
-		w->cap = cap;
-	}
-	e = &w->v[w->n];
-	e->key = store(w, key, klen);
+	e = xarray_grow(&w->v, w->n, 1, sizeof(*e));
+	if (e == NULL)
+		return -ENOMEM;
+	e->key = xarena_dup(&w->strings, key, klen);
 	/* Many values repeat their key's neighbours; no sharing needed here. */
-	e->value = e->key ? store(w, value, vlen) : NULL;
+	e->value = e->key ? xarena_dup(&w->strings, value, vlen) : NULL;
 	if (e->key == NULL || e->value == NULL)
 		return -ENOMEM;
 	e->keylen = (uint32_t)klen;

@@ -10,6 +10,7 @@
 #include "modconf.h"
 #include "modlookup.h"
 #include "modname.h"
+#include "xarray.h"
 
 static const char *const text_files[ML_NFILES] = {
 	"modules.dep", "modules.alias", "modules.symbols", "modules.builtin", "modules.builtin.alias",
@@ -102,15 +103,12 @@ static int each_line(struct modlookup *lk, enum modlookup_file f,
 static int result_add(struct modlookup_result *res, const char *name, size_t namelen,
 		      const char *path, size_t pathlen, const char *deps, bool builtin)
 {
-	struct modlookup_module *m;
-
 	/* No duplicates removed: a module two of whose aliases match is
 	 * listed twice, as kmod lists it. */
-	m = realloc(res->mods, (res->count + 1) * sizeof(*m));
+	struct modlookup_module *m = xarray_grow(&res->mods, res->count, 1, sizeof(*m));
+
 	if (m == NULL)
 		return -ENOMEM;
-	res->mods = m;
-	m = &res->mods[res->count];
 	m->name = strndup(name, namelen);
 	m->path = path ? strndup(path, pathlen) : NULL;
 	m->deps = deps ? strdup(deps) : NULL;
@@ -472,14 +470,14 @@ int modlookup_builtin_modinfo(struct modlookup *lk, const char *name,
 
 		off += len + 1;
 		if (len > namelen && rec[namelen] == '.' && strncmp(rec, name, namelen) == 0) {
-			char **recs = realloc(info->recs, (info->count + 1) * sizeof(*recs));
+			char **recs = xarray_grow(&info->recs, info->count, 1, sizeof(*recs));
 
 			if (recs == NULL) {
 				modlookup_builtin_info_free(info);
 				return -ENOMEM;
 			}
-			info->recs = recs;
-			info->recs[info->count++] = rec + namelen + 1;
+			*recs = rec + namelen + 1;
+			info->count++;
 		}
 	}
 	return 0;

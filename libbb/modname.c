@@ -22,19 +22,23 @@ int modname_normalize(const char *name_or_path, char out[MODNAME_MAX])
 	return i == 0 ? -EINVAL : 0;
 }
 
+/* In enum modcomp's order. */
 static const char *const module_suffixes[] = { ".ko", ".ko.gz", ".ko.xz", ".ko.zst" };
 
-bool modname_has_module_suffix(const char *path)
+int modname_suffix(const char *path, size_t len)
 {
-	size_t len = strlen(path);
-
 	for (size_t i = 0; i < sizeof(module_suffixes) / sizeof(module_suffixes[0]); i++) {
 		size_t sl = strlen(module_suffixes[i]);
 
 		if (len > sl && strcmp(path + len - sl, module_suffixes[i]) == 0)
-			return true;
+			return (int)i;
 	}
-	return false;
+	return -1;
+}
+
+bool modname_has_module_suffix(const char *path)
+{
+	return modname_suffix(path, strlen(path)) >= 0;
 }
 
 bool modname_equal(const char *a, const char *b)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Messages of the running applet, on stderr or through syslog. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,6 +168,27 @@ int msg_option(int c, const char *usage)
 	default:
 		return EXIT_FAILURE;
 	}
+}
+
+int msg_getopt(int argc, char **argv, const char *shortopts, const struct option *own)
+{
+	static const struct option common[] = {
+		{ "syslog", no_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct option all[48];
+	size_t n = 0;
+
+	while (own[n].name != NULL)
+		n++;
+	if (n > 40 || own[n].val < 0 || own[n].val > 4)
+		return '?';
+	memcpy(all, own, n * sizeof(*own));
+	memcpy(all + n, common + 4 - own[n].val, (size_t)(own[n].val + 1) * sizeof(*own));
+	return getopt_long(argc, argv, shortopts, all, NULL);
 }
 
 int msg_flush_stdout(void)

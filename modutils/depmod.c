@@ -47,6 +47,7 @@
 #include "moddeps.h"
 #include "modelf.h"
 #include "modindex_write.h"
+#include "xarray.h"
 
 static const char usage[] =
 	"[-aAenvw] [-b DIR] [-m MODULEDIR] [-o DIR] [-C CONFIG]...\n"
@@ -72,67 +73,19 @@ static const char usage[] =
 
 /* ---- storage ------------------------------------------------------------ */
 
-/* Strings that live until the end: paths, names, symbol names. */
-struct arena {
-	char **blocks;
-	size_t nblocks, used, room;
-};
-
-static char *arena_dup(struct arena *a, const char *s, size_t len)
-{
-	char *p;
-
-	if (len + 1 > a->room) {
-		size_t size = len + 1 > 65536 ? len + 1 : 65536;
-		char **b = realloc(a->blocks, (a->nblocks + 1) * sizeof(*b));
-
-		if (b == NULL)
-			return NULL;
-		a->blocks = b;
-		if ((b[a->nblocks] = malloc(size)) == NULL)
-			return NULL;
-		a->nblocks++;
-		a->used = 0;
-		a->room = size;
-	}
-	p = a->blocks[a->nblocks - 1] + a->used;
-	memcpy(p, s, len);
-	p[len] = '\0';
-	a->used += len + 1;
-	a->room -= len + 1;
-	return p;
-}
-
-static void arena_free(struct arena *a)
-{
-	for (size_t i = 0; i < a->nblocks; i++)
-		free(a->blocks[i]);
-	free(a->blocks);
-	memset(a, 0, sizeof(*a));
-}
-
 /* A growing byte or word vector. */
 struct vec {
-	void *v;
-	size_t n, cap, size;
+	void *v;                /* an xarray */
+	size_t n, size;
 };
 
 static void *vec_push(struct vec *x, size_t count)
 {
-	if (x->n + count > x->cap) {
-		size_t cap = x->cap ? x->cap * 2 : 1024;
-		void *v;
+	void *p = xarray_grow(&x->v, x->n, count, x->size);
 
-		while (cap < x->n + count)
-			cap *= 2;
-		v = realloc(x->v, cap * x->size);
-		if (v == NULL)
-			return NULL;
-		x->v = v;
-		x->cap = cap;
-	}
-	x->n += count;
-	return (char *)x->v + (x->n - count) * x->size;
+	if (p != NULL)
+		x->n += count;
+	return p;
 }
 
 /* String -> number, open addressing. Keys are not copied. */
@@ -143,15 +96,6 @@ struct stab {
 	} *s;
 	size_t mask, n;
 };
-
-static uint32_t str_hash(const char *s, size_t len)
-{
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
 
 static struct sslot *stab_slot(const struct stab *t, const char *key, size_t len, uint32_t h)
 {
@@ -185,7 +129,7 @@ static int stab_grow(struct stab *t)
  * memory with insert set. With insert the slot is claimed for key. */
 static struct sslot *stab_get(struct stab *t, const char *key, size_t len, bool insert)
 {
-	uint32_t h = str_hash(key, len);
+	uint32_t h = modelf_name_hash(key, len);
 	struct sslot *s;
 
 	if (insert && (t->s == NULL || (t->n + 1) * 4 > (t->mask + 1) * 3) && stab_grow(t) < 0)
@@ -258,9 +202,9 @@ struct dm {
 	bool check_symvers, print_unknown, warn_dups;
 	struct cfg_list searches, overrides, externals, excludes;
 
-	struct arena strings;
+	struct xarena strings;  /* paths, names, symbol names */
 	struct mod **mods;      /* during the search: by arrival, NULL = replaced */
-	size_t nmods, capmods;
+	size_t nmods;
 	struct stab by_name;    /* name -> index in mods */
 	struct mod **array;     /* kmod's module order */
 	size_t n;
@@ -277,16 +221,12 @@ struct dm {
 
 static int list_add(struct cfg_list *l, const char *path, int type)
 {
-	struct cfg_item *v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	struct cfg_item *v = xarray_grow(&l->v, l->n, 1, sizeof(*v));
 
-	if (v == NULL)
+	if (v == NULL || (v->path = strdup(path)) == NULL)
 		return -ENOMEM;
-	l->v = v;
-	v[l->n].path = strdup(path);
-	if (v[l->n].path == NULL)
-		return -ENOMEM;
-	v[l->n].len = strlen(path);
-	v[l->n].type = type;
+	v->len = strlen(path);
+	v->type = type;
 	l->n++;
 	return 0;
 }
@@ -314,60 +254,48 @@ static bool kernel_matches(const struct dm *d, const char *pattern)
 }
 
 /* A line, with "\\\n" joining lines (kmod drops any other backslash). */
-static char *read_line(FILE *fp, unsigned *lineno, size_t *cap, char **buf)
+static char *read_line(FILE *fp, unsigned *lineno, char **buf)
 {
 	size_t i = 0;
 	unsigned n = 0;
 
 	for (;;) {
 		int c = getc_unlocked(fp);
+		char *p;
 
 		if (c == EOF && i == 0)
 			return NULL;
-		if (c == EOF || c == '\n') {
-			*lineno += n + 1;
-			(*buf)[i] = '\0';
-			return *buf;
-		}
 		if (c == '\\') {
 			c = getc_unlocked(fp);
 			if (c == '\n') {
 				n++;
 				continue;
 			}
-			if (c == EOF) {
-				*lineno += n + 1;
-				(*buf)[i] = '\0';
-				return *buf;
-			}
 		}
-		(*buf)[i++] = (char)c;
-		if (i == *cap) {
-			char *b = realloc(*buf, *cap * 2);
-
-			if (b == NULL)
-				return NULL;
-			*buf = b;
-			*cap *= 2;
+		p = xarray_grow(buf, i, 1, 1);
+		if (p == NULL)
+			return NULL;
+		if (c == EOF || c == '\n') {
+			*lineno += n + 1;
+			*p = '\0';
+			return *buf;
 		}
+		*p = (char)c;
+		i++;
 	}
 }
 
 static void cfg_parse(struct dm *d, const char *file)
 {
 	FILE *fp = fopen(file, "re");
-	size_t cap = 256;
-	char *buf = malloc(cap), *line;
+	char *buf = NULL, *line;
 	unsigned lineno = 0;
 
-	if (fp == NULL || buf == NULL) {
+	if (fp == NULL) {
 		msg_err("file parse %s: %s", file, strerror(errno));
-		if (fp)
-			fclose(fp);
-		free(buf);
 		return;
 	}
-	while ((line = read_line(fp, &lineno, &cap, &buf)) != NULL) {
+	while ((line = read_line(fp, &lineno, &buf)) != NULL) {
 		char *save, *cmd, *a, *b, *c;
 
 		if (line[0] == '\0' || line[0] == '#')
@@ -441,13 +369,10 @@ static void cfg_file_add(struct cfg_file **files, size_t *n, const char *dir, co
 	for (size_t i = 0; i < *n; i++)
 		if (strcmp((*files)[i].name, name) == 0)
 			return;
-	f = realloc(*files, (*n + 1) * sizeof(*f));
-	if (f == NULL)
+	f = xarray_grow(files, *n, 1, sizeof(*f));
+	if (f == NULL || asprintf(&f->path, "%s/%s", dir, name) < 0)
 		return;
-	*files = f;
-	if (asprintf(&f[*n].path, "%s/%s", dir, name) < 0)
-		return;
-	f[*n].name = f[*n].path + strlen(dir) + 1;
+	f->name = f->path + strlen(dir) + 1;
 	(*n)++;
 }
 
@@ -524,23 +449,12 @@ static void cfg_load(struct dm *d, char **paths, size_t npaths)
 
 /* ---- finding the modules ------------------------------------------------ */
 
+/* A module file this build can read. */
 static bool module_suffix(const char *name, size_t len)
 {
-	static const struct {
-		const char *ext;
-		enum modcomp comp;
-	} exts[] = {
-		{ ".ko", MODCOMP_NONE }, { ".ko.gz", MODCOMP_GZIP },
-		{ ".ko.xz", MODCOMP_XZ }, { ".ko.zst", MODCOMP_ZSTD },
-	};
+	int comp = modname_suffix(name, len);
 
-	for (size_t i = 0; i < ARRAY_SIZE(exts); i++) {
-		size_t el = strlen(exts[i].ext);
-
-		if (len > el && strcmp(name + len - el, exts[i].ext) == 0)
-			return modcomp_supported(exts[i].comp);
-	}
-	return false;
+	return comp >= 0 && modcomp_supported((enum modcomp)comp);
 }
 
 /* kmod's module name of a path: basename up to the first '.', '-' as '_'. */
@@ -654,7 +568,7 @@ static int module_add(struct dm *d, const char *path, bool replace_check)
 	m->baselen = (size_t)(slash - path);
 	m->namelen = namelen;
 	m->sort_idx = 1;
-	m->name = arena_dup(&d->strings, name, namelen);
+	m->name = xarena_dup(&d->strings, name, namelen);
 	if (m->name == NULL)
 		return -ENOMEM;
 	if (strncmp(path, d->dirname, d->dirnamelen) == 0 && path[d->dirnamelen] == '/') {
@@ -675,15 +589,8 @@ static int module_add(struct dm *d, const char *path, bool replace_check)
 		s->key = m->name;
 		return 0;
 	}
-	if (d->nmods == d->capmods) {
-		size_t cap = d->capmods ? d->capmods * 2 : 1024;
-		struct mod **v = realloc(d->mods, cap * sizeof(*v));
-
-		if (v == NULL)
-			return -ENOMEM;
-		d->mods = v;
-		d->capmods = cap;
-	}
+	if (xarray_grow(&d->mods, d->nmods, 1, sizeof(*d->mods)) == NULL)
+		return -ENOMEM;
 	s = stab_get(&d->by_name, m->name, namelen, true);
 	if (s == NULL)
 		return -ENOMEM;
@@ -692,10 +599,16 @@ static int module_add(struct dm *d, const char *path, bool replace_check)
 	return 0;
 }
 
+/* Folder entries no walk enters. */
+static bool never_walked(const char *name)
+{
+	return strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strcmp(name, "build") == 0 ||
+	       strcmp(name, "source") == 0;
+}
+
 static bool excluded(const struct dm *d, const char *name)
 {
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strcmp(name, "build") == 0 ||
-	    strcmp(name, "source") == 0)
+	if (never_walked(name))
 		return true;
 	for (size_t i = 0; i < d->excludes.n; i++)
 		if (strcmp(name, d->excludes.v[i].path) == 0)
@@ -703,11 +616,34 @@ static bool excluded(const struct dm *d, const char *name)
 	return false;
 }
 
+/* The folders being walked, innermost first: a symlink back to one of
+ * them is not followed (it would walk for ever). */
+struct walk {
+	dev_t dev;
+	ino_t ino;
+	const struct walk *up;
+};
+
+static bool walk_loops(const struct walk *w, const struct stat *st)
+{
+	for (; w != NULL; w = w->up)
+		if (w->dev == st->st_dev && w->ino == st->st_ino)
+			return true;
+	return false;
+}
+
 /* path holds the folder and a '/' (baselen bytes); dir is open on it. */
-static int search_dir(struct dm *d, DIR *dir, char *path, size_t baselen)
+static int search_dir(struct dm *d, DIR *dir, char *path, size_t baselen, const struct walk *up)
 {
 	struct dirent *de;
 	int dfd = dirfd(dir);
+	struct walk here = { 0, 0, up };
+	struct stat st;
+
+	if (fstat(dfd, &st) == 0) {
+		here.dev = st.st_dev;
+		here.ino = st.st_ino;
+	}
 
 	while ((de = readdir(dir)) != NULL) {
 		const char *name = de->d_name;
@@ -725,8 +661,6 @@ static int search_dir(struct dm *d, DIR *dir, char *path, size_t baselen)
 		if (de->d_type == DT_REG || de->d_type == DT_DIR) {
 			is_dir = de->d_type == DT_DIR;
 		} else {
-			struct stat st;
-
 			if (fstatat(dfd, name, &st, 0) < 0) {
 				msg_err("fstatat(%d, %s): %s", dfd, name, strerror(errno));
 				continue;
@@ -736,6 +670,10 @@ static int search_dir(struct dm *d, DIR *dir, char *path, size_t baselen)
 				continue;
 			}
 			is_dir = S_ISDIR(st.st_mode);
+			if (is_dir && walk_loops(&here, &st)) {
+				msg_err("not following %s: a symbolic link loop", path);
+				continue;
+			}
 		}
 		if (is_dir) {
 			int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -749,7 +687,7 @@ static int search_dir(struct dm *d, DIR *dir, char *path, size_t baselen)
 			}
 			path[baselen + namelen] = '/';
 			path[baselen + namelen + 1] = '\0';
-			if (search_dir(d, sub, path, baselen + namelen + 1) == -ENOMEM) {
+			if (search_dir(d, sub, path, baselen + namelen + 1, &here) == -ENOMEM) {
 				closedir(sub);
 				return -ENOMEM;
 			}
@@ -784,7 +722,7 @@ static int search_path(struct dm *d, const char *dirpath)
 	memcpy(path, dirpath, len);
 	path[len] = '/';
 	path[len + 1] = '\0';
-	err = search_dir(d, dir, path, len + 1);
+	err = search_dir(d, dir, path, len + 1, NULL);
 	closedir(dir);
 	return err;
 }
@@ -916,7 +854,7 @@ static uint32_t sym_intern(struct dm *d, const char *name, size_t len)
 	if (s->val != UINT32_MAX)
 		return s->val;
 	y = vec_push(&d->syms, 1);
-	if (y == NULL || (y->name = arena_dup(&d->strings, name, len)) == NULL) {
+	if (y == NULL || (y->name = xarena_dup(&d->strings, name, len)) == NULL) {
 		/* undo the claimed slot */
 		s->key = NULL;
 		d->by_sym.n--;
@@ -967,75 +905,65 @@ static void add_fake_syms(struct dm *d)
 		sym_define(d, "TOC.", 4, true, 0, -1);
 }
 
-static int load_symvers(struct dm *d, const char *file)
+/* "0x12345678\tsymbol\tvmlinux\tEXPORT_SYMBOL..." */
+static int symvers_line(struct dm *d, const char *file, unsigned lineno, char *line)
 {
-	char line[10240];
-	unsigned lineno = 0;
-	FILE *fp = fopen(file, "re");
+	char *save, *ver, *sym, *where, *end;
+	uint64_t crc;
 
-	if (fp == NULL)
-		return -errno;
-	/* "0x12345678\tsymbol\tvmlinux\tEXPORT_SYMBOL..." */
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		char *save, *ver, *sym, *where, *end;
-		uint64_t crc;
-
-		lineno++;
-		ver = strtok_r(line, " \t", &save);
-		sym = strtok_r(NULL, " \t", &save);
-		where = strtok_r(NULL, " \t", &save);
-		if (!ver || !sym || !where || strcmp(where, "vmlinux") != 0)
-			continue;
-		crc = strtoull(ver, &end, 16);
-		if (*end != '\0') {
-			msg_err("%s:%u Invalid symbol version %s", file, lineno, ver);
-			continue;
-		}
-		if (sym_define(d, sym, strlen(sym), false, crc, -1) < 0) {
-			fclose(fp);
-			return -ENOMEM;
-		}
+	ver = strtok_r(line, " \t", &save);
+	sym = strtok_r(NULL, " \t", &save);
+	where = strtok_r(NULL, " \t", &save);
+	if (!ver || !sym || !where || strcmp(where, "vmlinux") != 0)
+		return 0;
+	crc = strtoull(ver, &end, 16);
+	if (*end != '\0') {
+		msg_err("%s:%u Invalid symbol version %s", file, lineno, ver);
+		return 0;
 	}
-	add_fake_syms(d);
-	fclose(fp);
-	return 0;
+	return sym_define(d, sym, strlen(sym), false, crc, -1);
 }
 
-static int load_system_map(struct dm *d, const char *file)
+/* "c0294200 R __ksymtab_devfs_alloc_devnum" */
+static int system_map_line(struct dm *d, const char *file, unsigned lineno, char *line)
+{
+	char *p = strchr(line, ' '), *end;
+
+	if (p != NULL)
+		p = strchr(p + 1, ' ');
+	if (p == NULL) {
+		msg_err("%s:%u: invalid line: %s", file, lineno, line);
+		return 0;
+	}
+	p++;
+	if (d->sym_prefix != '\0' && p[0] == d->sym_prefix)
+		p++;
+	if (strncmp(p, "__ksymtab_", 10) != 0)
+		return 0;
+	end = strchr(p, '\n');
+	if (end != NULL)
+		*end = '\0';
+	return sym_define(d, p + 10, strlen(p + 10), true, 0, -1);
+}
+
+/* The kernel's own symbols (-E Module.symvers or -F System.map), a line at
+ * a time. 0, -errno when the file cannot be opened, or -ENOMEM. */
+static int load_kernel_syms(struct dm *d, const char *file,
+			    int (*parse)(struct dm *d, const char *file, unsigned lineno, char *line))
 {
 	char line[10240];
 	unsigned lineno = 0;
 	FILE *fp = fopen(file, "re");
+	int err = 0;
 
 	if (fp == NULL)
 		return -errno;
-	/* "c0294200 R __ksymtab_devfs_alloc_devnum" */
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		char *p = strchr(line, ' '), *end;
-
-		lineno++;
-		if (p != NULL)
-			p = strchr(p + 1, ' ');
-		if (p == NULL) {
-			msg_err("%s:%u: invalid line: %s", file, lineno, line);
-			continue;
-		}
-		p++;
-		if (d->sym_prefix != '\0' && p[0] == d->sym_prefix)
-			p++;
-		if (strncmp(p, "__ksymtab_", 10) != 0)
-			continue;
-		end = strchr(p, '\n');
-		if (end != NULL)
-			*end = '\0';
-		if (sym_define(d, p + 10, strlen(p + 10), true, 0, -1) < 0) {
-			fclose(fp);
-			return -ENOMEM;
-		}
-	}
-	add_fake_syms(d);
+	while (err == 0 && fgets(line, sizeof(line), fp) != NULL)
+		err = parse(d, file, ++lineno, line);
 	fclose(fp);
-	return 0;
+	if (err == 0)
+		add_fake_syms(d);
+	return err;
 }
 
 /* ---- reading the modules ------------------------------------------------ */
@@ -1865,21 +1793,19 @@ static const struct {
 	[O_DEVNAME] = { "modules.devname", false },
 };
 
-/* Generate file i; the text ones also fill the index that follows them. */
+/* Generate file i; the text ones also fill the index that follows them
+ * (outs[] starts zeroed: every index writer initialised). */
 static int generate(struct out *outs, int i)
 {
 	struct out *o = &outs[i];
 
 	switch (i) {
 	case O_DEP:
-		modindex_writer_init(&outs[O_DEPBIN].idx);
-		return out_dep(o, &outs[O_DEPBIN]);
+		return out_dep(o, o + 1);
 	case O_ALIAS:
-		modindex_writer_init(&outs[O_ALIASBIN].idx);
-		return out_alias(o, &outs[O_ALIASBIN]);
+		return out_alias(o, o + 1);
 	case O_SYMBOLS:
-		modindex_writer_init(&outs[O_SYMBOLSBIN].idx);
-		return out_symbols(o, &outs[O_SYMBOLSBIN]);
+		return out_symbols(o, o + 1);
 	case O_DEPBIN:
 	case O_ALIASBIN:
 	case O_SYMBOLSBIN:
@@ -1900,50 +1826,35 @@ static int generate(struct out *outs, int i)
 	return 0;
 }
 
-static int write_stdout(struct dm *d)
-{
-	struct out outs[O_NFILES];
-	struct wbuf *w = malloc(sizeof(*w));
-	int err = 0;
-
-	if (w == NULL)
-		return -ENOMEM;
-	w->fd = STDOUT_FILENO;
-	w->err = 0;
-	w->len = 0;
-	memset(outs, 0, sizeof(outs));
-	for (int i = 0; i < O_NFILES; i++) {
-		outs[i].d = d;
-		outs[i].w = w;
-		outs[i].fd = -1;
-		outs[i].dry = true;
-	}
-	fflush(stdout);
-	for (int i = 0; i < O_NFILES && err == 0; i++)
-		err = generate(outs, i);
-	wflush(w);
-	if (err == 0)
-		err = w->err;
-	free(w);
-	return err;
-}
-
 /* Write file i into the folder dfd as tmp[i], flushed to disk. On a
- * failure the files made are removed again. */
+ * failure the files made are removed again. With tmp NULL (-n), the text
+ * files go to standard output instead. */
 static int write_set(struct dm *d, int dfd, const char *dname, char (*tmp)[300])
 {
 	struct out outs[O_NFILES];
 	struct wbuf *w = malloc(sizeof(*w));
+	bool dry = tmp == NULL;
 	int err = 0, created = 0;
 
 	if (w == NULL)
 		return -ENOMEM;
 	memset(outs, 0, sizeof(outs));
+	w->fd = STDOUT_FILENO;
+	w->err = 0;
+	w->len = 0;
+	if (dry)
+		fflush(stdout);
 	for (int i = 0; i < O_NFILES && err == 0; i++) {
 		struct out *o = &outs[i];
 
 		o->d = d;
 		o->w = w;
+		o->dry = dry;
+		if (dry) {
+			/* one write error is reported at the end */
+			err = generate(outs, i);
+			continue;
+		}
 		o->fd = openat(dfd, tmp[i], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (o->fd < 0) {
 			err = -errno;
@@ -1967,6 +1878,11 @@ static int write_set(struct dm *d, int dfd, const char *dname, char (*tmp)[300])
 		o->fd = -1;
 		if (err < 0)
 			msg_err("could not write %s/%s: %s", dname, outputs[i].name, strerror(-err));
+	}
+	if (dry) {
+		wflush(w);
+		if (err == 0)
+			err = w->err;
 	}
 	/* What the generators kept for a later file, when one failed. */
 	for (int i = 0; i < O_NFILES; i++)
@@ -2044,10 +1960,7 @@ static int up_to_date_dir(DIR *dir, time_t mtime)
 		const char *name = de->d_name;
 		struct stat st;
 
-		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strcmp(name, "build") == 0 ||
-		    strcmp(name, "source") == 0)
-			continue;
-		if (fstatat(dfd, name, &st, 0) < 0)
+		if (never_walked(name) || fstatat(dfd, name, &st, 0) < 0)
 			continue;
 		if (S_ISDIR(st.st_mode)) {
 			int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -2112,7 +2025,7 @@ static void dm_free(struct dm *d)
 	free(d->imports.v);
 	free(d->crcs.v);
 	moddeps_free(&d->g);
-	arena_free(&d->strings);
+	xarena_free(&d->strings);
 	list_free(&d->searches);
 	list_free(&d->overrides);
 	list_free(&d->externals);
@@ -2137,16 +2050,12 @@ static int run(struct dm *d, int argc, char **argv, bool all, bool quick, bool d
 			return 0;
 		all = true;
 	}
-	if (symvers != NULL) {
-		err = load_symvers(d, symvers);
+	if (symvers != NULL || sysmap != NULL) {
+		const char *file = symvers ? symvers : sysmap;
+
+		err = load_kernel_syms(d, file, symvers ? symvers_line : system_map_line);
 		if (err < 0) {
-			msg_fatal("could not load %s: %s", symvers, strerror(-err));
-			return err;
-		}
-	} else if (sysmap != NULL) {
-		err = load_system_map(d, sysmap);
-		if (err < 0) {
-			msg_fatal("could not load %s: %s", sysmap, strerror(-err));
+			msg_fatal("could not load %s: %s", file, strerror(-err));
 			return err;
 		}
 	} else if (d->print_unknown) {
@@ -2221,7 +2130,7 @@ static int run(struct dm *d, int argc, char **argv, bool all, bool quick, bool d
 			msg_err("Found %d modules in dependency cycles!", n);
 		return -ELOOP;
 	}
-	err = dry ? write_stdout(d) : write_files(d);
+	err = dry ? write_set(d, -1, NULL, NULL) : write_files(d);
 	return err;
 }
 
@@ -2240,21 +2149,19 @@ int depmod_main(int argc, char **argv)
 		{ "unresolved-error", no_argument, NULL, 'u' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "root", no_argument, NULL, 'r' },
-		{ "verbose", no_argument, NULL, 'v' },
 		{ "show", no_argument, NULL, 'n' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "symbol-prefix", required_argument, NULL, 'P' },
 		{ "warn", no_argument, NULL, 'w' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		/* --verbose --version --help */
+		MSG_LONGOPTS_END(3),
 	};
 	struct dm *d = calloc(1, sizeof(*d));
 	const char *root = NULL, *outroot = NULL, *moduledir = NULL, *symvers = NULL, *sysmap = NULL, *kver = NULL;
 	char **configs = NULL;
 	size_t nconfigs = 0;
 	bool all = false, quick = false, dry = false;
-	int c, li, r, err;
+	int c, r, err;
 
 	if (d == NULL) {
 		msg_err("out of memory");
@@ -2271,7 +2178,7 @@ int depmod_main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	r = EXIT_FAILURE;
-	while ((c = getopt_long(argc, argv, "aAb:m:o:C:E:F:euqrvnP:wVh", longopts, &li)) != -1) {
+	while ((c = msg_getopt(argc, argv, "aAb:m:o:C:E:F:euqrvnP:wVh", longopts)) != -1) {
 		switch (c) {
 		case 'a': all = true; break;
 		case 'A': quick = true; break;

@@ -98,11 +98,7 @@ int insmod_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "force", no_argument, NULL, 'f' },
-		{ "syslog", no_argument, NULL, 's' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		MSG_LONGOPTS_END(4),
 	};
 	unsigned flags = 0;
 	struct modfile mf;
@@ -110,7 +106,7 @@ int insmod_main(int argc, char **argv)
 	int c, r, err;
 
 	/* -p (print errors) is accepted and ignored, as kmod does. */
-	while ((c = getopt_long(argc, argv, "+fpsvVh", longopts, NULL)) != -1) {
+	while ((c = msg_getopt(argc, argv, "+fpsvVh", longopts)) != -1) {
 		switch (c) {
 		case 'f':
 			flags |= KERNEL_LOAD_IGNORE_MODVERSIONS | KERNEL_LOAD_IGNORE_VERMAGIC;

@@ -59,14 +59,12 @@ static int print_module(const struct proc_module *m, void *arg)
 int lsmod_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		MSG_LONGOPTS_END(2),   /* --version --help */
 	};
 	bool header_done = false;
 	int c, r, err;
 
-	while ((c = getopt_long(argc, argv, "Vh", longopts, NULL)) != -1) {
+	while ((c = msg_getopt(argc, argv, "Vh", longopts)) != -1) {
 		switch (c) {
 		default:
 			r = msg_option(c, usage);

@@ -21,6 +21,7 @@
 #include "modelf.h"
 #include "modsig.h"
 #include "modlookup.h"
+#include "xarray.h"
 
 static const char usage[] =
 	"[-adlpn0m] [-F FIELD] [-k VERSION] [-b DIR] MODULE...\n"
@@ -55,8 +56,8 @@ struct param {
 };
 
 struct params {
-	struct param *v;
-	size_t n, cap;
+	struct param *v;    /* an xarray */
+	size_t n;
 };
 
 static int param_add(struct params *ps, const char *key, const char *value)
@@ -74,16 +75,10 @@ static int param_add(struct params *ps, const char *key, const char *value)
 		if (ps->v[i].namelen == namelen && memcmp(ps->v[i].name, value, namelen) == 0)
 			p = &ps->v[i];
 	if (p == NULL) {
-		if (ps->n == ps->cap) {
-			size_t cap = ps->cap ? ps->cap * 2 : 16;
-			struct param *v = realloc(ps->v, cap * sizeof(*v));
-
-			if (v == NULL)
-				return -ENOMEM;
-			ps->v = v;
-			ps->cap = cap;
-		}
-		p = &ps->v[ps->n++];
+		p = xarray_grow(&ps->v, ps->n, 1, sizeof(*p));
+		if (p == NULL)
+			return -ENOMEM;
+		ps->n++;
 		memset(p, 0, sizeof(*p));
 		p->name = value;
 		p->namelen = namelen;
@@ -108,15 +103,11 @@ static void print_params(const struct params *ps, const struct opts *o)
 			printf(o->sep ? "%-16s" : "%s=", o->sep ? "parm:" : "parm");
 		/* kmod shows a type without description as "name:type" in the
 		 * full listing, but "name: (type)" with -p / -F parm. */
-		if (p->desc == NULL && o->field == NULL)
-			printf("%.*s:%.*s%c", (int)p->namelen, p->name, (int)p->typelen, p->type, o->sep);
-		else if (p->desc == NULL)
-			printf("%.*s: (%.*s)%c", (int)p->namelen, p->name, (int)p->typelen, p->type, o->sep);
-		else if (p->type != NULL)
-			printf("%.*s:%.*s (%.*s)%c", (int)p->namelen, p->name, (int)p->desclen, p->desc,
-			       (int)p->typelen, p->type, o->sep);
-		else
-			printf("%.*s:%.*s%c", (int)p->namelen, p->name, (int)p->desclen, p->desc, o->sep);
+		printf("%.*s:%.*s", (int)p->namelen, p->name, (int)p->desclen, p->desc ? p->desc : "");
+		/* A parameter without parm= has a parmtype=. */
+		if (p->type != NULL)
+			printf(p->desc == NULL && o->field == NULL ? "%.*s" : " (%.*s)", (int)p->typelen, p->type);
+		putchar(o->sep);
 	}
 }
 
@@ -306,14 +297,9 @@ static int show_file(const char *path, const char *shown, const struct opts *o)
 			;
 		err = r;
 	}
-	if (err < 0) {
-		msg_err("could not read module %s: %s", path, elf.why ? elf.why : strerror(-err));
-		modfile_close(&mf);
-		return err;
-	}
-	if (o->field == NULL || strcmp(o->field, "filename") == 0)
+	if (err == 0 && (o->field == NULL || strcmp(o->field, "filename") == 0))
 		print_filename(shown, o);
-	if (o->field == NULL || strcmp(o->field, "filename") != 0)
+	if (err == 0 && (o->field == NULL || strcmp(o->field, "filename") != 0))
 		err = show_records(&it.it, o, signed_ ? &sig : NULL);
 	if (err < 0)
 		msg_err("could not read module %s: %s", path, elf.why ? elf.why : strerror(-err));
@@ -431,9 +417,7 @@ int modinfo_main(int argc, char **argv)
 		{ "field", required_argument, NULL, 'F' },
 		{ "set-version", required_argument, NULL, 'k' },
 		{ "basedir", required_argument, NULL, 'b' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		MSG_LONGOPTS_END(2),
 	};
 	struct opts o = { .sep = '\n' };
 	const char *kver = NULL, *root = NULL;
@@ -441,7 +425,7 @@ int modinfo_main(int argc, char **argv)
 	struct modlookup lk;
 	int c, r, failed = 0, err;
 
-	while ((c = getopt_long(argc, argv, "adlpn0mF:k:b:Vh", longopts, NULL)) != -1) {
+	while ((c = msg_getopt(argc, argv, "adlpn0mF:k:b:Vh", longopts)) != -1) {
 		switch (c) {
 		/* The last of -a -d -l -p -n -F wins, as in kmod. */
 		case 'a': o.field = "author"; break;

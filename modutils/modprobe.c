@@ -27,6 +27,7 @@
 #include "modelf.h"
 #include "modlookup.h"
 #include "modparams.h"
+#include "xarray.h"
 
 static const char usage[] =
 	"[-a] [-r] [-ibfnqsv] [-C DIR] [-d ROOT] [-S VERSION] MODULE [PARAM=VALUE]...\n"
@@ -72,7 +73,7 @@ struct modprobe {
 	struct modctx ctx;
 	struct modconf conf;
 	struct modlookup lk;
-	struct mod **mods;   /* every module met, each name once */
+	struct mod **mods;   /* every module met, each name once (an xarray) */
 	size_t nmods;
 	/* options */
 	bool all, remove, dry_run, show, quiet, ignore_cmds, use_blacklist, first_time,
@@ -92,20 +93,18 @@ static struct mod *mod_get(struct modprobe *mp, const struct modlookup_module *m
 		if (strcmp(mp->mods[i]->name, m->name) == 0)
 			return mp->mods[i];
 	x = calloc(1, sizeof(*x));
-	v = realloc(mp->mods, (mp->nmods + 1) * sizeof(*v));
+	v = xarray_grow(&mp->mods, mp->nmods, 1, sizeof(*v));
 	if (x == NULL || v == NULL) {
 		free(x);
-		if (v)
-			mp->mods = v;
 		return NULL;
 	}
-	mp->mods = v;
 	x->name = strdup(m->name);
 	x->builtin = m->builtin;
 	if (m->path != NULL && modlookup_module_path(&mp->lk, m, path, sizeof(path)) == 0)
 		x->path = strdup(path);
 	x->deps = m->deps ? strdup(m->deps) : NULL;
-	mp->mods[mp->nmods++] = x;
+	*v = x;
+	mp->nmods++;
 	return x;
 }
 
@@ -183,18 +182,18 @@ static bool mod_builtin(const struct mod *m)
 /* ---- soft dependencies and the probe list ------------------------------ */
 
 struct list {
-	struct mod **v;
+	struct mod **v;      /* an xarray */
 	size_t n;
 };
 
 static int list_add(struct list *l, struct mod *m)
 {
-	struct mod **v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	struct mod **v = xarray_grow(&l->v, l->n, 1, sizeof(*v));
 
 	if (v == NULL)
 		return -ENOMEM;
-	l->v = v;
-	l->v[l->n++] = m;
+	*v = m;
+	l->n++;
 	return 0;
 }
 
@@ -525,6 +524,8 @@ static int do_insert(struct modprobe *mp, const char *arg, const char *extra)
 		return -ENOENT;
 	}
 	for (size_t i = 0; i < n; i++) {
+		const char *why, *more;
+
 		if (mp->resolve_only) {
 			printf("%s\n", mods[i]->name);
 			continue;
@@ -537,16 +538,15 @@ static int do_insert(struct modprobe *mp, const char *arg, const char *extra)
 		 * runs modprobe -q). */
 		if (mp->quiet)
 			continue;
+		why = strerror(-err);
+		more = "";
 		if (err == -EEXIST)
-			msg_err("could not insert '%s': Module already in kernel", mods[i]->name);
+			why = "Module already in kernel";
 		else if (err == -ENOENT)
-			msg_err("could not insert '%s': Unknown symbol in module, or unknown parameter (see dmesg)",
-				mods[i]->name);
+			why = "Unknown symbol in module, or unknown parameter (see dmesg)";
 		else if (err == -EPERM && kernel_modules_disabled() == 1)
-			msg_err("could not insert '%s': %s (module loading is disabled: /proc/sys/kernel/modules_disabled is 1)",
-				mods[i]->name, strerror(-err));
-		else
-			msg_err("could not insert '%s': %s", mods[i]->name, strerror(-err));
+			more = " (module loading is disabled: /proc/sys/kernel/modules_disabled is 1)";
+		msg_err("could not insert '%s': %s%s", mods[i]->name, why, more);
 	}
 	free(mods);
 	return ret;
@@ -742,11 +742,8 @@ static void dump_text(struct modprobe *mp, const char *file)
 		if (strncmp(p, "alias", 5) != 0 || (p = word(p + 5, key, sizeof(key))) == NULL ||
 		    word(p, mod, sizeof(mod)) == NULL || modlookup_alias_normalize(key, key, sizeof(key)) < 0)
 			continue;
-		v = realloc(lines, (n + 1) * sizeof(*v));
-		if (v == NULL)
-			break;
-		lines = v;
-		if (asprintf(&lines[n], "alias %s %s", key, mod) < 0)
+		v = xarray_grow(&lines, n, 1, sizeof(*v));
+		if (v == NULL || asprintf(v, "alias %s %s", key, mod) < 0)
 			break;
 		n++;
 	}
@@ -928,12 +925,8 @@ int modprobe_main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'C' },
 		{ "dirname", required_argument, NULL, 'd' },
 		{ "set-version", required_argument, NULL, 'S' },
-		{ "syslog", no_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		MSG_LONGOPTS_END(4),
 	};
 	struct modprobe mp = { 0 };
 	const char *root = NULL, *kver = NULL;
@@ -942,7 +935,7 @@ int modprobe_main(int argc, char **argv)
 	int c, r, err, ret = EXIT_SUCCESS, query = 0;
 	char **args = with_env_options(&argc, argv);
 
-	while ((c = getopt_long(argc, args, "arw:ibfRDcnC:d:S:sqvVh", longopts, NULL)) != -1) {
+	while ((c = msg_getopt(argc, args, "arw:ibfRDcnC:d:S:sqvVh", longopts)) != -1) {
 		switch (c) {
 		case 'a': mp.all = true; break;
 		case 'r': mp.remove = true; break;
@@ -967,12 +960,12 @@ int modprobe_main(int argc, char **argv)
 		case OPT_SHOW_EXPORTS: query = 'e'; break;
 		case 'n': mp.dry_run = true; break;
 		case 'C': {
-			const char **v = realloc(confs, (nconfs + 1) * sizeof(*v));
+			const char **v = xarray_grow(&confs, nconfs, 1, sizeof(*v));
 
 			if (v == NULL)
 				return EXIT_FAILURE;
-			confs = v;
-			confs[nconfs++] = optarg;
+			*v = optarg;
+			nconfs++;
 			break;
 		}
 		case 'd': root = optarg; break;

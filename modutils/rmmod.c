@@ -103,16 +103,12 @@ int rmmod_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "force", no_argument, NULL, 'f' },
-		{ "syslog", no_argument, NULL, 's' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		MSG_LONGOPTS_END(4),
 	};
 	bool force = false;
 	int c, r, failed = 0;
 
-	while ((c = getopt_long(argc, argv, "fsvVh", longopts, NULL)) != -1) {
+	while ((c = msg_getopt(argc, argv, "fsvVh", longopts)) != -1) {
 		switch (c) {
 		case 'f':
 			force = true;
