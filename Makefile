@@ -159,7 +159,7 @@ APPLET_SRCS := $(foreach f,$(ALL_APPLET_SRCS),\
 APPLETS := $(basename $(notdir $(APPLET_SRCS)))
 
 LIBBB-y := msg modname context kernel modfile decompress modelf modsig modindex modlookup modconf loaddiag modparams
-LIBBB-y += modindex_write moddeps dirswap ere glob_match
+LIBBB-y += modindex_write moddeps dirswap ere glob_match xarray
 LIBBB-$(CONFIG_FEATURE_GZIP) += decompress_gzip
 LIBBB-$(CONFIG_FEATURE_XZ) += decompress_xz
 LIBBB-$(CONFIG_FEATURE_ZSTD) += decompress_zstd
@@ -353,12 +353,17 @@ FUZZ_TARGETS := $(patsubst $(srctree)/tests/fuzz/%.c,%,$(wildcard $(srctree)/tes
 FUZZ_BINS := $(patsubst %,$(obj)/fuzz/%,$(FUZZ_TARGETS))
 FUZZ_LIBBB := $(patsubst %,$(srctree)/libbb/%.c,$(LIBBB-y))
 
-$(obj)/fuzz/%: $(srctree)/tests/fuzz/%.c $(FUZZ_LIBBB) $(GEN_HDRS)
+# A target that drives a whole applet links its file too.
+FUZZ_EXTRA_fuzz_depmodconf := $(srctree)/modutils/depmod.c
+
+.SECONDEXPANSION:
+$(obj)/fuzz/%: $(srctree)/tests/fuzz/%.c $(FUZZ_LIBBB) $$(FUZZ_EXTRA_$$*) $(GEN_HDRS)
 	$(quiet) FUZZ $@
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(FUZZ_CC) -std=gnu11 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -D_GNU_SOURCE -I$(obj)/generated -I$(srctree)/include \
-		-o $@ $< $(FUZZ_LIBBB) $(sort $(LIBS-y))
+		-fno-sanitize-recover=all -D_GNU_SOURCE -DTEST_DATA=\"$(srctree)/tests/unit/data\" \
+		-I$(obj)/generated -I$(srctree)/include \
+		-o $@ $< $(FUZZ_EXTRA_$*) $(FUZZ_LIBBB) $(sort $(LIBS-y))
 
 fuzz-build: $(FUZZ_BINS)
 

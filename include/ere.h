@@ -16,6 +16,10 @@
  * compiles to too many states (counted repeats are written out: a{1000} is
  * too many) or the search needs more than ERE_STEPS_MAX steps (states
  * entered and pattern bytes read). No pattern makes it hang or recurse.
+ * A newline is an ordinary byte in pattern and string; glibc, given a
+ * pattern with a newline in it, also lets '$' or '^' beside that newline
+ * match at a newline of the string (depmod.d's patterns are words of a
+ * line: they never hold one).
  */
 int ere_match(const char *pattern, const char *string);
 

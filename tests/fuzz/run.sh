@@ -6,7 +6,7 @@
 # in FUZZDIR/crash-TARGET-* and makes the run fail: copy it to
 # tests/fuzz/regressions/TARGET/ so that make check replays it for ever.
 set -u
-dir=$1 secs=$2
+dir=$(cd "$1" && pwd) secs=$2   # absolute: a target may chdir
 shift 2
 src=$(cd "$(dirname "$0")/../.." && pwd)
 data=$src/tests/unit/data
@@ -35,6 +35,16 @@ PY
 		xz --check=crc32 -c "$data/signed-sha256.ko" > "$c/m.xz"
 		zstd -qc "$data/signed-sha256.ko" > "$c/m.zst"
 		cp "$data/signed-sha256.ko" "$c/m.ko" ;;
+	fuzz_match)
+		# glob patterns (first byte even) and EREs (odd), each with a string
+		printf '\000pci:v00008086d*sv*\000pci:v00008086d00001533sv00008086\000' > "$c/glob1"
+		printf '\000usb:v[0-9A-F]*p?[!x]*\000usb:v1234p0001d0100\000' > "$c/glob2"
+		printf '\000[[:alpha:]][[.-.]][=a=]\\*\000a-a*\000' > "$c/glob3"
+		printf '\001^6\\.1\\.[0-9]+-(amd64|armmp)$\0006.1.0-56-amd64\000' > "$c/ere1"
+		printf '\001(a|b{2,3})*c?[^[:digit:]x-z]\000abbbbq\000' > "$c/ere2"
+		printf '\001.*-rt[[:space:]]*$|^$\0006.1.0-rt\000' > "$c/ere3" ;;
+	fuzz_depmodconf)
+		printf 'search updates extra built-in external\noverride dup 6\\.1\\..* extra\nexclude b\nexternal 6.1 /nonexistent\n# comment\ninclude x\nbogus line \\\n continued\n' > "$c/sample" ;;
 	fuzz_textindex)
 		printf 'kernel/a/modtest_a.ko:\nkernel/b/modtest_b.ko.xz: kernel/a/modtest_a.ko\n\000alias modtest-c-alias modtest_c\nalias of:N*T*Cfoo dash_mod\n\000alias symbol:modtest_a_value modtest_a\n\000kernel/x/modtest_builtin.ko\n\000modtest_builtin.license=GPL\000' > "$c/sample" ;;
 	esac
