@@ -12,7 +12,8 @@
  * matches somewhere in string, 0 when not. -EINVAL for a pattern glibc's
  * regcomp() refuses, one longer than ERE_PATTERN_MAX, and the GNU
  * extensions glibc takes but this does not
- * (back-references, \w \W \s \S \b \B \< \> \` \'); -E2BIG when the pattern
+ * (back-references, \w \W \s \S \b \B \< \> \` \', escaped digits in an interval
+ * such as a{\2}); -E2BIG when the pattern
  * compiles to too many states (counted repeats are written out: a{1000} is
  * too many) or the search needs more than ERE_STEPS_MAX steps (states
  * entered and pattern bytes read). No pattern makes it hang or recurse.

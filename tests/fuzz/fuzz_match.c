@@ -26,7 +26,8 @@ static void disagree(const char *what, const char *pattern, const char *string, 
 }
 
 /* The GNU extensions ere_match() refuses on purpose (ere.h): a backslash
- * before a digit or one of w W s S b B < > ` '. */
+ * before a digit (a back-reference; glibc also reads "{\0}" as "{0}") or
+ * one of w W s S b B < > ` '. */
 static int has_gnu_escape(const char *p)
 {
 	for (; *p != '\0'; p++) {
@@ -34,7 +35,7 @@ static int has_gnu_escape(const char *p)
 			continue;
 		if (p[1] == '\0')
 			return 0;
-		if (strchr("123456789wWsSbB<>`'", p[1]) != NULL)
+		if (strchr("0123456789wWsSbB<>`'", p[1]) != NULL)
 			return 1;
 		p++;
 	}

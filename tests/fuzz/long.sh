@@ -11,7 +11,7 @@
 set -u
 dir=$(cd "$1" && pwd) t=$2 cpu=$3 runs=${4:-10000000}
 log=$dir/$t.long.log
-"$dir/$t" -runs="$runs" -max_total_time=86400 -print_final_stats=1 -close_fd_mask=3 -timeout=10 \
+"$dir/$t" -runs="$runs" -max_total_time=86400 -print_final_stats=1 -close_fd_mask=3 -timeout=60 \
 	-rss_limit_mb=2048 -interrupted_exit_code=72 -artifact_prefix="$dir/long-crash-$t-" "$dir/corpus/$t" >"$log" 2>&1 &
 pid=$!
 ticks=$(getconf CLK_TCK)
