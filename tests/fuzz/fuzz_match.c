@@ -43,14 +43,15 @@ static int has_gnu_escape(const char *p)
 }
 
 /* glibc's regcomp() copies the tree for each stacked repeat (a+++...: 2^n
- * nodes) and runs out of memory: such patterns have no oracle. */
+ * nodes; a{,23}*{,23} takes minutes) and runs out of memory or time: such
+ * patterns have no oracle. */
 static int stacked_repeats(const char *p)
 {
 	int run = 0;
 
 	for (; *p != '\0'; p++) {
 		if (strchr("*+?}", *p) != NULL) {
-			if (++run > 3)
+			if (++run > 2)
 				return 1;
 		} else if (*p != '{' && !(*p >= '0' && *p <= '9') && *p != ',') {
 			run = 0;
@@ -70,6 +71,8 @@ static void check_ere(const char *pattern, const char *string)
 	 * are words of one line and never hold one (ere.h). */
 	if (ours == -E2BIG || stacked_repeats(pattern) || strchr(pattern, '\n') != NULL)
 		return;   /* a documented limit, or no oracle: nothing to compare */
+	if (ours == -EINVAL && has_gnu_escape(pattern))
+		return;   /* refused on purpose; glibc may take it */
 	rc = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB);
 	if (rc != 0) {
 		if (ours != -EINVAL)
@@ -78,7 +81,7 @@ static void check_ere(const char *pattern, const char *string)
 	}
 	theirs = regexec(&re, string, 0, NULL, 0) == 0;
 	regfree(&re);
-	if (ours == -EINVAL && (has_gnu_escape(pattern) || strlen(pattern) > ERE_PATTERN_MAX))
+	if (ours == -EINVAL && strlen(pattern) > ERE_PATTERN_MAX)
 		return;
 	if (ours != theirs)
 		disagree("ere_match", pattern, string, ours, theirs);
