@@ -43,13 +43,16 @@ static int has_gnu_escape(const char *p)
 }
 
 /* glibc's regcomp() copies the tree for each stacked repeat (a+++...: 2^n
- * nodes; a{,23}*{,23} takes minutes) and runs out of memory or time: such
- * patterns have no oracle. */
+ * nodes; a{,23}*{,23} takes minutes) and each counted repeat, and runs
+ * out of memory or time: such patterns have no oracle. */
 static int stacked_repeats(const char *p)
 {
 	int run = 0;
 
 	for (; *p != '\0'; p++) {
+		/* and it writes a counted repeat out: (){767,} takes minutes */
+		if (*p == '{' && strtoul(p + 1, NULL, 10) > 32)
+			return 1;
 		if (strchr("*+?}", *p) != NULL) {
 			if (++run > 2)
 				return 1;
