@@ -50,9 +50,13 @@ static int stacked_repeats(const char *p)
 	int run = 0;
 
 	for (; *p != '\0'; p++) {
-		/* and it writes a counted repeat out: (){767,} takes minutes */
-		if (*p == '{' && strtoul(p + 1, NULL, 10) > 32)
-			return 1;
+		/* and it writes a counted repeat out: (){767,} or (){,267} takes minutes */
+		if (*p == '{') {
+			char *end;
+
+			if (strtoul(p + 1, &end, 10) > 32 || (*end == ',' && strtoul(end + 1, NULL, 10) > 32))
+				return 1;
+		}
 		if (strchr("*+?}", *p) != NULL) {
 			if (++run > 2)
 				return 1;
