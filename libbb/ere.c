@@ -204,6 +204,8 @@ static __attribute__((noinline)) int compile(struct ere *e)
 		case '|':
 			put(e, alt, OP_SPLIT, 0);
 			put(e, e->n, OP_JMP, jmps);
+			if (e->err)
+				continue;   /* program full: nothing to patch */
 			jmps = e->n - 1;
 			e->code[alt] = (short)((e->n - alt) * 8 + OP_SPLIT);
 			alt = e->n;
