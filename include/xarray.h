@@ -9,7 +9,8 @@
  * elements of size bytes. Its capacity is not stored: it follows from n
  * (8, then powers of two), so every array given here must be allocated by
  * xarray_grow alone (NULL when empty, freed with free()). Lowering n is
- * allowed.
+ * allowed, but growing back past a power of two then reallocates: a stack
+ * that moves up and down often keeps its own capacity instead.
  *
  * Room for more (>= 1) elements after the first n: returns their address
  * (element n), or NULL when out of memory (*arrayp is then unchanged).

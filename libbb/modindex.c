@@ -221,8 +221,8 @@ struct wild {
 	modindex_value_fn *cb;
 	void *arg;
 	int count;
-	char *pat;         /* the pattern spelled by the path so far (an xarray) */
-	size_t len;
+	char *pat;         /* the pattern spelled by the path so far */
+	size_t len, cap;   /* a stack: its own capacity (see xarray.h) */
 	int depth;
 	/* Glob matching while walking: one set of key positions per pattern
 	 * character (byte i set: the pattern so far can match key[0..i)). */
@@ -272,13 +272,18 @@ static int cmp_match(const void *a, const void *b)
 
 static int pat_push(struct wild *w, const char *s, size_t n)
 {
-	char *p = xarray_grow(&w->pat, w->len, n + 1, 1);
+	if (w->cap - w->len <= n) {
+		size_t cap = (w->cap + n + 32) * 2;
+		char *p = realloc(w->pat, cap);
 
-	if (p == NULL)
-		return -ENOMEM;
-	memcpy(p, s, n);
-	p[n] = '\0';
+		if (p == NULL)
+			return -ENOMEM;
+		w->pat = p;
+		w->cap = cap;
+	}
+	memcpy(w->pat + w->len, s, n);
 	w->len += n;
+	w->pat[w->len] = '\0';
 	return 0;
 }
 

@@ -180,14 +180,19 @@ int msg_getopt(int argc, char **argv, const char *shortopts, const struct option
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct option all[48];
-	size_t n = 0;
+	static const struct option *built;   /* the table all[] was made from */
 
-	while (own[n].name != NULL)
-		n++;
-	if (n > 40 || own[n].val < 0 || own[n].val > 4)
-		return '?';
-	memcpy(all, own, n * sizeof(*own));
-	memcpy(all + n, common + 4 - own[n].val, (size_t)(own[n].val + 1) * sizeof(*own));
+	if (own != built) {
+		size_t n = 0;
+
+		while (own[n].name != NULL)
+			n++;
+		if (n > 40 || own[n].val < 0 || own[n].val > 4)
+			return '?';
+		memcpy(all, own, n * sizeof(*own));
+		memcpy(all + n, common + 4 - own[n].val, (size_t)(own[n].val + 1) * sizeof(*own));
+		built = own;
+	}
 	return getopt_long(argc, argv, shortopts, all, NULL);
 }
 

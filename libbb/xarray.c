@@ -1,22 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Growing arrays and a string arena: the allocation idioms libbb and the
  * applets share. */
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xarray.h"
 
-/* The capacity an array of n elements has: 0, 8, 16, 32, ... */
+/* The capacity an array of n elements has: 0, 8, 16, 32, ... (the next
+ * power of two, in constant time: this runs for every element stored);
+ * 0 past the largest power of two, which no allocation reaches. */
 static size_t capacity(size_t n)
 {
-	size_t c = 8;
-
-	if (n == 0)
+	if (n <= 8)
+		return n ? 8 : 0;
+	if (n - 1 > SIZE_MAX / 2)
 		return 0;
-	while (c < n && c <= SIZE_MAX / 2)
-		c *= 2;
-	return c;
+	return (size_t)1 << (sizeof(unsigned long) * CHAR_BIT - (size_t)__builtin_clzl(n - 1));
 }
 
 void *xarray_grow(void *arrayp, size_t n, size_t more, size_t size)
