@@ -11,9 +11,23 @@
  * order, any machine, on any host. It never copies the image and checks
  * every offset and size against it: a malformed file gives -ENOEXEC with
  * modelf.why naming the cause, never a read outside the buffer.
+ *
+ * The image is either in memory (modelf_open) or read in parts on demand
+ * (modelf_open_parts): the ELF header, the section headers, the section
+ * name table and then only the sections asked for. depmod reads a plain
+ * module that way, a small part of each file, instead of mapping it.
  */
+/* Returns the address of the len bytes at offset off of the file (already
+ * checked to lie inside it), valid for as long as the modelf is used, or
+ * NULL with errno set when they cannot be read. Called once per use of a
+ * section: it may keep what it has read and answer from that. */
+typedef const void *modelf_fetch_fn(void *arg, uint64_t off, size_t len);
+
 struct modelf {
-	const unsigned char *data;
+	const unsigned char *data;  /* the image (modelf_open) */
+	modelf_fetch_fn *fetch;     /* or its reader (modelf_open_parts) */
+	void *fetch_arg;
+	const unsigned char *sh;    /* the section headers */
 	size_t size;
 	bool is64;
 	bool msb;             /* big-endian file */
@@ -37,6 +51,9 @@ struct modelf_section {
 };
 
 int modelf_open(struct modelf *e, const void *data, size_t size);
+/* The same for a file of size bytes read through fetch: errors of fetch
+ * come back as its -errno with why NULL. */
+int modelf_open_parts(struct modelf *e, size_t size, modelf_fetch_fn *fetch, void *arg);
 /* Section by name: 0, -ENOENT when absent, -ENOEXEC when malformed. */
 int modelf_section(struct modelf *e, const char *name, struct modelf_section *s);
 int modelf_section_at(struct modelf *e, uint32_t index, struct modelf_section *s);

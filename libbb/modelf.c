@@ -47,7 +47,23 @@ static bool in_file(const struct modelf *e, uint64_t off, uint64_t len)
 /* The raw header of section i (i < shnum, checked by the caller). */
 static const unsigned char *shdr(const struct modelf *e, uint32_t i)
 {
-	return e->data + e->shoff + (uint64_t)i * e->shentsize;
+	return e->sh + (uint64_t)i * e->shentsize;
+}
+
+/* The len bytes at off (checked against the file by the caller): in the
+ * image, or read by the fetch function. 0 or -errno. */
+static int bytes(struct modelf *e, uint64_t off, uint64_t len, const unsigned char **p)
+{
+	if (e->fetch == NULL) {
+		*p = e->data + off;
+		return 0;
+	}
+	errno = 0;
+	*p = e->fetch(e->fetch_arg, off, (size_t)len);
+	if (*p != NULL)
+		return 0;
+	e->why = NULL;
+	return errno > 0 ? -errno : -EIO;
 }
 
 /* Decode section header i into s, checking that its data is in the file. */
@@ -81,23 +97,28 @@ static int decode_section(struct modelf *e, uint32_t i, struct modelf_section *s
 	}
 	if (!in_file(e, off, size))
 		return bad(e, "section data past the end of the file");
-	s->data = e->data + off;
 	s->size = (size_t)size;
-	return 0;
+	return bytes(e, off, size, &s->data);
 }
 
-int modelf_open(struct modelf *e, const void *data, size_t size)
+/* The checks and fields of modelf_open, on e->size bytes reached through
+ * bytes(). */
+static int open_image(struct modelf *e)
 {
-	const unsigned char *h = data;
+	const unsigned char *h;
 	size_t ehsize;
 	uint32_t shstrndx;
 	struct modelf_section s;
 	uint32_t name;
+	int err;
 
-	memset(e, 0, sizeof(*e));
-	e->data = data;
-	e->size = size;
-	if (size < EI_NIDENT || memcmp(h, ELFMAG, SELFMAG) != 0)
+	if (e->size < EI_NIDENT)
+		return bad(e, "not an ELF file");
+	/* The larger header, or the whole of a smaller file. */
+	err = bytes(e, 0, e->size < sizeof(Elf64_Ehdr) ? e->size : sizeof(Elf64_Ehdr), &h);
+	if (err < 0)
+		return err;
+	if (memcmp(h, ELFMAG, SELFMAG) != 0)
 		return bad(e, "not an ELF file");
 	if (h[EI_CLASS] != ELFCLASS32 && h[EI_CLASS] != ELFCLASS64)
 		return bad(e, "unknown ELF class");
@@ -106,7 +127,7 @@ int modelf_open(struct modelf *e, const void *data, size_t size)
 	e->is64 = h[EI_CLASS] == ELFCLASS64;
 	e->msb = h[EI_DATA] == ELFDATA2MSB;
 	ehsize = e->is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
-	if (size < ehsize)
+	if (e->size < ehsize)
 		return bad(e, "truncated ELF header");
 	e->machine = modelf_u16(e, h + 18);
 	if (e->is64) {
@@ -128,21 +149,47 @@ int modelf_open(struct modelf *e, const void *data, size_t size)
 		return bad(e, "section headers past the end of the file");
 	/* More than SHN_LORESERVE sections: the count and the name table index
 	 * live in section 0. */
+	if (e->shnum == 0 || shstrndx == SHN_XINDEX) {
+		err = bytes(e, e->shoff, e->shentsize, &e->sh);
+		if (err < 0)
+			return err;
+	}
 	if (e->shnum == 0)
 		e->shnum = (uint32_t)(e->is64 ? modelf_u64(e, shdr(e, 0) + 32) : modelf_u32(e, shdr(e, 0) + 20));
 	if (shstrndx == SHN_XINDEX)
 		shstrndx = modelf_u32(e, shdr(e, 0) + (e->is64 ? 40 : 24));
 	if (e->shnum == 0 || !in_file(e, e->shoff, (uint64_t)e->shnum * e->shentsize))
 		return bad(e, "section headers past the end of the file");
+	err = bytes(e, e->shoff, (uint64_t)e->shnum * e->shentsize, &e->sh);
+	if (err < 0)
+		return err;
 	if (shstrndx == SHN_UNDEF || shstrndx >= e->shnum)
 		return bad(e, "bad section name table index");
-	if (decode_section(e, shstrndx, &s, &name) < 0)
-		return -ENOEXEC;
+	err = decode_section(e, shstrndx, &s, &name);
+	if (err < 0)
+		return err;
 	if (s.data == NULL || s.size == 0 || s.data[s.size - 1] != '\0')
 		return bad(e, "malformed section name table");
 	e->shstr = (const char *)s.data;
 	e->shstr_size = s.size;
 	return 0;
+}
+
+int modelf_open(struct modelf *e, const void *data, size_t size)
+{
+	memset(e, 0, sizeof(*e));
+	e->data = data;
+	e->size = size;
+	return open_image(e);
+}
+
+int modelf_open_parts(struct modelf *e, size_t size, modelf_fetch_fn *fetch, void *arg)
+{
+	memset(e, 0, sizeof(*e));
+	e->size = size;
+	e->fetch = fetch;
+	e->fetch_arg = arg;
+	return open_image(e);
 }
 
 int modelf_section_at(struct modelf *e, uint32_t index, struct modelf_section *s)

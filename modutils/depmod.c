@@ -47,6 +47,7 @@
 #include "moddeps.h"
 #include "modelf.h"
 #include "modindex_write.h"
+#include "modparts.h"
 #include "xarray.h"
 
 static const char usage[] =
@@ -1060,9 +1061,8 @@ struct ahead {
 	int nthreads;
 };
 
-/* Open module i; decompress it when it is compressed. A plain file is
- * mapped by the main thread: mapping and unmapping in several threads costs
- * more than it saves. */
+/* Open module i; decompress it when it is compressed. A plain file is read
+ * by the main thread, in parts (load_module). */
 static void fetch(struct dm *d, size_t i, struct slot *sl)
 {
 	sl->err = modfile_open(&sl->mf, d->array[i]->path);
@@ -1121,7 +1121,14 @@ static void ahead_start(struct ahead *a, struct dm *d)
 	}
 }
 
-/* The module i, opened; call ahead_done after. */
+/* A regular uncompressed file: read in parts, never whole. */
+static bool plain_file(const struct modfile *mf)
+{
+	return mf->is_regular && mf->comp == MODCOMP_NONE;
+}
+
+/* The module i, opened (and decompressed: all but a plain file); call
+ * ahead_done after. */
 static struct slot *ahead_get(struct ahead *a, size_t i)
 {
 	struct slot *sl = &a->slots[i % WINDOW];
@@ -1134,7 +1141,7 @@ static struct slot *ahead_get(struct ahead *a, size_t i)
 			pthread_cond_wait(&a->cond, &a->lock);
 		pthread_mutex_unlock(&a->lock);
 	}
-	if (sl->err == 0 && sl->mf.image == NULL)
+	if (sl->err == 0 && sl->mf.image == NULL && !plain_file(&sl->mf))
 		sl->err = modfile_image(&sl->mf);
 	return sl;
 }
@@ -1168,7 +1175,8 @@ static void ahead_stop(struct ahead *a)
 	pthread_cond_destroy(&a->cond);
 }
 
-static int load_module(struct dm *d, struct mod *m, struct modfile *file, int ferr)
+static int load_module(struct dm *d, struct mod *m, struct modfile *file, int ferr,
+		       struct modparts *mp)
 {
 	struct loadctx c = { .d = d, .m = m };
 	struct modfile mf = *file;
@@ -1179,10 +1187,15 @@ static int load_module(struct dm *d, struct mod *m, struct modfile *file, int fe
 
 	m->info_off = (uint32_t)d->info.n;
 	m->imp_off = (uint32_t)d->imports.n;
-	if (err < 0)
+	if (err < 0) {
 		why = modfile_strerror(&mf, err);
-	else if ((err = modelf_open(&elf, mf.image, mf.size)) < 0)
+	} else if (mf.image == NULL) {
+		modparts_reset(mp, mf.fd);
+		if ((err = modelf_open_parts(&elf, mf.size, modparts_fetch, mp)) < 0)
+			why = elf.why;
+	} else if ((err = modelf_open(&elf, mf.image, mf.size)) < 0) {
 		why = elf.why;
+	}
 	if (err < 0) {
 		msg_warn("failed to load symbols from %s: %s", m->path, why ? why : strerror(-err));
 		return 0;
@@ -2101,6 +2114,7 @@ static int run(struct dm *d, int argc, char **argv, bool all, bool quick, bool d
 		return err;
 	{
 		struct ahead *a = malloc(sizeof(*a));
+		struct modparts mp = MODPARTS_INIT;
 
 		if (a == NULL)
 			return -ENOMEM;
@@ -2108,13 +2122,14 @@ static int run(struct dm *d, int argc, char **argv, bool all, bool quick, bool d
 		for (size_t i = 0; i < d->n && err == 0; i++) {
 			struct slot *sl = ahead_get(a, i);
 
-			err = load_module(d, d->array[i], &sl->mf, sl->err);
+			err = load_module(d, d->array[i], &sl->mf, sl->err, &mp);
 			ahead_done(a, sl);
 			if (err < 0)
 				msg_fatal("%s: %s", d->array[i]->path, strerror(-err));
 		}
 		ahead_stop(a);
 		free(a);
+		modparts_free(&mp);
 		if (err < 0)
 			return err;
 	}

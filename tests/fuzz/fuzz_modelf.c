@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* libFuzzer: the module ELF reader, everything modinfo and depmod ask of it. */
+/* libFuzzer: the module ELF reader, everything modinfo and depmod ask of it,
+ * on the image in memory and read in parts (as depmod reads a plain module):
+ * both must give the same answers. */
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -7,45 +10,102 @@
 
 #include "modelf.h"
 
+struct sum {
+	size_t n;
+	uint64_t h;
+};
+
+static void add(struct sum *s, const char *p, size_t len, uint64_t v)
+{
+	s->n += len;
+	for (size_t i = 0; i < len; i++)
+		s->h = (s->h ^ (unsigned char)p[i]) * 1099511628211u;
+	s->h = (s->h ^ v) * 1099511628211u;
+}
+
 static int on_version(uint64_t crc, const char *name, void *arg)
 {
-	(void)crc;
-	*(size_t *)arg += strlen(name);
+	add(arg, name, strlen(name), crc);
 	return 0;
 }
 
 static int on_symbol(const struct modelf_symbol *s, void *arg)
 {
-	*(size_t *)arg += strlen(s->name);
+	add(arg, s->name, strlen(s->name), s->value ^ s->shndx);
 	return 0;
 }
 
 static int on_ksym(const struct modelf_ksym *s, void *arg)
 {
-	*(size_t *)arg += s->len;
+	add(arg, s->name, s->len, s->crc ^ s->weak);
 	return 0;
+}
+
+/* Each range asked for is handed out as an exact-size heap copy: ASan then
+ * sees any read outside what was fetched. */
+struct exact {
+	const uint8_t *file;
+	void *copies[4096];
+	size_t n;
+};
+
+static const void *exact_fetch(void *arg, uint64_t off, size_t len)
+{
+	struct exact *x = arg;
+	void *p;
+
+	if (x->n == sizeof(x->copies) / sizeof(x->copies[0]))
+		abort();   /* modelf asked for more than any module needs */
+	p = malloc(len ? len : 1);
+	if (p == NULL)
+		abort();
+	memcpy(p, x->file + off, len);
+	x->copies[x->n++] = p;
+	return p;
+}
+
+static int walk(const uint8_t *data, size_t size, bool parts, struct sum *sum)
+{
+	static struct exact x;
+	struct modelf e;
+	struct modelf_section s;
+	const char *rec;
+	size_t len, pos = 0;
+	int err;
+
+	x.file = data;
+	x.n = 0;
+	err = parts ? modelf_open_parts(&e, size, exact_fetch, &x) : modelf_open(&e, data, size);
+	if (err == 0) {
+		if (modelf_section(&e, ".modinfo", &s) == 0)
+			while (modelf_modinfo_next(&e, &s, &pos, &rec, &len) > 0)
+				add(sum, rec, len, 0);
+		add(sum, "", 0, (uint64_t)modelf_versions(&e, on_version, sum));
+		add(sum, "", 0, (uint64_t)modelf_symbols(&e, on_symbol, sum));
+		add(sum, "", 0, (uint64_t)modelf_exports(&e, on_ksym, sum));
+		add(sum, "", 0, (uint64_t)modelf_imports(&e, on_ksym, sum));
+		for (uint32_t i = 0; i < e.shnum && i < 64; i++)
+			add(sum, "", 0, (uint64_t)modelf_section_at(&e, i, &s));
+	}
+	for (size_t i = 0; i < x.n; i++)
+		free(x.copies[i]);
+	return err;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* An exact-size heap copy: ASan then sees any read past the end. */
 	unsigned char *copy = malloc(size ? size : 1);
-	struct modelf e;
-	struct modelf_section s;
-	const char *rec;
-	size_t len, pos = 0, sum = 0;
+	struct sum whole = { 0 }, parts = { 0 };
+	int ew, ep;
 
 	memcpy(copy, data, size);
-	if (modelf_open(&e, copy, size) == 0) {
-		if (modelf_section(&e, ".modinfo", &s) == 0)
-			while (modelf_modinfo_next(&e, &s, &pos, &rec, &len) > 0)
-				sum += len;
-		modelf_versions(&e, on_version, &sum);
-		modelf_symbols(&e, on_symbol, &sum);
-		modelf_exports(&e, on_ksym, &sum);
-		modelf_imports(&e, on_ksym, &sum);
-		for (uint32_t i = 0; i < e.shnum && i < 64; i++)
-			modelf_section_at(&e, i, &s);
+	ew = walk(copy, size, false, &whole);
+	ep = walk(copy, size, true, &parts);
+	if (ew != ep || whole.n != parts.n || whole.h != parts.h) {
+		fprintf(stderr, "in memory: %d %zu %llx; in parts: %d %zu %llx\n", ew, whole.n,
+			(unsigned long long)whole.h, ep, parts.n, (unsigned long long)parts.h);
+		abort();
 	}
 	free(copy);
 	return 0;

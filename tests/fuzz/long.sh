@@ -7,11 +7,13 @@
 # final statistics), whichever comes first. Seeds as tests/fuzz/run.sh
 # (run that first for a few seconds to make the corpus). The log is
 # FUZZDIR/TARGET.long.log; a crash input is left in FUZZDIR/long-crash-TARGET-*.
-# Prints one line: target, executions, CPU seconds, result.
+# Prints one line: target, executions, CPU seconds, result. FUZZ_TIMEOUT
+# (seconds, default 60) is the per-input hang limit; raise it when the run
+# will be stopped with SIGSTOP for a while (libFuzzer counts that time).
 set -u
 dir=$(cd "$1" && pwd) t=$2 cpu=$3 runs=${4:-10000000}
 log=$dir/$t.long.log
-"$dir/$t" -runs="$runs" -max_total_time=86400 -print_final_stats=1 -close_fd_mask=3 -timeout=60 \
+"$dir/$t" -runs="$runs" -max_total_time=86400 -print_final_stats=1 -close_fd_mask=3 -timeout="${FUZZ_TIMEOUT:-60}" \
 	-rss_limit_mb=2048 -interrupted_exit_code=72 -artifact_prefix="$dir/long-crash-$t-" "$dir/corpus/$t" >"$log" 2>&1 &
 pid=$!
 ticks=$(getconf CLK_TCK)

@@ -14,9 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "modelf.h"
+#include "modparts.h"
 
 struct img {
 	unsigned char buf[4096];
@@ -193,25 +195,79 @@ static void read_all_variants(void **state)
 	}
 }
 
-/* Open and walk everything; the result may be an error, never a crash. */
-static int walk(const unsigned char *data, size_t len)
+/* Reading in parts without a file: each range asked for is handed out as
+ * an exact-size heap copy, so ASan sees any read outside what was fetched. */
+struct exact {
+	const unsigned char *file;
+	void **copies;
+	size_t n;
+};
+
+static const void *exact_fetch(void *arg, uint64_t off, size_t len)
+{
+	struct exact *x = arg;
+	void **more = realloc(x->copies, (x->n + 1) * sizeof(*more));
+	void *p = malloc(len ? len : 1);
+
+	assert_non_null(more);
+	assert_non_null(p);
+	x->copies = more;
+	x->copies[x->n++] = p;
+	memcpy(p, x->file + off, len);
+	return p;
+}
+
+static void exact_free(struct exact *x)
+{
+	for (size_t i = 0; i < x->n; i++)
+		free(x->copies[i]);
+	free(x->copies);
+}
+
+static int collect_ksym(const struct modelf_ksym *k, void *arg)
+{
+	struct collected *c = arg;
+	size_t n = strlen(c->text);
+
+	snprintf(c->text + n, sizeof(c->text) - n, "%.*s=%llx;", (int)k->len, k->name,
+		 (unsigned long long)k->crc);
+	return 0;
+}
+
+/* Open and walk everything, in memory or (parts) read range by range; the
+ * result may be an error, never a crash. What was read goes to c. */
+static int walk_in(const unsigned char *data, size_t len, bool parts, struct collected *c)
 {
 	struct modelf e;
 	struct modelf_section s;
-	struct collected c = { "" };
+	struct exact x = { .file = data };
 	const char *rec;
 	size_t rlen, pos = 0;
-	int r, err = modelf_open(&e, data, len);
+	int r, err = parts ? modelf_open_parts(&e, len, exact_fetch, &x) : modelf_open(&e, data, len);
 
-	if (err < 0)
-		return err;
-	if (modelf_section(&e, ".modinfo", &s) == 0)
-		while ((r = modelf_modinfo_next(&e, &s, &pos, &rec, &rlen)) > 0)
-			;
-	modelf_versions(&e, collect_version, &c);
-	c.text[0] = '\0';
-	modelf_symbols(&e, collect_symbol, &c);
-	return 0;
+	c->text[0] = '\0';
+	if (err == 0) {
+		if (modelf_section(&e, ".modinfo", &s) == 0)
+			while ((r = modelf_modinfo_next(&e, &s, &pos, &rec, &rlen)) > 0)
+				collect_ksym(&(struct modelf_ksym){ .name = rec, .len = rlen }, c);
+		modelf_versions(&e, collect_version, c);
+		modelf_symbols(&e, collect_symbol, c);
+		modelf_exports(&e, collect_ksym, c);
+		modelf_imports(&e, collect_ksym, c);
+	}
+	exact_free(&x);
+	return err;
+}
+
+/* Both ways must give the same result and read the same things. */
+static int walk(const unsigned char *data, size_t len)
+{
+	struct collected whole, parts;
+	int err = walk_in(data, len, false, &whole);
+
+	assert_int_equal(walk_in(data, len, true, &parts), err);
+	assert_string_equal(parts.text, whole.text);
+	return err;
 }
 
 static void every_truncation(void **state)
@@ -293,9 +349,89 @@ static void specific_errors(void **state)
 	assert_string_equal(e.why, "section data past the end of the file");
 }
 
+/* The same image written to a file and read back with modparts. */
+static void parts_from_file(void **state)
+{
+	struct modparts mp = MODPARTS_INIT;
+
+	for (int v = 0; v < 4; v++) {
+		struct img m;
+		struct modelf e;
+		struct collected whole, parts = { "" };
+		FILE *f = tmpfile();
+
+		assert_non_null(f);
+		build(&m, v & 1, v & 2);
+		assert_int_equal(fwrite(m.buf, 1, m.len, f), m.len);
+		assert_int_equal(fflush(f), 0);
+		assert_int_equal(walk_in(m.buf, m.len, false, &whole), 0);
+		modparts_reset(&mp, fileno(f));
+		assert_int_equal(modelf_open_parts(&e, m.len, modparts_fetch, &mp), 0);
+		modelf_versions(&e, collect_version, &parts);
+		assert_string_equal(parts.text, "module_layout=12345678;printk=abcdef01;");
+		/* a section asked for again is not read again */
+		{
+			struct modelf_section a, b, c;
+			struct modelf mem;
+
+			assert_int_equal(modelf_section(&e, ".symtab", &a), 0);
+			assert_int_equal(modelf_section(&e, ".symtab", &b), 0);
+			assert_ptr_equal(a.data, b.data);
+			assert_int_equal(modelf_open(&mem, m.buf, m.len), 0);
+			assert_int_equal(modelf_section(&mem, ".symtab", &c), 0);
+			assert_int_equal(a.size, c.size);
+			assert_memory_equal(a.data, c.data, c.size);
+		}
+		/* a file that shrank after its size was taken (the section
+		 * headers are at the end): the read fails with EIO */
+		assert_int_equal(ftruncate(fileno(f), (off_t)m.len - 8), 0);
+		modparts_reset(&mp, fileno(f));
+		assert_int_equal(modelf_open_parts(&e, m.len, modparts_fetch, &mp), -EIO);
+		assert_null(e.why);
+		fclose(f);
+	}
+	modparts_free(&mp);
+}
+
+/* Ranges over several blocks: what was handed out stays valid and right
+ * until the next reset. */
+static void parts_blocks(void **state)
+{
+	struct modparts mp = MODPARTS_INIT;
+	static unsigned char data[400000];
+	const unsigned char *got[8];
+	const size_t len = 45000;
+	FILE *f = tmpfile();
+
+	assert_non_null(f);
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (unsigned char)(i * 7 + i / 251);
+	assert_int_equal(fwrite(data, 1, sizeof(data), f), sizeof(data));
+	assert_int_equal(fflush(f), 0);
+	for (int round = 0; round < 2; round++) {
+		modparts_reset(&mp, fileno(f));
+		for (int i = 0; i < 8; i++) {
+			got[i] = modparts_fetch(&mp, (uint64_t)i * len, len);
+			assert_non_null(got[i]);
+		}
+		for (int i = 0; i < 8; i++)
+			assert_memory_equal(got[i], data + (size_t)i * len, len);
+		/* inside a range already read: answered from it */
+		assert_ptr_equal(modparts_fetch(&mp, 3 * len + 10, 100), got[3] + 10);
+		/* past the end of the file */
+		errno = 0;
+		assert_null(modparts_fetch(&mp, sizeof(data) - 10, 20));
+		assert_int_equal(errno, EIO);
+	}
+	modparts_free(&mp);
+	fclose(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parts_from_file),
+		cmocka_unit_test(parts_blocks),
 		cmocka_unit_test(read_all_variants),
 		cmocka_unit_test(every_truncation),
 		cmocka_unit_test(corruptions),
