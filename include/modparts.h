@@ -13,7 +13,7 @@
  * buffers, saves mapping, faulting in and unmapping every file.
  *
  *	struct modparts mp = MODPARTS_INIT;
- *	modparts_reset(&mp, fd);
+ *	modparts_reset(&mp, fd, size);
  *	err = modelf_open_parts(&elf, size, modparts_fetch, &mp);
  *	... (the next file: modparts_reset again; at the end modparts_free)
  */
@@ -25,6 +25,7 @@ struct modparts {
 		const unsigned char *p;
 	} got[16];            /* what this file has had read, answered again */
 	size_t ngot;
+	uint64_t budget;      /* bytes this file may still have read */
 	unsigned char *buf;   /* the block being filled */
 	size_t cap, used;
 	void **old;           /* full blocks of this file (an xarray) */
@@ -33,9 +34,13 @@ struct modparts {
 
 #define MODPARTS_INIT { .fd = -1 }
 
-/* Start on another file (the caller opens and closes it). What the last
- * one had read is no longer valid. */
-void modparts_reset(struct modparts *mp, int fd);
+/* Start on another file of size bytes (the caller opens and closes it).
+ * What the last one had read is no longer valid. A file may have read its
+ * size and 64 KiB more in all: the parts of a well-formed module do not
+ * overlap, and a hostile one that has the same data asked for again and
+ * again (__crc_ symbols pointing into many large sections) gets EFBIG
+ * rather than a copy each time. */
+void modparts_reset(struct modparts *mp, int fd, size_t size);
 /* modelf_fetch_fn: arg is the struct modparts. */
 const void *modparts_fetch(void *arg, uint64_t off, size_t len);
 void modparts_free(struct modparts *mp);

@@ -10,7 +10,7 @@
 
 #define BLOCK_MIN (64u << 10)
 
-void modparts_reset(struct modparts *mp, int fd)
+void modparts_reset(struct modparts *mp, int fd, size_t size)
 {
 	for (size_t i = 0; i < mp->nold; i++)
 		free(mp->old[i]);
@@ -18,11 +18,12 @@ void modparts_reset(struct modparts *mp, int fd)
 	mp->fd = fd;
 	mp->ngot = 0;
 	mp->used = 0;
+	mp->budget = (uint64_t)size + (64u << 10);
 }
 
 void modparts_free(struct modparts *mp)
 {
-	modparts_reset(mp, -1);
+	modparts_reset(mp, -1, 0);
 	free(mp->old);
 	free(mp->buf);
 	*mp = (struct modparts)MODPARTS_INIT;
@@ -90,6 +91,11 @@ const void *modparts_fetch(void *arg, uint64_t off, size_t len)
 		if (off >= mp->got[i].off && off - mp->got[i].off <= mp->got[i].len &&
 		    len <= mp->got[i].len - (off - mp->got[i].off))
 			return mp->got[i].p + (off - mp->got[i].off);
+	if (len > mp->budget) {
+		errno = EFBIG;
+		return NULL;
+	}
+	mp->budget -= len;
 	p = room(mp, len ? len : 1);
 	if (p == NULL) {
 		errno = ENOMEM;

@@ -1190,7 +1190,7 @@ static int load_module(struct dm *d, struct mod *m, struct modfile *file, int fe
 	if (err < 0) {
 		why = modfile_strerror(&mf, err);
 	} else if (mf.image == NULL) {
-		modparts_reset(mp, mf.fd);
+		modparts_reset(mp, mf.fd, mf.size);
 		if ((err = modelf_open_parts(&elf, mf.size, modparts_fetch, mp)) < 0)
 			why = elf.why;
 	} else if ((err = modelf_open(&elf, mf.image, mf.size)) < 0) {

@@ -41,11 +41,16 @@ static int on_ksym(const struct modelf_ksym *s, void *arg)
 	return 0;
 }
 
-/* Each range asked for is handed out as an exact-size heap copy: ASan then
- * sees any read outside what was fetched. */
+/* Each range asked for is handed out as an exact-size heap copy (the same
+ * copy when it is asked for again): ASan then sees any read outside what
+ * was fetched. */
 struct exact {
 	const uint8_t *file;
-	void *copies[4096];
+	struct {
+		uint64_t off;
+		size_t len;
+		void *p;
+	} *copies;
 	size_t n;
 };
 
@@ -54,13 +59,23 @@ static const void *exact_fetch(void *arg, uint64_t off, size_t len)
 	struct exact *x = arg;
 	void *p;
 
-	if (x->n == sizeof(x->copies) / sizeof(x->copies[0]))
-		abort();   /* modelf asked for more than any module needs */
+	for (size_t i = 0; i < x->n; i++)
+		if (x->copies[i].off == off && x->copies[i].len == len)
+			return x->copies[i].p;
 	p = malloc(len ? len : 1);
 	if (p == NULL)
 		abort();
+	if ((x->n & (x->n + 1)) == 0) {   /* n is 0, 1, 3, 7...: the array is full */
+		void *more = realloc(x->copies, (2 * x->n + 1) * sizeof(*x->copies));
+
+		if (more == NULL)
+			abort();
+		x->copies = more;
+	}
 	memcpy(p, x->file + off, len);
-	x->copies[x->n++] = p;
+	x->copies[x->n].off = off;
+	x->copies[x->n].len = len;
+	x->copies[x->n++].p = p;
 	return p;
 }
 
@@ -88,7 +103,9 @@ static int walk(const uint8_t *data, size_t size, bool parts, struct sum *sum)
 			add(sum, "", 0, (uint64_t)modelf_section_at(&e, i, &s));
 	}
 	for (size_t i = 0; i < x.n; i++)
-		free(x.copies[i]);
+		free(x.copies[i].p);
+	free(x.copies);
+	x.copies = NULL;
 	return err;
 }
 

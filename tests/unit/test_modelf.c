@@ -365,7 +365,7 @@ static void parts_from_file(void **state)
 		assert_int_equal(fwrite(m.buf, 1, m.len, f), m.len);
 		assert_int_equal(fflush(f), 0);
 		assert_int_equal(walk_in(m.buf, m.len, false, &whole), 0);
-		modparts_reset(&mp, fileno(f));
+		modparts_reset(&mp, fileno(f), m.len);
 		assert_int_equal(modelf_open_parts(&e, m.len, modparts_fetch, &mp), 0);
 		modelf_versions(&e, collect_version, &parts);
 		assert_string_equal(parts.text, "module_layout=12345678;printk=abcdef01;");
@@ -385,7 +385,7 @@ static void parts_from_file(void **state)
 		/* a file that shrank after its size was taken (the section
 		 * headers are at the end): the read fails with EIO */
 		assert_int_equal(ftruncate(fileno(f), (off_t)m.len - 8), 0);
-		modparts_reset(&mp, fileno(f));
+		modparts_reset(&mp, fileno(f), m.len);
 		assert_int_equal(modelf_open_parts(&e, m.len, modparts_fetch, &mp), -EIO);
 		assert_null(e.why);
 		fclose(f);
@@ -409,7 +409,7 @@ static void parts_blocks(void **state)
 	assert_int_equal(fwrite(data, 1, sizeof(data), f), sizeof(data));
 	assert_int_equal(fflush(f), 0);
 	for (int round = 0; round < 2; round++) {
-		modparts_reset(&mp, fileno(f));
+		modparts_reset(&mp, fileno(f), sizeof(data));
 		for (int i = 0; i < 8; i++) {
 			got[i] = modparts_fetch(&mp, (uint64_t)i * len, len);
 			assert_non_null(got[i]);
@@ -422,6 +422,20 @@ static void parts_blocks(void **state)
 		errno = 0;
 		assert_null(modparts_fetch(&mp, sizeof(data) - 10, 20));
 		assert_int_equal(errno, EIO);
+	}
+	/* Overlapping ranges adding up to more than the file's size and
+	 * 64 KiB: EFBIG once the budget is spent, not more memory. */
+	modparts_reset(&mp, fileno(f), sizeof(data));
+	{
+		size_t total = 0;
+		const unsigned char *p;
+
+		errno = 0;
+		for (int i = 0; (p = modparts_fetch(&mp, (uint64_t)(i % 20) * 100, 90000)) != NULL; i++)
+			total += 90000;
+		assert_int_equal(errno, EFBIG);
+		assert_true(total <= sizeof(data) + (64u << 10));
+		assert_true(total > sizeof(data) + (64u << 10) - 90000);
 	}
 	modparts_free(&mp);
 	fclose(f);
