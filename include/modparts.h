@@ -8,7 +8,7 @@
 /*
  * The parts of a plain module file that a modelf reads, read with pread
  * into memory kept from file to file: the reader of modelf_open_parts.
- * depmod needs about a fifth of each module (headers, symbol and string
+ * depmod needs about a sixth of each module (headers, symbol and string
  * tables, .modinfo, __versions); reading only that, into the same few
  * buffers, saves mapping, faulting in and unmapping every file.
  *
