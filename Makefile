@@ -367,13 +367,14 @@ $(obj)/fuzz/%: $(srctree)/tests/fuzz/%.c $(FUZZ_LIBBB) $$(FUZZ_EXTRA_$$*) $(GEN_
 
 fuzz-build: $(FUZZ_BINS)
 
-# Every input a fuzzer once crashed on, replayed (libFuzzer runs files
-# given as arguments once each).
+# Every input a fuzzer once crashed on (or spent minutes on), replayed
+# (libFuzzer runs files given as arguments once each; one over 60 seconds
+# fails as a timeout).
 check-fuzz-regressions: $(FUZZ_BINS)
 	$(Q)n=0; for t in $(FUZZ_TARGETS); do \
 		d=$(srctree)/tests/fuzz/regressions/$$t; [ -d $$d ] || continue; \
 		for f in $$d/*; do \
-			$(obj)/fuzz/$$t $$f >/dev/null 2>&1 || { echo "FAIL fuzz regression $$t $${f##*/}"; exit 1; }; \
+			$(obj)/fuzz/$$t -timeout=60 $$f >/dev/null 2>&1 || { echo "FAIL fuzz regression $$t $${f##*/}"; exit 1; }; \
 			echo "PASS fuzz regression $$t $${f##*/}"; n=$$((n + 1)); \
 		done; \
 	done; echo "fuzz-regressions: $$n passed, 0 failed"

@@ -21,6 +21,25 @@
 /* A key is at most a line of a modules file; deeper walks mean a loop. */
 #define MAX_DEPTH 4096
 
+/*
+ * Nodes one walk may read. A well-formed index is a tree: a dump reads each
+ * node once, and there are fewer nodes than bytes (each but the root is
+ * named by a 4-byte child reference). A wildcard lookup reads a subtree
+ * again for each wildcard of the key that is also walked literally, so it
+ * gets that many times more. A hostile file whose children share nodes (a
+ * DAG of depth 30 is 2^30 paths in a few hundred bytes) runs out instead
+ * of running for hours: -EBADMSG. For the same reason the pattern spelled
+ * along a path is never longer than the file (pat_push).
+ */
+static uint64_t walk_budget(const struct modindex *idx, const char *key)
+{
+	uint64_t wilds = 1;
+
+	for (; *key; key++)
+		wilds += *key == '*' || *key == '?' || *key == '[';
+	return ((uint64_t)idx->size + 1) * wilds;
+}
+
 static uint32_t be32(const unsigned char *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -224,6 +243,7 @@ struct wild {
 	char *pat;         /* the pattern spelled by the path so far */
 	size_t len, cap;   /* a stack: its own capacity (see xarray.h) */
 	int depth;
+	uint64_t visits;   /* nodes it may still read (walk_budget) */
 	/* Glob matching while walking: one set of key positions per pattern
 	 * character (byte i set: the pattern so far can match key[0..i)). */
 	size_t klen;
@@ -272,6 +292,8 @@ static int cmp_match(const void *a, const void *b)
 
 static int pat_push(struct wild *w, const char *s, size_t n)
 {
+	if (n > w->idx->size - w->len)
+		return -EBADMSG;   /* longer than any path of a tree */
 	if (w->cap - w->len <= n) {
 		size_t cap = (w->cap + n + 32) * 2;
 		char *p = realloc(w->pat, cap);
@@ -311,7 +333,7 @@ static int wild_all(struct wild *w, uint32_t ref)
 
 	if (++w->depth > MAX_DEPTH)
 		return -EBADMSG;
-	if (read_node(w->idx, ref, &n) < 0 || pat_push(w, n.prefix, n.prefix_len) < 0) {
+	if (w->visits-- == 0 || read_node(w->idx, ref, &n) < 0 || pat_push(w, n.prefix, n.prefix_len) < 0) {
 		r = -EBADMSG;
 		goto out;
 	}
@@ -396,7 +418,7 @@ static int glob_walk(struct wild *w, uint32_t ref, size_t level)
 	size_t saved = w->len, cur = level;
 	int r = 0;
 
-	if (++w->depth > MAX_DEPTH || read_node(w->idx, ref, &n) < 0) {
+	if (++w->depth > MAX_DEPTH || w->visits-- == 0 || read_node(w->idx, ref, &n) < 0) {
 		r = -EBADMSG;
 		goto out;
 	}
@@ -462,7 +484,7 @@ static int wild_walk(struct wild *w, uint32_t ref, size_t k)
 
 	if (++w->depth > MAX_DEPTH)
 		return -EBADMSG;
-	if (read_node(w->idx, ref, &n) < 0) {
+	if (w->visits-- == 0 || read_node(w->idx, ref, &n) < 0) {
 		r = -EBADMSG;
 		goto out;
 	}
@@ -510,6 +532,7 @@ int modindex_lookup_wild(const struct modindex *idx, const char *key, modindex_v
 	struct wild w = { .idx = idx, .key = key, .cb = cb, .arg = arg, .klen = strlen(key) };
 	int r;
 
+	w.visits = walk_budget(idx, key);
 	if ((idx->root & REF_OFFSET) == 0)
 		return 0;
 	r = pat_push(&w, "", 0);
@@ -535,6 +558,7 @@ struct dump {
 	void *arg;
 	struct wild w;   /* only its key buffer is used */
 	int depth;
+	uint64_t visits; /* nodes it may still read */
 };
 
 static int dump_value(const char *value, uint32_t prio, void *arg)
@@ -550,7 +574,7 @@ static int dump_node(struct dump *d, uint32_t ref)
 	size_t saved = d->w.len;
 	int count = 0, r;
 
-	if (++d->depth > MAX_DEPTH || read_node(d->idx, ref, &n) < 0)
+	if (++d->depth > MAX_DEPTH || d->visits-- == 0 || read_node(d->idx, ref, &n) < 0)
 		return -EBADMSG;
 	r = pat_push(&d->w, n.prefix, n.prefix_len);
 	if (r == 0)
@@ -574,7 +598,7 @@ static int dump_node(struct dump *d, uint32_t ref)
 
 int modindex_dump(const struct modindex *idx, modindex_entry_fn *cb, void *arg)
 {
-	struct dump d = { .idx = idx, .cb = cb, .arg = arg };
+	struct dump d = { .idx = idx, .cb = cb, .arg = arg, .w.idx = idx, .visits = walk_budget(idx, "") };
 	int r = 0;
 
 	if ((idx->root & REF_OFFSET) != 0) {
