@@ -19,8 +19,10 @@
  * entered and pattern bytes read). No pattern makes it hang or recurse.
  * A newline is an ordinary byte in pattern and string; glibc, given a
  * pattern with a newline in it, also lets '$' or '^' beside that newline
- * match at a newline of the string (depmod.d's patterns are words of a
- * line: they never hold one).
+ * match at a newline of the string, and even without one lets a '^' after
+ * the start or a '$' before the end match beside a newline of the string
+ * (".^" finds "a\nb"). depmod.d's patterns are words of a line and the
+ * string they match is a kernel version: neither ever holds one.
  */
 int ere_match(const char *pattern, const char *string);
 

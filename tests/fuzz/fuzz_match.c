@@ -78,6 +78,10 @@ static void check_ere(const char *pattern, const char *string)
 	 * are words of one line and never hold one (ere.h). */
 	if (ours == -E2BIG || stacked_repeats(pattern) || strchr(pattern, '\n') != NULL)
 		return;   /* a documented limit, or no oracle: nothing to compare */
+	/* An anchor and a newline in the string: glibc lets ".^" match at the
+	 * newline of "a\nb" even without REG_NEWLINE (ere.h). */
+	if (strchr(string, '\n') != NULL && strpbrk(pattern, "^$") != NULL)
+		return;
 	if (ours == -EINVAL && has_gnu_escape(pattern))
 		return;   /* refused on purpose; glibc may take it */
 	rc = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB);
