@@ -21,25 +21,6 @@
 /* A key is at most a line of a modules file; deeper walks mean a loop. */
 #define MAX_DEPTH 4096
 
-/*
- * Nodes one walk may read. A well-formed index is a tree: a dump reads each
- * node once, and there are fewer nodes than bytes (each but the root is
- * named by a 4-byte child reference). A wildcard lookup reads a subtree
- * again for each wildcard of the key that is also walked literally, so it
- * gets that many times more. A hostile file whose children share nodes (a
- * DAG of depth 30 is 2^30 paths in a few hundred bytes) runs out instead
- * of running for hours: -EBADMSG. For the same reason the pattern spelled
- * along a path is never longer than the file (pat_push).
- */
-static uint64_t walk_budget(const struct modindex *idx, const char *key)
-{
-	uint64_t wilds = 1;
-
-	for (; *key; key++)
-		wilds += *key == '*' || *key == '?' || *key == '[';
-	return ((uint64_t)idx->size + 1) * wilds;
-}
-
 static uint32_t be32(const unsigned char *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -323,6 +304,34 @@ static bool is_wild(char c)
 	return c == '*' || c == '?' || c == '[';
 }
 
+/*
+ * Nodes one walk may read. A well-formed index is a tree: a dump reads each
+ * node once, and there are fewer nodes than bytes (each but the root is
+ * named by a 4-byte child reference). A wildcard lookup reads a subtree
+ * again for each wildcard of the key that is also walked literally, so it
+ * gets that many times more. A hostile file whose children share nodes (a
+ * DAG of depth 30 is 2^30 paths in a few hundred bytes) runs out instead
+ * of running for hours: -EBADMSG. For the same reason the pattern spelled
+ * along a path is never longer than the file (pat_push).
+ */
+static uint64_t walk_budget(const struct modindex *idx, const char *key)
+{
+	uint64_t wilds = 1;
+
+	for (; *key; key++)
+		wilds += is_wild(*key);
+	return ((uint64_t)idx->size + 1) * wilds;
+}
+
+/* The node at ref, if the walk may still read one. */
+static int walk_read(struct wild *w, uint32_t ref, struct node *n)
+{
+	if (w->visits == 0)
+		return -EBADMSG;
+	w->visits--;
+	return read_node(w->idx, ref, n) < 0 ? -EBADMSG : 0;
+}
+
 /* Every pattern in the subtree at ref (whose path so far is w->pat) is
  * matched against the whole key. */
 static int wild_all(struct wild *w, uint32_t ref)
@@ -333,7 +342,7 @@ static int wild_all(struct wild *w, uint32_t ref)
 
 	if (++w->depth > MAX_DEPTH)
 		return -EBADMSG;
-	if (w->visits-- == 0 || read_node(w->idx, ref, &n) < 0 || pat_push(w, n.prefix, n.prefix_len) < 0) {
+	if (walk_read(w, ref, &n) < 0 || pat_push(w, n.prefix, n.prefix_len) < 0) {
 		r = -EBADMSG;
 		goto out;
 	}
@@ -418,7 +427,7 @@ static int glob_walk(struct wild *w, uint32_t ref, size_t level)
 	size_t saved = w->len, cur = level;
 	int r = 0;
 
-	if (++w->depth > MAX_DEPTH || w->visits-- == 0 || read_node(w->idx, ref, &n) < 0) {
+	if (++w->depth > MAX_DEPTH || walk_read(w, ref, &n) < 0) {
 		r = -EBADMSG;
 		goto out;
 	}
@@ -484,7 +493,7 @@ static int wild_walk(struct wild *w, uint32_t ref, size_t k)
 
 	if (++w->depth > MAX_DEPTH)
 		return -EBADMSG;
-	if (w->visits-- == 0 || read_node(w->idx, ref, &n) < 0) {
+	if (walk_read(w, ref, &n) < 0) {
 		r = -EBADMSG;
 		goto out;
 	}
@@ -556,9 +565,8 @@ struct dump {
 	const struct modindex *idx;
 	modindex_entry_fn *cb;
 	void *arg;
-	struct wild w;   /* only its key buffer is used */
+	struct wild w;   /* only its key buffer and read budget are used */
 	int depth;
-	uint64_t visits; /* nodes it may still read */
 };
 
 static int dump_value(const char *value, uint32_t prio, void *arg)
@@ -574,7 +582,7 @@ static int dump_node(struct dump *d, uint32_t ref)
 	size_t saved = d->w.len;
 	int count = 0, r;
 
-	if (++d->depth > MAX_DEPTH || d->visits-- == 0 || read_node(d->idx, ref, &n) < 0)
+	if (++d->depth > MAX_DEPTH || walk_read(&d->w, ref, &n) < 0)
 		return -EBADMSG;
 	r = pat_push(&d->w, n.prefix, n.prefix_len);
 	if (r == 0)
@@ -598,7 +606,7 @@ static int dump_node(struct dump *d, uint32_t ref)
 
 int modindex_dump(const struct modindex *idx, modindex_entry_fn *cb, void *arg)
 {
-	struct dump d = { .idx = idx, .cb = cb, .arg = arg, .w.idx = idx, .visits = walk_budget(idx, "") };
+	struct dump d = { .idx = idx, .cb = cb, .arg = arg, .w.idx = idx, .w.visits = walk_budget(idx, "") };
 	int r = 0;
 
 	if ((idx->root & REF_OFFSET) != 0) {
