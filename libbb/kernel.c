@@ -65,13 +65,15 @@ int kernel_uname(struct utsname *u)
 int kernel_symbol_names(int (*cb)(const char *name, void *arg), void *arg)
 {
 	FILE *f = fopen("/proc/kallsyms", "re");
-	char line[512];
+	char *line = NULL;
+	size_t cap = 0;
 	int r = 0;
 
 	if (f == NULL)
 		return -errno;
-	/* "ADDRESS TYPE NAME[\t[MODULE]]" */
-	while (r == 0 && fgets(line, sizeof(line), f) != NULL) {
+	/* "ADDRESS TYPE NAME[\t[MODULE]]"; a name may be 511 bytes long
+	 * (KSYM_NAME_LEN since Linux 6.1), so a line has no fixed bound. */
+	while (r == 0 && getline(&line, &cap, f) > 0) {
 		char *name = strchr(line, ' ');
 
 		if (name == NULL || (name = strchr(name + 1, ' ')) == NULL)
@@ -80,6 +82,9 @@ int kernel_symbol_names(int (*cb)(const char *name, void *arg), void *arg)
 		name[strcspn(name, " \t\n")] = '\0';
 		r = cb(name, arg);
 	}
+	if (r == 0 && ferror(f))
+		r = -EIO;
+	free(line);
 	fclose(f);
 	return r < 0 ? r : 0;
 }

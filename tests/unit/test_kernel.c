@@ -57,6 +57,53 @@ static void make_fixture(void)
 	put("sys/module/compression", "zstd\n");
 }
 
+/* /proc/kallsyms: a short name, a 511-byte one (KSYM_NAME_LEN - 1) with a
+ * module after it (a line past 512 bytes), and a line without a name. */
+static void make_kallsyms(char *longname, size_t size)
+{
+	char text[1024];
+
+	memset(longname, 'r', size - 1);
+	longname[size - 1] = '\0';
+	snprintf(text, sizeof(text),
+		 "ffffffff81000000 T printk\n"
+		 "ffffffffc0000000 t %s\t[rust_mod]\n"
+		 "ffffffffc0001000 d\n"
+		 "ffffffffc0002000 D modtest_a_value\t[modtest_a]\n",
+		 longname);
+	put("proc/kallsyms", text);
+}
+
+struct names {
+	int count;
+	char last[16];
+	size_t lens[4];
+};
+
+static int collect_name(const char *name, void *arg)
+{
+	struct names *n = arg;
+
+	if (n->count >= 4)
+		return -1;
+	n->lens[n->count++] = strlen(name);
+	snprintf(n->last, sizeof(n->last), "%s", name);
+	return 0;
+}
+
+static void kallsyms_names_whole(void **state)
+{
+	char longname[512];
+	struct names n = { 0 };
+
+	make_kallsyms(longname, sizeof(longname));
+	assert_int_equal(kernel_symbol_names(collect_name, &n), 0);
+	assert_int_equal(n.count, 3);
+	assert_int_equal(n.lens[0], 6);
+	assert_int_equal(n.lens[1], 511);
+	assert_string_equal(n.last, "modtest_a_value");
+}
+
 struct seen {
 	int count;
 	char names[4][64];
@@ -204,6 +251,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(kernel_decompression_support),
 		cmocka_unit_test(release_from_uname),
 		cmocka_unit_test(load_and_unload_reach_the_fake),
+		cmocka_unit_test(kallsyms_names_whole),
 	};
 	char cmd[600];
 	int rc;
