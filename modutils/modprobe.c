@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,8 +64,8 @@ struct mod {
 	char *path;        /* absolute file; NULL for built-in or unknown */
 	char *deps;        /* dependency paths of its modules.dep line */
 	bool builtin;
-	bool from_alias;   /* found through an alias, not its name */
 	bool visited, required, ignorecmd;
+	bool removing;                      /* remove_module() is under way */
 	bool softdep_known;                 /* softdep looked up once */
 	const struct modconf_entry *softdep;
 };
@@ -77,7 +78,7 @@ struct modprobe {
 	size_t nmods;
 	/* options */
 	bool all, remove, dry_run, show, quiet, ignore_cmds, use_blacklist, first_time,
-	     ignore_loaded, remove_holders, resolve_only;
+	     ignore_loaded, remove_holders, resolve_only, force;
 	unsigned load_flags;
 	long wait_ms;
 };
@@ -136,7 +137,6 @@ static struct mod *mod_by_name(struct modprobe *mp, const char *name)
 static int lookup(struct modprobe *mp, const char *arg, struct mod ***out, size_t *n)
 {
 	struct modlookup_result res;
-	char norm[MODNAME_MAX];
 	int err = modlookup_any(&mp->lk, arg, &res);
 
 	*out = NULL;
@@ -157,13 +157,20 @@ static int lookup(struct modprobe *mp, const char *arg, struct mod ***out, size_
 			err = -ENOMEM;
 			break;
 		}
-		/* Found under another name than its own: an alias. */
-		if (modname_normalize(arg, norm) < 0 || strcmp(norm, x->name) != 0)
-			x->from_alias = true;
 		(*out)[(*n)++] = x;
 	}
 	modlookup_result_free(&res);
 	return err;
+}
+
+/* Found under another name than its own: through an alias. That belongs to
+ * the lookup, not to the module (kmod keeps one object per name and alias):
+ * the same run may name the module directly too. */
+static bool via_alias(const char *arg, const struct mod *m)
+{
+	char norm[MODNAME_MAX];
+
+	return modname_normalize(arg, norm) < 0 || strcmp(norm, m->name) != 0;
 }
 
 static bool mod_in_kernel(const struct mod *m)
@@ -440,7 +447,7 @@ static void explain(struct modprobe *mp, const struct mod *m, const char *option
 	modfile_close(&mf);
 }
 
-static int probe(struct modprobe *mp, struct mod *target, const char *extra)
+static int probe(struct modprobe *mp, struct mod *target, bool from_alias, const char *extra)
 {
 	struct list l = { 0 };
 	int err;
@@ -449,7 +456,7 @@ static int probe(struct modprobe *mp, struct mod *target, const char *extra)
 		return mp->first_time ? -EEXIST : 0;
 	/* A blacklisted module is not loaded through its aliases; with -b,
 	 * not at all (its dependencies are not filtered). */
-	if ((target->from_alias || mp->use_blacklist) && modconf_blacklisted(&mp->conf, target->name))
+	if ((from_alias || mp->use_blacklist) && modconf_blacklisted(&mp->conf, target->name))
 		return 0;
 	for (size_t i = 0; i < mp->nmods; i++)
 		mp->mods[i]->visited = mp->mods[i]->required = false;
@@ -530,7 +537,7 @@ static int do_insert(struct modprobe *mp, const char *arg, const char *extra)
 			printf("%s\n", mods[i]->name);
 			continue;
 		}
-		err = probe(mp, mods[i], extra);
+		err = probe(mp, mods[i], via_alias(arg, mods[i]), extra);
 		if (err >= 0)
 			continue;
 		ret = err;
@@ -581,6 +588,12 @@ static int remove_module(struct modprobe *mp, struct mod *m, bool is_dep)
 	const struct modconf_entry *rc = NULL;
 	int state, err = 0;
 
+	/* Soft dependencies may lead back here (softdep a post: a, or a and b
+	 * naming each other): a module already being removed is left to that
+	 * call. */
+	if (m->removing)
+		return 0;
+	m->removing = true;
 	if (!mp->ignore_cmds) {
 		softdep_side(mp, m, true, &pre);
 		softdep_side(mp, m, false, &post);
@@ -639,7 +652,7 @@ static int remove_module(struct modprobe *mp, struct mod *m, bool is_dep)
 	} else if (rc != NULL) {
 		err = run_command(m, "remove", rc->value, "");
 	} else {
-		err = kernel_unload(m->name, false);
+		err = kernel_unload(m->name, mp->force);
 		if (err == -ENOENT && !mp->first_time)
 			err = 0;
 		else if (err < 0)
@@ -662,6 +675,7 @@ static int remove_module(struct modprobe *mp, struct mod *m, bool is_dep)
 	}
 	remove_list(mp, &pre, true);
 out:
+	m->removing = false;
 	free(pre.v);
 	free(post.v);
 	free(deps.v);
@@ -674,8 +688,14 @@ static int do_remove(struct modprobe *mp, const char *arg)
 	size_t n;
 	int err = lookup(mp, arg, &mods, &n), ret = 0;
 
-	if (err == 0 && n == 0) {
+	if (err < 0) {
 		if (!mp->quiet)
+			msg_err("%s", modlookup_strerror(&mp->lk, err));
+	} else if (n == 0) {
+		/* a warning when -a goes on to the next name, as for loading */
+		if (!mp->quiet && mp->all)
+			msg_warn("Module %s not found.", arg);
+		else if (!mp->quiet)
 			msg_fatal("Module %s not found.", arg);
 		err = -ENOENT;
 	}
@@ -758,19 +778,22 @@ static void dump_text(struct modprobe *mp, const char *file)
 	free(lines);
 }
 
-static void dump_index(struct modprobe *mp, const char *file)
+static int dump_index(struct modprobe *mp, const char *file)
 {
 	char path[PATH_MAX], bin[PATH_MAX];
 	struct modindex idx;
 
 	snprintf(bin, sizeof(bin), "%s.bin", file);
 	if (modctx_modpath(&mp->ctx, bin, path, sizeof(path)) == 0 && modindex_open(&idx, path) == 0) {
-		if (modindex_dump(&idx, print_alias, NULL) < 0)
+		int err = modindex_dump(&idx, print_alias, NULL);
+
+		if (err < 0)
 			msg_err("%s: malformed index", path);
 		modindex_close(&idx);
-		return;
+		return err;
 	}
 	dump_text(mp, file);
+	return 0;
 }
 
 static int show_config(struct modprobe *mp)
@@ -780,6 +803,7 @@ static int show_config(struct modprobe *mp)
 		{ MC_ALIAS, "alias" }, { MC_OPTIONS, "options" }, { MC_SOFTDEP, "softdep" },
 		{ MC_WEAKDEP, "weakdep" },
 	};
+	int err;
 
 	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
 		for (size_t j = 0; j < mp->conf.n[order[i].k]; j++) {
@@ -793,9 +817,11 @@ static int show_config(struct modprobe *mp)
 	}
 	puts("\n# End of configuration files. Dumping indexes now:\n");
 	fflush(stdout);
-	dump_index(mp, "modules.alias");
-	dump_index(mp, "modules.symbols");
-	return 0;
+	/* Both are dumped even if the first is damaged; either fails the run. */
+	err = dump_index(mp, "modules.alias");
+	if (dump_index(mp, "modules.symbols") < 0)
+		err = -EBADMSG;
+	return err;
 }
 
 static int print_version(uint64_t crc, const char *name, void *arg)
@@ -940,14 +966,26 @@ int modprobe_main(int argc, char **argv)
 		case 'a': mp.all = true; break;
 		case 'r': mp.remove = true; break;
 		case OPT_REMOVE_HOLDERS: mp.remove_holders = true; break;
-		case 'w':
-			mp.wait_ms = strtol(optarg, NULL, 10);
+		case 'w': {
+			/* milliseconds, in any base strtoul reads, as kmod */
+			char *end;
+			unsigned long ms = strtoul(optarg, &end, 0);
+
+			if (*end != '\0') {
+				msg_err("unexpected wait value '%s'.", optarg);
+				free(confs);
+				return EXIT_FAILURE;
+			}
+			mp.wait_ms = ms > LONG_MAX ? LONG_MAX : (long)ms;
 			break;
+		}
 		case OPT_FIRST_TIME: mp.first_time = true; break;
 		case 'i': mp.ignore_cmds = true; break;
 		case 'b': mp.use_blacklist = true; break;
 		case 'f':
+			/* loading: both checks off; removing: a forced unload */
 			mp.load_flags |= KERNEL_LOAD_IGNORE_MODVERSIONS | KERNEL_LOAD_IGNORE_VERMAGIC;
+			mp.force = true;
 			break;
 		case OPT_FORCE_MODVERSION: mp.load_flags |= KERNEL_LOAD_IGNORE_MODVERSIONS; break;
 		case OPT_FORCE_VERMAGIC: mp.load_flags |= KERNEL_LOAD_IGNORE_VERMAGIC; break;
@@ -997,6 +1035,8 @@ int modprobe_main(int argc, char **argv)
 			return EXIT_FAILURE;
 		}
 		ret = show_versions(args[optind], query == 'e') < 0;
+		if (msg_flush_stdout() < 0)
+			ret = EXIT_FAILURE;
 		free(confs);
 		return ret;
 	}
@@ -1009,7 +1049,8 @@ int modprobe_main(int argc, char **argv)
 	modlookup_init(&mp.lk, &mp.ctx);
 	mp.lk.conf = &mp.conf;
 	if (query == 'c') {
-		show_config(&mp);
+		if (show_config(&mp) < 0)
+			ret = EXIT_FAILURE;
 	} else if (optind >= argc) {
 		msg_err("missing parameters. See -h.");
 		ret = EXIT_FAILURE;
@@ -1021,8 +1062,6 @@ int modprobe_main(int argc, char **argv)
 				err = mp.remove ? do_remove(&mp, args[i]) : do_insert(&mp, args[i], NULL);
 			if (err < 0)
 				ret = EXIT_FAILURE;
-			if (!mp.all)
-				break;
 			modlookup_release(&mp.lk);
 		}
 	} else {
