@@ -71,8 +71,12 @@ static int check_removable(const char *name)
 		msg_err("Module %s is in use", name);
 		return -EBUSY;
 	}
-	if (refcnt == -ENOENT)
+	/* No refcnt: a kernel built without CONFIG_MODULE_UNLOAD. kmod stops
+	 * there too (only -f goes on to ask the kernel). */
+	if (refcnt == -ENOENT) {
 		msg_err("Module unloading is not supported");
+		return -ENOENT;
+	}
 	return 0;
 }
 
