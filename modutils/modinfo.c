@@ -342,8 +342,10 @@ static int show_builtin(struct modlookup *lk, const char *name, const struct opt
 	if (o->field != NULL && (strcmp(o->field, "filename") == 0 || strcmp(o->field, "name") == 0))
 		return 0;
 	err = modlookup_builtin_modinfo(lk, name, &bi);
-	if (err < 0)
+	if (err < 0) {
+		msg_err("could not get modinfo from '%s': %s", name, modlookup_strerror(lk, err));
 		return err;
+	}
 	err = show_records(&it.it, o, NULL);
 	modlookup_builtin_info_free(&bi);
 	return err;
@@ -396,7 +398,9 @@ static int show_one(struct modlookup *lk, const char *arg, const struct opts *o)
 			char path[PATH_MAX];
 
 			err = modlookup_module_path(lk, m, path, sizeof(path));
-			if (err == 0)
+			if (err < 0)
+				msg_err("could not use module %s: %s", m->name, strerror(-err));
+			else
 				err = show_file(path, path, o);
 		}
 	}
