@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 
 #include "kernel.h"
+#include "libbb.h"
 #include "loaddiag.h"
 #include "modelf.h"
 
@@ -209,20 +210,39 @@ int loaddiag_unknown_symbols(const void *image, size_t size, const char *params,
 
 /* ---- bad format ------------------------------------------------------------ */
 
-static const char *machine_name(unsigned machine)
+/* The ELF machine of a module, and the `uname -m` values of the kernels that
+ * can load it: one word names the family (i386 covers i386 to i686, ppc64
+ * both byte orders, s390 s390x, riscv riscv32/64, mips every mips*). */
+static const struct {
+	unsigned machine;
+	const char *name;
+	const char *uname_prefix;   /* NULL: uname -m is name exactly */
+} machines[] = {
+	{ EM_386, "i386", NULL }, { EM_X86_64, "x86_64", NULL }, { EM_ARM, "arm", "arm" },
+	{ EM_AARCH64, "aarch64", "aarch64" }, { EM_MIPS, "mips", "mips" }, { EM_PPC, "ppc", NULL },
+	{ EM_PPC64, "ppc64", "ppc64" }, { EM_S390, "s390", "s390" }, { EM_RISCV, "riscv", "riscv" },
+};
+
+/* The family name of machine, or NULL if it is not one we know; *fits
+ * tells whether the running kernel (uname -m) is of that family. */
+static const char *machine_family(unsigned machine, const char *running, bool *fits)
 {
-	switch (machine) {
-	case EM_386: return "i386";
-	case EM_X86_64: return "x86_64";
-	case EM_ARM: return "arm";
-	case EM_AARCH64: return "aarch64";
-	case EM_MIPS: return "mips";
-	case EM_PPC: return "ppc";
-	case EM_PPC64: return "ppc64";
-	case EM_S390: return "s390";
-	case EM_RISCV: return "riscv";
-	default: return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(machines); i++) {
+		const char *pre = machines[i].uname_prefix;
+
+		if (machines[i].machine != machine)
+			continue;
+		if (machine == EM_386)
+			*fits = running[0] == 'i' && running[1] >= '3' && running[1] <= '6' &&
+				strcmp(running + 2, "86") == 0;
+		else if (pre != NULL)
+			*fits = strncmp(running, pre, strlen(pre)) == 0;
+		else
+			*fits = strcmp(running, machines[i].name) == 0;
+		return machines[i].name;
 	}
+	*fits = true;
+	return NULL;
 }
 
 int loaddiag_bad_format(const void *image, size_t size, loaddiag_fn *cb, void *arg)
@@ -232,6 +252,7 @@ int loaddiag_bad_format(const void *image, size_t size, loaddiag_fn *cb, void *a
 	struct utsname u;
 	char name[MODNAME_MAX], sentence[512];
 	const char *rec, *mach;
+	bool fits;
 	size_t len, pos = 0;
 	int found = 0, err = modelf_open(&e, image, size);
 
@@ -243,9 +264,8 @@ int loaddiag_bad_format(const void *image, size_t size, loaddiag_fn *cb, void *a
 	if (kernel_uname(&u) < 0)
 		return -errno;
 	module_name(&e, name, sizeof(name));
-	mach = machine_name(e.machine);
-	if (mach != NULL && strcmp(mach, u.machine) != 0 &&
-	    !(strcmp(mach, "arm") == 0 && strncmp(u.machine, "arm", 3) == 0)) {
+	mach = machine_family(e.machine, u.machine, &fits);
+	if (!fits) {
 		snprintf(sentence, sizeof(sentence), "%s is built for %s, the running kernel for %s", name, mach,
 			 u.machine);
 		cb(sentence, arg);
