@@ -357,6 +357,9 @@ if [ -x "$MP" ] && [ -f /etc/modprobe.d/modtest.conf ]; then
 	run $MP bfs
 	if [ "$RC" = 0 ] && loaded bfs; then pass mp_blacklist_by_name; else fail mp_blacklist_by_name "$(got)"; fi
 	$MP -r bfs >/dev/null 2>&1
+	# Through its alias, then by name, in one run: the name loads it.
+	run $MP -a fs-bfs bfs
+	if [ "$RC" = 0 ] && loaded bfs; then pass mp_blacklist_alias_then_name; else fail mp_blacklist_alias_then_name "$(got)"; fi
 	# install command, with $CMDLINE_OPTS.
 	run $MP efs
 	if [ "$RC" = 0 ] && loaded efs; then pass mp_install_command; else fail mp_install_command "$(got)"; fi
@@ -381,7 +384,13 @@ if [ -x "$MP" ] && [ -f /etc/modprobe.d/modtest.conf ]; then
 	else
 		fail mp_concurrent_8 "failed runs:$bad"
 	fi
-	$MP -r qnx4 >/dev/null 2>&1
+	# -r with several names removes each (bfs is still loaded from above).
+	run $MP -r qnx4 bfs
+	if [ "$RC" = 0 ] && ! loaded qnx4 && ! loaded bfs; then
+		pass mp_remove_several
+	else
+		fail mp_remove_several "$(got); loaded: $(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
+	fi
 	# The kernel's own request_module("fs-minix") runs /sbin/modprobe.
 	mkdir -p /mnt
 	mount -t minix /dev/null /mnt >/dev/null 2>&1
