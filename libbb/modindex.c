@@ -224,7 +224,8 @@ struct wild {
 	char *pat;         /* the pattern spelled by the path so far */
 	size_t len, cap;   /* a stack: its own capacity (see xarray.h) */
 	int depth;
-	uint64_t visits;   /* nodes it may still read (walk_budget) */
+	uint64_t visits;   /* node reads it may still make (walk_budget) */
+	uint64_t spell;    /* pattern bytes it may still match or hand out */
 	/* Glob matching while walking: one set of key positions per pattern
 	 * character (byte i set: the pattern so far can match key[0..i)). */
 	size_t klen;
@@ -305,31 +306,52 @@ static bool is_wild(char c)
 }
 
 /*
- * Nodes one walk may read. A well-formed index is a tree: a dump reads each
- * node once, and there are fewer nodes than bytes (each but the root is
- * named by a 4-byte child reference). A wildcard lookup reads a subtree
+ * What one walk may do. A well-formed index is a tree: a dump reads each
+ * node once, and a node takes more bytes of the file than 1 + the length of
+ * its prefix (its prefix is stored with a NUL, and each node but the root
+ * is named by a 4-byte child reference), so reading each node at that cost
+ * adds up to at most the file's size. A wildcard lookup reads a subtree
  * again for each wildcard of the key that is also walked literally, so it
- * gets that many times more. A hostile file whose children share nodes (a
- * DAG of depth 30 is 2^30 paths in a few hundred bytes) runs out instead
- * of running for hours: -EBADMSG. For the same reason the pattern spelled
- * along a path is never longer than the file (pat_push).
+ * gets that many times more. The patterns a walk matches with glob_match
+ * or hands to a dump's callback get 16 times that in bytes: a real
+ * modules.alias.bin of 1.2 MB needs a few hundred per lookup and about
+ * its own size for a dump. A hostile file whose children share nodes (a
+ * DAG of depth 30 is 2^30 paths in a few hundred bytes), or that repeats
+ * long prefixes, runs out instead of running for hours: -EBADMSG. For the
+ * same reason the pattern spelled along a path is never longer than the
+ * file (pat_push).
  */
-static uint64_t walk_budget(const struct modindex *idx, const char *key)
+static void walk_budget(struct wild *w, const char *key)
 {
 	uint64_t wilds = 1;
 
 	for (; *key; key++)
 		wilds += is_wild(*key);
-	return ((uint64_t)idx->size + 1) * wilds;
+	w->visits = ((uint64_t)w->idx->size + 1) * wilds;
+	w->spell = w->visits * 16;
 }
 
-/* The node at ref, if the walk may still read one. */
+/* The node at ref, if the walk may still read it. */
 static int walk_read(struct wild *w, uint32_t ref, struct node *n)
 {
-	if (w->visits == 0)
+	uint64_t cost;
+
+	if (w->visits == 0 || read_node(w->idx, ref, n) < 0)
 		return -EBADMSG;
-	w->visits--;
-	return read_node(w->idx, ref, n) < 0 ? -EBADMSG : 0;
+	cost = 1 + (uint64_t)n->prefix_len;
+	if (cost > w->visits)
+		return -EBADMSG;
+	w->visits -= cost;
+	return 0;
+}
+
+/* The pattern spelled so far is about to be matched or handed out. */
+static int walk_spell(struct wild *w)
+{
+	if (w->len > w->spell)
+		return -EBADMSG;
+	w->spell -= w->len;
+	return 0;
 }
 
 /* Every pattern in the subtree at ref (whose path so far is w->pat) is
@@ -358,7 +380,7 @@ static int wild_all(struct wild *w, uint32_t ref)
 		w->len--;
 		w->pat[w->len] = '\0';
 	}
-	if (n.nvalues > 0 && glob_match(w->pat, w->key))
+	if (n.nvalues > 0 && (r = walk_spell(w)) == 0 && glob_match(w->pat, w->key))
 		r = collect(w, &n);
 out:
 	walk_leave(w, saved);
@@ -541,7 +563,7 @@ int modindex_lookup_wild(const struct modindex *idx, const char *key, modindex_v
 	struct wild w = { .idx = idx, .key = key, .cb = cb, .arg = arg, .klen = strlen(key) };
 	int r;
 
-	w.visits = walk_budget(idx, key);
+	walk_budget(&w, key);
 	if ((idx->root & REF_OFFSET) == 0)
 		return 0;
 	r = pat_push(&w, "", 0);
@@ -565,14 +587,20 @@ struct dump {
 	const struct modindex *idx;
 	modindex_entry_fn *cb;
 	void *arg;
-	struct wild w;   /* only its key buffer and read budget are used */
+	struct wild w;   /* only its key buffer and budgets are used */
 	int depth;
+	bool spent;      /* the spelling budget ran out in dump_value */
 };
 
 static int dump_value(const char *value, uint32_t prio, void *arg)
 {
 	struct dump *d = arg;
 
+	/* emit_values() takes any non-zero answer as "stop" */
+	if (walk_spell(&d->w) < 0) {
+		d->spent = true;
+		return 1;
+	}
 	return d->cb(d->w.pat, value, prio, d->arg);
 }
 
@@ -587,6 +615,8 @@ static int dump_node(struct dump *d, uint32_t ref)
 	r = pat_push(&d->w, n.prefix, n.prefix_len);
 	if (r == 0)
 		r = emit_values(d->idx, &n, dump_value, d, &count);
+	if (d->spent)
+		r = -EBADMSG;
 	for (unsigned i = 0; i < n.nchildren && r == 0; i++) {
 		uint32_t c = be32(n.children + 4 * i);
 		char ch = (char)(n.first + i);
@@ -606,9 +636,10 @@ static int dump_node(struct dump *d, uint32_t ref)
 
 int modindex_dump(const struct modindex *idx, modindex_entry_fn *cb, void *arg)
 {
-	struct dump d = { .idx = idx, .cb = cb, .arg = arg, .w.idx = idx, .w.visits = walk_budget(idx, "") };
+	struct dump d = { .idx = idx, .cb = cb, .arg = arg, .w.idx = idx };
 	int r = 0;
 
+	walk_budget(&d.w, "");
 	if ((idx->root & REF_OFFSET) != 0) {
 		r = pat_push(&d.w, "", 0);
 		if (r == 0)

@@ -241,6 +241,64 @@ static void roundtrip(void **state)
 	modindex_writer_free(&w);
 }
 
+static int count_entry(const char *key, const char *value, uint32_t prio, void *arg)
+{
+	(void)key;
+	(void)value;
+	(void)prio;
+	++*(int *)arg;
+	return 0;
+}
+
+/* n keys "[a]" + 100n 'b's: a well-formed tree (a chain, each node with a
+ * value) whose patterns add up to 50n^2 bytes in a file of about 110n. */
+static const char *write_chain(int n, const char *name)
+{
+	struct modindex_writer w;
+	char *key = malloc(4 + 100 * (size_t)n);
+	const char *path;
+
+	assert_non_null(key);
+	modindex_writer_init(&w);
+	strcpy(key, "[a]");
+	for (int i = 1; i <= n; i++) {
+		memset(key + 3 + 100 * (i - 1), 'b', 100);
+		key[3 + 100 * i] = '\0';
+		assert_int_equal(modindex_writer_add(&w, key, "m", 0), 0);
+	}
+	path = write_file(&w, name);
+	modindex_writer_free(&w);
+	free(key);
+	return path;
+}
+
+/* Matching or dumping costs the length of each pattern: a walk may spend
+ * 16 times the file's size on it (times 1 + the key's wildcards), so an
+ * index of absurdly long stored patterns is refused (EBADMSG) in time
+ * linear in its size instead of quadratic; a small one still works. */
+static void pattern_bytes_bounded(void **state)
+{
+	struct modindex idx;
+	char first[102];
+	int entries = 0;
+
+	(void)state;
+	first[0] = 'a';
+	memset(first + 1, 'b', 100);
+	first[101] = '\0';
+	assert_int_equal(modindex_open(&idx, write_chain(10, "chain10.bin")), 0);
+	assert_int_equal(modindex_lookup_wild(&idx, first, NULL, NULL), 1);
+	assert_int_equal(modindex_dump(&idx, count_entry, &entries), 0);
+	assert_int_equal(entries, 10);
+	modindex_close(&idx);
+
+	assert_int_equal(modindex_open(&idx, write_chain(1000, "chain1000.bin")), 0);
+	assert_true(idx.size < 120 * 1000);
+	assert_int_equal(modindex_lookup_wild(&idx, "abbbb", NULL, NULL), -EBADMSG);
+	assert_int_equal(modindex_dump(&idx, count_entry, &entries), -EBADMSG);
+	modindex_close(&idx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +308,7 @@ int main(void)
 		cmocka_unit_test(refuses_8bit),
 		cmocka_unit_test(write_error),
 		cmocka_unit_test(roundtrip),
+		cmocka_unit_test(pattern_bytes_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
