@@ -41,7 +41,7 @@ static const char usage[] =
 	"      --first-time       fail if already loaded (or, with -r, not loaded)\n"
 	"  -i, --ignore-install, --ignore-remove   ignore install/remove commands\n"
 	"  -b, --use-blacklist    apply blacklist to every module resolved\n"
-	"  -f, --force            --force-modversion and --force-vermagic\n"
+	"  -f, --force            --force-modversion and --force-vermagic; with -r, forced unload\n"
 	"      --force-modversion, --force-vermagic\n"
 	"  -R, --resolve-alias    print the module names an alias resolves to\n"
 	"  -D, --show-depends     print what would be loaded (insmod/builtin/install)\n"
