@@ -159,7 +159,7 @@ APPLET_SRCS := $(foreach f,$(ALL_APPLET_SRCS),\
 APPLETS := $(basename $(notdir $(APPLET_SRCS)))
 
 LIBBB-y := msg modname context kernel modfile decompress modelf modsig modindex modlookup modconf loaddiag modparams
-LIBBB-y += modindex_write moddeps dirswap ere glob_match xarray modparts
+LIBBB-y += modindex_write moddeps dirswap ere glob_match xarray modparts fileopen
 LIBBB-$(CONFIG_FEATURE_GZIP) += decompress_gzip
 LIBBB-$(CONFIG_FEATURE_XZ) += decompress_xz
 LIBBB-$(CONFIG_FEATURE_ZSTD) += decompress_zstd

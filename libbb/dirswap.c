@@ -8,12 +8,15 @@
  * is exchanged twice with a mirror of its top level instead:
  *
  *  1. The new files are written into the folder under temporary names
- *     (NAME.PID.tmp, which no reader asks for) and flushed.
- *  2. A mirror ".FOLDER.depmod-PID" is made beside the folder, holding a
- *     marker file, a hard link to every file of the folder's top level (the
- *     old set among them) and, for each subfolder, a symlink
- *     "../.FOLDER.depmod-PID/SUB": once the two folders trade names, the
- *     symlink leads into the real subfolder. The filesystem is synced.
+ *     (NAME.RANDOM.tmp, which no reader asks for), each created exclusively
+ *     (nothing planted at the name is followed, truncated or opened), and
+ *     flushed.
+ *  2. A mirror ".FOLDER.depmod-RANDOM" is made beside the folder (a fresh
+ *     folder of ours, checked as such), holding a marker file, a hard link
+ *     to every file of the folder's top level (the old set among them) and,
+ *     for each subfolder, a symlink "../.FOLDER.depmod-RANDOM/SUB": once the
+ *     two folders trade names, the symlink leads into the real subfolder.
+ *     The filesystem is synced.
  *  3. renameat2(RENAME_EXCHANGE) trades the names: readers now see the
  *     mirror, with the old set and every module reachable.
  *  4. In the real folder, now under the mirror's name, the temporary files
@@ -24,24 +27,33 @@
  *     the folder holds go; anything written into it while it stood in for
  *     the folder is moved into the folder. Then it is removed.
  *
- * Readers see the old set up to step 5 and the new one after it. Runs on
- * one parent folder are serialised by flock() on it, and each run first
- * finishes what a killed one left: if the live folder holds the marker it
- * is a mirror (killed between 3 and 5), so the temporary files still in the
- * real folder are renamed in (they were complete before step 3) and the
- * folders are exchanged back; a mirror beside the folder is taken apart as
- * in step 6; stale temporary files are removed.
+ * Readers see the old set up to step 5 and the new one after it.
+ *
+ * Runs on one folder are serialised from dirswap_begin to the commit by
+ * flock() on the folder above the real one (symlinks resolved; a folder,
+ * so no lock file is needed; the folder itself where the one above cannot
+ * be opened). The caller takes it before it reads the tree: a run that
+ * read the tree while another's mirror stood in would read a folder being
+ * taken apart. Under the lock each run first finishes what a killed one
+ * left: if the live folder holds the marker it is a mirror (killed between
+ * 3 and 5), so the temporary files still in the real folder are renamed in
+ * (they were complete before step 3) and the folders are exchanged back; a
+ * mirror beside the folder is taken apart as in step 6; stale temporary
+ * files are removed, on every path (no other run can be writing them).
  *
  * Where the folders cannot be exchanged (a filesystem or kernel without
- * RENAME_EXCHANGE, the folder a symlink or a mount point, no hard links,
- * no write access to the folder above, CONFIG_FEATURE_DEPMOD_EXCHANGE off),
- * the temporary files are renamed into place one by one: each file is then
- * whole at every moment, but the set is mixed until the last rename.
+ * RENAME_EXCHANGE, the folder a mount point, no hard links, no write access
+ * to the folder above, CONFIG_FEATURE_DEPMOD_EXCHANGE off), the temporary
+ * files are renamed into place one by one: each file is then whole at every
+ * moment, but the set is mixed until the last rename. Unless the
+ * configuration asked for that, it is said once on stderr.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -49,6 +61,7 @@
 
 #include "autoconf.h"
 #include "dirswap.h"
+#include "fileopen.h"
 #include "kconfig.h"
 #include "kernel.h"
 #include "msg.h"
@@ -62,7 +75,7 @@ static bool dot(const char *name)
 }
 
 /* Which replaced file name is, or of which it is a temporary file
- * ("NAME.*.tmp"); -1 for neither. */
+ * ("NAME.HEX.tmp"; older runs wrote NAME.PID.tmp); -1 for neither. */
 static int replaced(const struct dirswap *s, const char *name, bool *tmp)
 {
 	size_t len = strlen(name);
@@ -75,9 +88,9 @@ static int replaced(const struct dirswap *s, const char *name, bool *tmp)
 		*tmp = name[n] != '\0';
 		if (!*tmp)
 			return (int)i;
-		/* NAME.DIGITS.tmp exactly: "modules.dep.bin.1.tmp" is not modules.dep's */
+		/* NAME.HEX.tmp exactly: "modules.dep.bin.1.tmp" is not modules.dep's */
 		if (name[n] == '.' && len > n + 5 && strcmp(name + len - 4, ".tmp") == 0 &&
-		    strspn(name + n + 1, "0123456789") == len - n - 5)
+		    strspn(name + n + 1, "0123456789abcdef") == len - n - 5)
 			return (int)i;
 	}
 	return -1;
@@ -278,104 +291,170 @@ static void recover(struct dirswap *s)
 	closedir(dir);
 }
 
+/* The real folder's name and the folder above it (symlinks resolved);
+ * false when it has none that fits. */
+static bool split_real(struct dirswap *s, const char *real, char *parent, size_t size)
+{
+	const char *slash = strrchr(real, '/');
+	size_t plen;
+
+	if (slash == NULL || slash[1] == '\0' || strlen(slash + 1) >= sizeof(s->base))
+		return false;
+	plen = slash == real ? 1 : (size_t)(slash - real);
+	if (plen >= size)
+		return false;
+	memcpy(parent, real, plen);
+	parent[plen] = '\0';
+	strcpy(s->base, slash + 1);
+	return true;
+}
+
 int dirswap_begin(struct dirswap *s, const char *path, const char *const *names, size_t nnames)
 {
-	char parent[4096];
-	const char *base;
-	size_t n = strlen(path), blen, plen;
-	struct stat sp, sl, sx;
-	bool ok;
-	int fd;
+	char real[PATH_MAX], parent[PATH_MAX];
+	struct stat sp, sl;
+	int err;
 
 	memset(s, 0, sizeof(*s));
 	s->path = path;
 	s->names = names;
 	s->nnames = nnames;
-	s->parent = -1;
+	s->lock = s->parent = s->live = -1;
 	if (nnames > DIRSWAP_MAX_NAMES)
 		return -EINVAL;
-	for (size_t i = 0; i < nnames; i++) {
-		int k = snprintf(s->tmp[i], sizeof(s->tmp[i]), "%s.%ld.tmp", names[i], (long)getpid());
-
-		if (k < 0 || (size_t)k >= sizeof(s->tmp[i]))
-			return -ENAMETOOLONG;
-	}
-	s->live = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (s->live < 0)
+	if (realpath(path, real) == NULL)
 		return -errno;
-	if (!IS_ENABLED(CONFIG_FEATURE_DEPMOD_EXCHANGE))
-		return 0;
-
-	/* The folder's name and the folder above; any problem: no exchange. */
-	while (n > 1 && path[n - 1] == '/')
-		n--;
-	base = path + n;
-	while (base > path && base[-1] != '/')
-		base--;
-	blen = (size_t)(path + n - base);
-	plen = (size_t)(base - path);
-	if (blen == 0 || blen >= sizeof(s->base) || plen >= sizeof(parent))
-		return 0;
-	memcpy(s->base, base, blen);
-	s->base[blen] = '\0';
-	snprintf(parent, sizeof(parent), "%.*s", plen ? (int)plen : 1, plen ? path : ".");
-	if (dot(s->base) ||
-	    snprintf(s->stagename, sizeof(s->stagename), ".%s" STAGE_INFIX "%ld", s->base, (long)getpid()) >=
-		    (int)sizeof(s->stagename) ||
-	    snprintf(s->stagepath, sizeof(s->stagepath), "%s%s%s", plen ? parent : "", plen ? "" : "./",
-		     s->stagename) >= (int)sizeof(s->stagepath))
-		return 0;
-	s->parent = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (s->parent < 0)
-		return 0;
-	/* The folder itself, not a symlink to it, on the parent's filesystem
-	 * (a mount point cannot be renamed); then the lock. */
-	fd = open_dir_at(s->parent, s->base);
-	ok = fd >= 0 && fstat(fd, &sx) == 0 && fstat(s->live, &sl) == 0 && fstat(s->parent, &sp) == 0 &&
-	     sx.st_dev == sl.st_dev && sx.st_ino == sl.st_ino && sp.st_dev == sl.st_dev;
-	if (fd >= 0)
-		close(fd);
-	if (!ok || flock(s->parent, LOCK_EX) < 0) {
-		close(s->parent);
-		s->parent = -1;
-		return 0;
+	if (split_real(s, real, parent, sizeof(parent)))
+		s->lock = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->lock >= 0) {
+		s->parent = s->lock;
+	} else {
+		s->why_not = "the folder above it cannot be opened";
+		s->lock = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (s->lock < 0)
+			return -errno;
 	}
-	recover(s);
+	while (flock(s->lock, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			err = -errno;
+			close(s->lock);
+			return err;
+		}
+	}
+	/* Opened only now: until the lock, another run's mirror may have
+	 * stood in for the folder. */
+	s->live = s->parent >= 0 ? open_dir_at(s->parent, s->base) : fcntl(s->lock, F_DUPFD_CLOEXEC, 0);
+	if (s->live < 0) {
+		err = -errno;
+		close(s->lock);
+		s->lock = s->parent = -1;
+		return err;
+	}
+	if (s->parent >= 0) {
+		if (fstat(s->parent, &sp) == 0 && fstat(s->live, &sl) == 0 && sp.st_dev != sl.st_dev) {
+			s->why_not = "it is a mount point";
+			s->parent = -1;
+		} else if (snprintf(s->stagepath, sizeof(s->stagepath), "%s%s", parent,
+				    strcmp(parent, "/") == 0 ? "" : "/") >= (int)sizeof(s->stagepath) - 64) {
+			s->why_not = "its path is too long";
+			s->parent = -1;
+		} else {
+			recover(s);
+		}
+	}
+	if (!IS_ENABLED(CONFIG_FEATURE_DEPMOD_EXCHANGE)) {
+		s->why_not = NULL; /* renaming one by one is what was asked for */
+		s->parent = -1;
+	}
 	remove_stale_tmp(s);
 	return 0;
+}
+
+int dirswap_create(struct dirswap *s, size_t i)
+{
+	char prefix[300];
+	int fd;
+
+	if (i >= s->nnames || snprintf(prefix, sizeof(prefix), "%s.", s->names[i]) >= (int)sizeof(prefix))
+		return -EINVAL;
+	fd = create_unique(s->live, prefix, ".tmp", s->tmp[i], sizeof(s->tmp[i]), 0644);
+	if (fd < 0)
+		s->tmp[i][0] = '\0';
+	return fd;
 }
 
 static void release(struct dirswap *s)
 {
 	if (s->live >= 0)
 		close(s->live);
-	if (s->parent >= 0)
-		close(s->parent); /* and the lock with it */
-	s->live = s->parent = -1;
+	if (s->lock >= 0)
+		close(s->lock); /* and the lock with it */
+	s->live = s->parent = s->lock = -1;
+}
+
+static void remove_tmp(struct dirswap *s, size_t from)
+{
+	for (size_t i = from; i < s->nnames; i++)
+		if (s->tmp[i][0] != '\0')
+			unlinkat(s->live, s->tmp[i], 0);
 }
 
 void dirswap_abort(struct dirswap *s)
 {
-	for (size_t i = 0; i < s->nnames; i++)
-		unlinkat(s->live, s->tmp[i], 0);
+	remove_tmp(s, 0);
 	release(s);
+}
+
+/* The mirror: a new folder of ours beside the folder, or -errno. */
+static int make_mirror(struct dirswap *s)
+{
+	char prefix[300];
+	size_t plen = strlen(s->stagepath);
+	struct stat st;
+	int m, err;
+
+	snprintf(prefix, sizeof(prefix), ".%s" STAGE_INFIX, s->base);
+	err = mkdir_unique(s->parent, prefix, "", s->stagename, sizeof(s->stagename), 0700);
+	if (err < 0) {
+		s->stagename[0] = '\0'; /* the name tried last is somebody else's */
+		return err;
+	}
+	if (snprintf(s->stagepath + plen, sizeof(s->stagepath) - plen, "%s", s->stagename) >=
+	    (int)(sizeof(s->stagepath) - plen)) {
+		unlinkat(s->parent, s->stagename, AT_REMOVEDIR);
+		return -ENAMETOOLONG;
+	}
+	/* Still the folder made above: not swapped for a symlink or for a
+	 * folder of somebody else's in the meantime. */
+	m = open_dir_at(s->parent, s->stagename);
+	if (m < 0)
+		return -errno;
+	if (fstat(m, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+		close(m);
+		return -EPERM; /* not ours to fill or remove */
+	}
+	return m;
 }
 
 /*
  * Steps 2 to 6. 1: the folders cannot be exchanged here, nothing changed
- * (the caller renames instead); 0: done; -errno: failed after the first
- * exchange, with a message (readers see the mirror: the old set).
+ * (the caller renames instead; *why says why); 0: done; -errno: failed
+ * after the first exchange, with a message (readers see the mirror: the
+ * old set).
  */
-static int exchange(struct dirswap *s)
+static int exchange(struct dirswap *s, const char **why, int *why_err)
 {
 	struct stat st;
 	int m, fd, err;
 
-	if (mkdirat(s->parent, s->stagename, 0700) < 0)
+	m = make_mirror(s);
+	if (m < 0) {
+		*why = "could not make a mirror beside it";
+		*why_err = m;
 		return 1;
-	m = open_dir_at(s->parent, s->stagename);
-	fd = m < 0 ? -1 : openat(m, MARKER, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	err = fd < 0 ? -1 : close(fd);
+	}
+	fd = openat(m, MARKER, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	err = fd < 0 ? -errno : close(fd);
 	if (err == 0)
 		err = fill_mirror(s, m);
 	if (err == 0 && fstat(s->live, &st) == 0) {
@@ -387,15 +466,15 @@ static int exchange(struct dirswap *s)
 	}
 	if (err == 0 && syncfs(s->live) < 0)
 		err = -errno;
-	if (err == 0)
+	*why = "could not fill its mirror";
+	if (err == 0) {
 		err = kernel_rename_exchange(s->parent, s->stagename, s->parent, s->base);
+		*why = "could not exchange it with its mirror";
+	}
 	if (err != 0) {
-		if (m >= 0) {
-			take_apart(s, m, s->stagename, s->live);
-			close(m);
-		} else {
-			unlinkat(s->parent, s->stagename, AT_REMOVEDIR);
-		}
+		*why_err = err;
+		take_apart(s, m, s->stagename, s->live);
+		close(m);
 		return 1;
 	}
 	/* Readers see the mirror; the folder is offline under the mirror's name. */
@@ -429,19 +508,22 @@ static int exchange(struct dirswap *s)
 
 int dirswap_commit(struct dirswap *s)
 {
-	int err = 1;
+	const char *why = s->why_not;
+	int err = 1, why_err = 0;
 
 	if (s->parent >= 0)
-		err = exchange(s);
+		err = exchange(s, &why, &why_err);
 	if (err == 1) {
+		if (why != NULL)
+			msg_warn("%s: cannot replace the index files as one set (%s%s%s); renaming them one by one",
+				 s->path, why, why_err ? ": " : "", why_err ? strerror(-why_err) : "");
 		err = 0;
 		for (size_t i = 0; i < s->nnames; i++) {
 			if (renameat(s->live, s->tmp[i], s->live, s->names[i]) < 0) {
 				err = -errno;
 				msg_err("could not rename %s/%s to %s: %s", s->path, s->tmp[i], s->names[i],
 					strerror(errno));
-				for (size_t k = i; k < s->nnames; k++)
-					unlinkat(s->live, s->tmp[k], 0);
+				remove_tmp(s, i);
 				break;
 			}
 		}

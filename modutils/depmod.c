@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "dirswap.h"
+#include "fileopen.h"
 #include "ere.h"
 #include "libbb.h"
 #include "moddeps.h"
@@ -288,12 +289,12 @@ static char *read_line(FILE *fp, unsigned *lineno, char **buf)
 
 static void cfg_parse(struct dm *d, const char *file)
 {
-	FILE *fp = fopen(file, "re");
+	FILE *fp = fopen_regular(file);
 	char *buf = NULL, *line;
 	unsigned lineno = 0;
 
 	if (fp == NULL) {
-		msg_err("file parse %s: %s", file, strerror(errno));
+		msg_err("file parse %s: %s", file, file_strerror(-errno));
 		return;
 	}
 	while ((line = read_line(fp, &lineno, &buf)) != NULL) {
@@ -758,9 +759,9 @@ static FILE *open_in_dir(const struct dm *d, const char *name, bool quiet)
 
 	if (modctx_modpath(&d->ctx, name, path, sizeof(path)) < 0)
 		return NULL;
-	fp = fopen(path, "re");
+	fp = fopen_regular(path);
 	if (fp == NULL && !quiet)
-		msg_warn("could not open %s at %s: %s", name, d->dirname, strerror(errno));
+		msg_warn("could not open %s at %s: %s", name, d->dirname, file_strerror(-errno));
 	return fp;
 }
 
@@ -954,7 +955,7 @@ static int load_kernel_syms(struct dm *d, const char *file,
 {
 	char line[10240];
 	unsigned lineno = 0;
-	FILE *fp = fopen(file, "re");
+	FILE *fp = fopen_regular(file);
 	int err = 0;
 
 	if (fp == NULL)
@@ -1839,15 +1840,15 @@ static int generate(struct out *outs, int i)
 	return 0;
 }
 
-/* Write file i into the folder dfd as tmp[i], flushed to disk. On a
- * failure the files made are removed again. With tmp NULL (-n), the text
+/* Write each file as a new temporary file of the set s, flushed to disk
+ * (dirswap_abort removes them after a failure). With s NULL (-n), the text
  * files go to standard output instead. */
-static int write_set(struct dm *d, int dfd, const char *dname, char (*tmp)[300])
+static int write_set(struct dm *d, struct dirswap *s)
 {
 	struct out outs[O_NFILES];
 	struct wbuf *w = malloc(sizeof(*w));
-	bool dry = tmp == NULL;
-	int err = 0, created = 0;
+	bool dry = s == NULL;
+	int err = 0;
 
 	if (w == NULL)
 		return -ENOMEM;
@@ -1868,13 +1869,12 @@ static int write_set(struct dm *d, int dfd, const char *dname, char (*tmp)[300])
 			err = generate(outs, i);
 			continue;
 		}
-		o->fd = openat(dfd, tmp[i], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		o->fd = dirswap_create(s, (size_t)i);
 		if (o->fd < 0) {
-			err = -errno;
-			msg_err("could not create %s/%s: %s", dname, tmp[i], strerror(errno));
+			err = o->fd;
+			msg_err("could not create a new %s in %s: %s", outputs[i].name, s->path, strerror(-err));
 			break;
 		}
-		created = i + 1;
 		w->fd = o->fd;
 		w->err = 0;
 		w->len = 0;
@@ -1890,7 +1890,7 @@ static int write_set(struct dm *d, int dfd, const char *dname, char (*tmp)[300])
 			err = -errno;
 		o->fd = -1;
 		if (err < 0)
-			msg_err("could not write %s/%s: %s", dname, outputs[i].name, strerror(-err));
+			msg_err("could not write %s/%s: %s", s->path, outputs[i].name, strerror(-err));
 	}
 	if (dry) {
 		wflush(w);
@@ -1901,9 +1901,6 @@ static int write_set(struct dm *d, int dfd, const char *dname, char (*tmp)[300])
 	for (int i = 0; i < O_NFILES; i++)
 		modindex_writer_free(&outs[i].idx);
 	free(w);
-	if (err < 0)
-		for (int i = 0; i < created; i++)
-			unlinkat(dfd, tmp[i], 0);
 	return err;
 }
 
@@ -1928,37 +1925,6 @@ static int make_dirs(const char *path)
 		if (c == '\0')
 			return 0;
 	}
-}
-
-/*
- * The new files are written under temporary names and flushed; only when
- * all are complete do they replace the old ones: as one set where the
- * filesystem allows, else by one rename each (libbb/dirswap.c). A failure
- * before that leaves the old files as they were.
- */
-static int write_files(struct dm *d)
-{
-	const char *names[O_NFILES];
-	struct dirswap s;
-	int err;
-
-	if (d->outdir != d->dirname && (err = make_dirs(d->outdir)) < 0) {
-		msg_fatal("could not create directory %s: %s", d->outdir, strerror(-err));
-		return err;
-	}
-	for (int i = 0; i < O_NFILES; i++)
-		names[i] = outputs[i].name;
-	err = dirswap_begin(&s, d->outdir, names, O_NFILES);
-	if (err < 0) {
-		msg_fatal("could not open directory %s: %s", d->outdir, strerror(-err));
-		return err;
-	}
-	err = write_set(d, s.live, d->outdir, s.tmp);
-	if (err < 0) {
-		dirswap_abort(&s);
-		return err;
-	}
-	return dirswap_commit(&s);
 }
 
 /* ---- -A ----------------------------------------------------------------- */
@@ -2053,14 +2019,16 @@ static bool is_version(const char *s)
 	return s != NULL && *s == '.' && scan_uint(s + 1, &a) != NULL;
 }
 
-static int run(struct dm *d, int argc, char **argv, bool all, bool quick, bool dry,
-	       const char *symvers, const char *sysmap, char **configs, size_t nconfigs)
+/* Read the tree and write the new set into s (NULL: -n, to stdout). 1:
+ * -A found the set up to date, nothing written. */
+static int index_tree(struct dm *d, struct dirswap *s, int argc, char **argv, bool all, bool quick,
+		      const char *symvers, const char *sysmap, char **configs, size_t nconfigs)
 {
 	int err;
 
 	if (quick) {
-		if (dry || up_to_date(d) == 1)
-			return 0;
+		if (s == NULL || up_to_date(d) == 1)
+			return 1;
 		all = true;
 	}
 	if (symvers != NULL || sysmap != NULL) {
@@ -2068,7 +2036,7 @@ static int run(struct dm *d, int argc, char **argv, bool all, bool quick, bool d
 
 		err = load_kernel_syms(d, file, symvers ? symvers_line : system_map_line);
 		if (err < 0) {
-			msg_fatal("could not load %s: %s", file, strerror(-err));
+			msg_fatal("could not load %s: %s", file, file_strerror(err));
 			return err;
 		}
 	} else if (d->print_unknown) {
@@ -2145,8 +2113,47 @@ static int run(struct dm *d, int argc, char **argv, bool all, bool quick, bool d
 			msg_err("Found %d modules in dependency cycles!", n);
 		return -ELOOP;
 	}
-	err = dry ? write_set(d, -1, NULL, NULL) : write_files(d);
-	return err;
+	return write_set(d, s);
+}
+
+/*
+ * The new files are written under temporary names and flushed; only when
+ * all are complete do they replace the old ones: as one set where the
+ * filesystem allows, else by one rename each (libbb/dirswap.c). A failure
+ * before that leaves the old files as they were. The output folder is
+ * locked for the whole run, from reading the tree to the switch: a run
+ * that read the tree while another run switched its set would index a
+ * folder being taken apart.
+ */
+static int run(struct dm *d, int argc, char **argv, bool all, bool quick, bool dry,
+	       const char *symvers, const char *sysmap, char **configs, size_t nconfigs)
+{
+	const char *names[O_NFILES];
+	struct dirswap s;
+	int err;
+
+	if (dry)
+		return index_tree(d, NULL, argc, argv, all, quick, symvers, sysmap, configs, nconfigs);
+	if (d->outdir != d->dirname && (err = make_dirs(d->outdir)) < 0) {
+		msg_fatal("could not create directory %s: %s", d->outdir, strerror(-err));
+		return err;
+	}
+	for (int i = 0; i < O_NFILES; i++)
+		names[i] = outputs[i].name;
+	err = dirswap_begin(&s, d->outdir, names, O_NFILES);
+	if (err < 0) {
+		/* kmod's words: without -o it fails to search the same folder */
+		msg_err("could not open directory %s: %s", d->outdir, strerror(-err));
+		if (d->outdir == d->dirname)
+			msg_fatal("could not search modules: %s", strerror(-err));
+		return err;
+	}
+	err = index_tree(d, &s, argc, argv, all, quick, symvers, sysmap, configs, nconfigs);
+	if (err != 0) {
+		dirswap_abort(&s); /* a failure, or -A found nothing to do */
+		return err < 0 ? err : 0;
+	}
+	return dirswap_commit(&s);
 }
 
 int depmod_main(int argc, char **argv)

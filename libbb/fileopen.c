@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Opening files safely when run as root in folders others may write:
+ * inputs are regular files opened without blocking; outputs are created
+ * exclusively (O_EXCL never follows a symlink and never opens what
+ * exists) under names drawn from getrandom().
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fileopen.h"
+
+int open_regular(int at, const char *path)
+{
+	struct stat st;
+	int fd = openat(at, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EMEDIUMTYPE;
+	}
+	/* Reads of a regular file never block; clear the flag all the same. */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+FILE *fopen_regular(const char *path)
+{
+	int fd = open_regular(AT_FDCWD, path);
+	FILE *f;
+
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	f = fdopen(fd, "re");
+	if (f == NULL) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+	}
+	return f;
+}
+
+const char *file_strerror(int err)
+{
+	return err == -EMEDIUMTYPE ? "not a regular file" : strerror(-err);
+}
+
+/* 64 random bits; without getrandom() (an old kernel, or entropy not yet
+ * ready at early boot) the clock, the PID and a counter: guessable, but
+ * O_EXCL still refuses anything planted at the name. */
+static uint64_t random_bits(void)
+{
+	static uint64_t counter;
+	uint64_t r;
+	struct timespec ts;
+
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) == (ssize_t)sizeof(r))
+		return r;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	r = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ ((uint64_t)getpid() << 40);
+	r ^= ++counter * 0x9e3779b97f4a7c15ULL;
+	return r;
+}
+
+/* Names tried before giving up: only a folder full of planted names (or
+ * a broken random source) gets that far. */
+#define UNIQUE_TRIES 64
+
+static int make_unique(int at, const char *prefix, const char *suffix, char *name, size_t size, int mode,
+		       bool dir)
+{
+	for (int i = 0; i < UNIQUE_TRIES; i++) {
+		int n = snprintf(name, size, "%s%016llx%s", prefix, (unsigned long long)random_bits(), suffix);
+		int fd;
+
+		if (n < 0 || (size_t)n >= size)
+			return -ENAMETOOLONG;
+		if (dir)
+			fd = mkdirat(at, name, (mode_t)mode);
+		else
+			fd = openat(at, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
+				    (mode_t)mode);
+		if (fd >= 0)
+			return fd;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+int create_unique(int at, const char *prefix, const char *suffix, char *name, size_t size, int mode)
+{
+	return make_unique(at, prefix, suffix, name, size, mode, false);
+}
+
+int mkdir_unique(int at, const char *prefix, const char *suffix, char *name, size_t size, int mode)
+{
+	return make_unique(at, prefix, suffix, name, size, mode, true);
+}
