@@ -204,7 +204,8 @@ static int take_apart(const struct dirswap *s, int m, const char *mname, int liv
 	return err;
 }
 
-/* Rename the temporary files found in dir over their files. */
+/* Rename the temporary files a killed run left in dir over their files:
+ * regular files only (nothing planted at such a name becomes an index). */
 static int rename_tmp(const struct dirswap *s, int dir_fd, const char *dname)
 {
 	DIR *dir = dir_of(dir_fd);
@@ -214,10 +215,12 @@ static int rename_tmp(const struct dirswap *s, int dir_fd, const char *dname)
 	if (dir == NULL)
 		return -errno;
 	while ((e = readdir(dir)) != NULL) {
+		struct stat st;
 		bool tmp;
 		int i = replaced(s, e->d_name, &tmp);
 
-		if (i < 0 || !tmp)
+		if (i < 0 || !tmp || fstatat(dir_fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode))
 			continue;
 		if (renameat(dir_fd, e->d_name, dir_fd, s->names[i]) < 0 && err == 0) {
 			err = -errno;
@@ -226,6 +229,23 @@ static int rename_tmp(const struct dirswap *s, int dir_fd, const char *dname)
 	}
 	closedir(dir);
 	return err;
+}
+
+/* Rename this run's new files over the old ones in dir (the real folder).
+ * On a failure, the files not yet renamed are removed. */
+static int rename_new(struct dirswap *s, int dir_fd, const char *dname)
+{
+	for (size_t i = 0; i < s->nnames; i++) {
+		if (renameat(dir_fd, s->tmp[i], dir_fd, s->names[i]) < 0) {
+			int err = -errno;
+
+			msg_err("could not rename %s/%s to %s: %s", dname, s->tmp[i], s->names[i], strerror(errno));
+			for (size_t k = i; k < s->nnames; k++)
+				unlinkat(dir_fd, s->tmp[k], 0);
+			return err;
+		}
+	}
+	return 0;
 }
 
 /* Remove temporary files of other runs from the folder. */
@@ -392,16 +412,11 @@ static void release(struct dirswap *s)
 	s->live = s->parent = s->lock = -1;
 }
 
-static void remove_tmp(struct dirswap *s, size_t from)
-{
-	for (size_t i = from; i < s->nnames; i++)
-		if (s->tmp[i][0] != '\0')
-			unlinkat(s->live, s->tmp[i], 0);
-}
-
 void dirswap_abort(struct dirswap *s)
 {
-	remove_tmp(s, 0);
+	for (size_t i = 0; i < s->nnames; i++)
+		if (s->tmp[i][0] != '\0')
+			unlinkat(s->live, s->tmp[i], 0);
 	release(s);
 }
 
@@ -478,7 +493,7 @@ static int exchange(struct dirswap *s, const char **why, int *why_err)
 		return 1;
 	}
 	/* Readers see the mirror; the folder is offline under the mirror's name. */
-	err = rename_tmp(s, s->live, s->stagepath);
+	err = rename_new(s, s->live, s->stagepath);
 	if (err == 0 && fsync(s->live) < 0) {
 		err = -errno;
 		msg_err("could not sync %s: %s", s->stagepath, strerror(errno));
@@ -517,16 +532,7 @@ int dirswap_commit(struct dirswap *s)
 		if (why != NULL)
 			msg_warn("%s: cannot replace the index files as one set (%s%s%s); renaming them one by one",
 				 s->path, why, why_err ? ": " : "", why_err ? strerror(-why_err) : "");
-		err = 0;
-		for (size_t i = 0; i < s->nnames; i++) {
-			if (renameat(s->live, s->tmp[i], s->live, s->names[i]) < 0) {
-				err = -errno;
-				msg_err("could not rename %s/%s to %s: %s", s->path, s->tmp[i], s->names[i],
-					strerror(errno));
-				remove_tmp(s, i);
-				break;
-			}
-		}
+		err = rename_new(s, s->live, s->path);
 		if (fsync(s->live) < 0 && err == 0) {
 			err = -errno;
 			msg_err("could not sync %s: %s", s->path, strerror(errno));
