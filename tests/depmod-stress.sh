@@ -148,6 +148,9 @@ if [ "$nmodules" -gt 0 ]; then
 			for (m in all) if (!(m in want)) print m
 		}' "$dir/modules.order" "$dir/modules.dep" >"$tmp/drop"
 	(cd "$dir" && xargs -r rm -f <"$tmp/drop")
+	# Its modules.dep without them (a new file: the copy's is a hard link).
+	awk 'FNR == NR { drop[$0] = 1; next } { m = $1; sub(":", "", m) } !(m in drop)' \
+		"$tmp/drop" "$dir/modules.dep" >"$tmp/modules.dep" && mv "$tmp/modules.dep" "$dir/modules.dep"
 fi
 
 # The modules readers ask for (none under the folder B excludes): X, one
