@@ -6,7 +6,8 @@
 # AddressSanitizer + UBSan), the saved fuzzer crash inputs, modinfo and
 # modprobe against kmod 30 on generated fixtures and on Debian's amd64 and
 # armmp trees, depmod against kmod 30 on those trees (plain and
-# compressed), the configuration matrix, the static armhf
+# compressed), concurrent depmods under strace-injected delays, the
+# configuration matrix, the static armhf
 # cross build and its unit tests under qemu-arm-static, the Buildroot
 # package (offline), and the real-kernel tests in QEMU on x86_64 and armhf. Ends with one line
 # "N passed, N failed" over all layers.
@@ -64,6 +65,10 @@ step compat-modprobe-ourdepmod bash -c 'v=$(ls build/compat-trees/amd64/lib/modu
 	DEPMOD=$PWD/build/ourdepmod/depmod bash tests/compat/modprobe-compare.sh build/modutils build/compat-ours "$v" 1000'
 step compat-depmod bash -c 'bash tests/compat/trees.sh --compressed >/dev/null &&
 	bash tests/compat/depmod-compare.sh build/modutils'
+# Three depmods at once on a copy of the amd64 tree, under strace with
+# delays injected, readers asking all the while (the index set must stay
+# whole, every answer right, nothing left behind).
+step depmod-stress bash tests/depmod-stress.sh build/modutils
 step configs bash tests/configs.sh
 step cross-armhf bash tests/cross.sh
 step unit-armhf make -s O=build/arm CROSS_COMPILE=arm-linux-gnueabihf- STATIC=1 check-unit
