@@ -634,7 +634,13 @@ static bool walk_loops(const struct walk *w, const struct stat *st)
 	return false;
 }
 
-/* path holds the folder and a '/' (baselen bytes); dir is open on it. */
+/*
+ * path holds the folder and a '/' (baselen bytes); dir is open on it. A
+ * folder or entry that cannot be read stops the walk (-errno, named): a set
+ * written without it would drop its modules. What the tree holds that
+ * cannot be indexed (a dangling symlink, a loop, a path too long, a FIFO)
+ * is named and skipped, as kmod does.
+ */
 static int search_dir(struct dm *d, DIR *dir, char *path, size_t baselen, const struct walk *up)
 {
 	struct dirent *de;
@@ -647,7 +653,7 @@ static int search_dir(struct dm *d, DIR *dir, char *path, size_t baselen, const 
 		here.ino = st.st_ino;
 	}
 
-	while ((de = readdir(dir)) != NULL) {
+	while ((errno = 0, de = readdir(dir)) != NULL) {
 		const char *name = de->d_name;
 		size_t namelen = strlen(name);
 		bool is_dir;
@@ -664,8 +670,12 @@ static int search_dir(struct dm *d, DIR *dir, char *path, size_t baselen, const 
 			is_dir = de->d_type == DT_DIR;
 		} else {
 			if (fstatat(dfd, name, &st, 0) < 0) {
+				int err = -errno;
+
 				msg_err("fstatat(%d, %s): %s", dfd, name, strerror(errno));
-				continue;
+				if (err == -ENOENT || err == -ELOOP || err == -ENAMETOOLONG)
+					continue;
+				return err;
 			}
 			if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
 				msg_err("unsupported file type %s: %o", path, st.st_mode & S_IFMT);
@@ -681,19 +691,21 @@ static int search_dir(struct dm *d, DIR *dir, char *path, size_t baselen, const 
 			int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 			DIR *sub;
 
+			int err;
+
 			if (fd < 0 || (sub = fdopendir(fd)) == NULL) {
-				msg_err("openat(%d, %s, O_RDONLY): %s", dfd, name, strerror(errno));
+				err = -errno;
+				msg_err("could not open directory %s: %s", path, strerror(errno));
 				if (fd >= 0)
 					close(fd);
-				continue;
+				return err;
 			}
 			path[baselen + namelen] = '/';
 			path[baselen + namelen + 1] = '\0';
-			if (search_dir(d, sub, path, baselen + namelen + 1, &here) == -ENOMEM) {
-				closedir(sub);
-				return -ENOMEM;
-			}
+			err = search_dir(d, sub, path, baselen + namelen + 1, &here);
 			closedir(sub);
+			if (err < 0)
+				return err;
 		} else if (module_suffix(name, namelen)) {
 			int err = module_add(d, path, true);
 
@@ -702,6 +714,13 @@ static int search_dir(struct dm *d, DIR *dir, char *path, size_t baselen, const 
 			if (err < 0)
 				msg_err("failed %s: %s", path, strerror(-err));
 		}
+	}
+	if (errno != 0) {
+		int err = -errno;
+
+		path[baselen] = '\0';
+		msg_err("could not read directory %s: %s", path, strerror(errno));
+		return err;
 	}
 	return 0;
 }
@@ -1176,6 +1195,17 @@ static void ahead_stop(struct ahead *a)
 	pthread_cond_destroy(&a->cond);
 }
 
+/*
+ * Whether a module failed because it could not be read (the run stops: a
+ * set written without its symbols would be wrong), not because of what it
+ * holds (named in a warning and indexed without them, as kmod does).
+ */
+static bool read_failed(int err)
+{
+	return err < 0 && err != -ENOEXEC && err != -EBADMSG && err != -EFBIG && err != -EPROTONOSUPPORT &&
+	       err != -EISDIR;
+}
+
 static int load_module(struct dm *d, struct mod *m, struct modfile *file, int ferr,
 		       struct modparts *mp)
 {
@@ -1197,6 +1227,8 @@ static int load_module(struct dm *d, struct mod *m, struct modfile *file, int fe
 	} else if ((err = modelf_open(&elf, mf.image, mf.size)) < 0) {
 		why = elf.why;
 	}
+	if (read_failed(err))
+		return err;
 	if (err < 0) {
 		msg_warn("failed to load symbols from %s: %s", m->path, why ? why : strerror(-err));
 		return 0;
@@ -1204,10 +1236,15 @@ static int load_module(struct dm *d, struct mod *m, struct modfile *file, int fe
 	err = modelf_exports(&elf, on_export, &c);
 	if (c.err < 0)
 		return c.err;
+	if (err != -ENOENT && read_failed(err))
+		return err;
 	if (err < 0 && err != -ENOENT)
 		msg_warn("failed to load symbols from %s: %s", m->path, elf.why ? elf.why : strerror(-err));
 
-	if (modelf_section(&elf, ".modinfo", &sec) == 0 && sec.data != NULL) {
+	err = modelf_section(&elf, ".modinfo", &sec);
+	if (err != -ENOENT && read_failed(err))
+		return err;
+	if (err == 0 && sec.data != NULL) {
 		size_t pos = 0, len;
 		const char *rec;
 
@@ -1230,6 +1267,8 @@ static int load_module(struct dm *d, struct mod *m, struct modfile *file, int fe
 	err = modelf_imports(&elf, on_import, &c);
 	if (c.err < 0)
 		return c.err;
+	if (err != -ENOENT && read_failed(err))
+		return err;
 	if (err < 0) {
 		/* all or nothing, as kmod */
 		d->imports.n = m->imp_off;
@@ -2052,9 +2091,13 @@ static int index_tree(struct dm *d, struct dirswap *s, int argc, char **argv, bo
 			return err;
 		}
 		for (size_t i = d->externals.n; i-- > 0;) {
+			/* a folder named by depmod.d that is not there is only
+			 * named; one that is there must be read whole */
 			err = search_path(d, d->externals.v[i].path);
-			if (err == -ENOMEM)
+			if (err < 0 && err != -ENOENT) {
+				msg_fatal("could not search modules: %s", strerror(-err));
 				return err;
+			}
 		}
 	} else {
 		for (int i = 0; i < argc; i++) {

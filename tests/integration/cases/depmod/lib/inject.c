@@ -26,11 +26,23 @@
 
 #define NEXT(name) static __typeof__(name) *next; if (!next) next = dlsym(RTLD_NEXT, #name)
 
-static int hit(const char *var, const char *path)
+static int hit(const char *var, int at, const char *path)
 {
 	const char *t = getenv(var);
+	char fdpath[64], full[8192];
+	ssize_t n;
 
-	return t != NULL && *t != '\0' && path != NULL && strstr(path, t) != NULL;
+	if (t == NULL || *t == '\0' || path == NULL)
+		return 0;
+	if (path[0] == '/' || at == AT_FDCWD)
+		return strstr(path, t) != NULL;
+	/* relative to a folder descriptor: the folder's path first */
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", at);
+	n = readlink(fdpath, full, sizeof(full) - 1);
+	if (n < 0)
+		return strstr(path, t) != NULL;
+	snprintf(full + n, sizeof(full) - (size_t)n, "/%s", path);
+	return strstr(full, t) != NULL;
 }
 
 ssize_t getrandom(void *buf, size_t len, unsigned int flags)
@@ -55,42 +67,32 @@ ssize_t getrandom(void *buf, size_t len, unsigned int flags)
 	return (ssize_t)len;
 }
 
-int open(const char *path, int flags, ...)
-{
-	mode_t mode = 0;
-	va_list ap;
-	NEXT(open);
-	va_start(ap, flags);
-	if (flags & (O_CREAT | O_TMPFILE))
-		mode = va_arg(ap, mode_t);
-	va_end(ap);
-	if (hit("INJECT_EIO", path)) {
-		errno = EIO;
-		return -1;
+/* The binary is built with 64-bit file offsets: it calls open64/openat64. */
+#define OPEN_FN(fn, at, ...)                                                  \
+	{                                                                     \
+		mode_t mode = 0;                                              \
+		va_list ap;                                                   \
+		NEXT(fn);                                                     \
+		va_start(ap, flags);                                          \
+		if (flags & (O_CREAT | O_TMPFILE))                            \
+			mode = va_arg(ap, mode_t);                            \
+		va_end(ap);                                                   \
+		if (hit("INJECT_EIO", at, path)) {                            \
+			errno = EIO;                                          \
+			return -1;                                            \
+		}                                                             \
+		return next(__VA_ARGS__, mode);                               \
 	}
-	return next(path, flags, mode);
-}
 
-int openat(int at, const char *path, int flags, ...)
-{
-	mode_t mode = 0;
-	va_list ap;
-	NEXT(openat);
-	va_start(ap, flags);
-	if (flags & (O_CREAT | O_TMPFILE))
-		mode = va_arg(ap, mode_t);
-	va_end(ap);
-	if (hit("INJECT_EIO", path)) {
-		errno = EIO;
-		return -1;
-	}
-	return next(at, path, flags, mode);
-}
+int open(const char *path, int flags, ...) OPEN_FN(open, AT_FDCWD, path, flags)
+int open64(const char *path, int flags, ...) OPEN_FN(open64, AT_FDCWD, path, flags)
+int openat(int at, const char *path, int flags, ...) OPEN_FN(openat, at, at, path, flags)
+int openat64(int at, const char *path, int flags, ...) OPEN_FN(openat64, at, at, path, flags)
 
 int mkdirat(int at, const char *path, mode_t mode)
 {
 	NEXT(mkdirat);
-	if (hit("INJECT_MKDIR", path)) {
+	if (hit("INJECT_MKDIR", at, path)) {
 		errno = ENOSPC;
 		return -1;
 	}
