@@ -42,8 +42,9 @@ int modconf_load(struct modconf *c, const struct modctx *ctx, const char *const 
 		 bool kernel_cmdline);
 void modconf_free(struct modconf *c);
 
-/* Parse one buffer as a configuration file (for tests and the loader). */
-int modconf_parse(struct modconf *c, const char *name, char *text);
+/* Parse text[0..len) as a configuration file; text[len] must be writable
+ * (lines are cut in place). For tests and the loader. */
+int modconf_parse(struct modconf *c, const char *name, char *text, size_t len);
 /* Parse a kernel command line. */
 int modconf_parse_cmdline(struct modconf *c, const char *cmdline);
 
