@@ -383,13 +383,29 @@ int modconf_load(struct modconf *c, const struct modctx *ctx, const char *const 
 	return err;
 }
 
+/* A module name as the keys hold names: '-' as '_', and nothing cut: a
+ * name cut at its last '/' or first '.' (a path's rule) would let an alias
+ * or any argument that ends in a module's name take that module's entries. */
+static int key_name(const char *module, char name[MODNAME_MAX])
+{
+	size_t i;
+
+	for (i = 0; module[i] != '\0'; i++) {
+		if (i >= MODNAME_MAX - 1)
+			return -ENAMETOOLONG;
+		name[i] = module[i] == '-' ? '_' : module[i];
+	}
+	name[i] = '\0';
+	return i == 0 ? -EINVAL : 0;
+}
+
 const struct modconf_entry *modconf_find(const struct modconf *c, enum modconf_kind kind,
-					 const char *key, const struct modconf_entry *after)
+					 const char *module, const struct modconf_entry *after)
 {
 	size_t i = after ? (size_t)(after - c->v[kind]) + 1 : 0;
 	char name[MODNAME_MAX];
 
-	if (modname_normalize(key, name) < 0)
+	if (key_name(module, name) < 0)
 		return NULL;
 	for (; i < c->n[kind]; i++) {
 		const char *k = c->v[kind][i].key;
@@ -400,6 +416,15 @@ const struct modconf_entry *modconf_find(const struct modconf *c, enum modconf_k
 								    : glob_match(k, name))
 			return &c->v[kind][i];
 	}
+	return NULL;
+}
+
+const struct modconf_entry *modconf_find_key(const struct modconf *c, enum modconf_kind kind,
+					     const char *key)
+{
+	for (size_t i = 0; i < c->n[kind]; i++)
+		if (strcmp(c->v[kind][i].key, key) == 0)
+			return &c->v[kind][i];
 	return NULL;
 }
 
