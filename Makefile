@@ -158,7 +158,7 @@ APPLET_SRCS := $(foreach f,$(ALL_APPLET_SRCS),\
 	$(if $(filter y,$(CONFIG_$(call upper,$(basename $(notdir $(f)))))),$(f)))
 APPLETS := $(basename $(notdir $(APPLET_SRCS)))
 
-LIBBB-y := msg modname context kernel modfile decompress modelf modsig modindex modlookup modconf loaddiag modparams
+LIBBB-y := msg confline modname context kernel modfile decompress modelf modsig modindex modlookup modconf loaddiag modparams
 LIBBB-y += modindex_write moddeps dirswap ere glob_match xarray modparts fileopen
 LIBBB-$(CONFIG_FEATURE_GZIP) += decompress_gzip
 LIBBB-$(CONFIG_FEATURE_XZ) += decompress_xz

@@ -42,15 +42,22 @@ int modconf_load(struct modconf *c, const struct modctx *ctx, const char *const 
 		 bool kernel_cmdline);
 void modconf_free(struct modconf *c);
 
-/* Parse one buffer as a configuration file (for tests and the loader). */
-int modconf_parse(struct modconf *c, const char *name, char *text);
+/* Parse text[0..len) as a configuration file; text[len] must be writable
+ * (lines are cut in place). For tests and the loader. */
+int modconf_parse(struct modconf *c, const char *name, char *text, size_t len);
 /* Parse a kernel command line. */
 int modconf_parse_cmdline(struct modconf *c, const char *cmdline);
 
 /* Entries that apply to a module: the key matched as an fnmatch pattern
- * against the module's name ('-' as '_'), or equal to it for blacklist. */
+ * against the module's name ('-' as '_'), or equal to it for blacklist.
+ * module is a module's name, never a path or an alias: it is not cut. */
 const struct modconf_entry *modconf_find(const struct modconf *c, enum modconf_kind kind,
-					 const char *key, const struct modconf_entry *after);
+					 const char *module, const struct modconf_entry *after);
+/* The first entry whose key is exactly key (an alias-normalised argument),
+ * patterns included as plain text: how kmod finds a name that only an
+ * install or remove command defines. */
+const struct modconf_entry *modconf_find_key(const struct modconf *c, enum modconf_kind kind,
+					     const char *key);
 /* Options of a module: every "options" entry's value, in order, each
  * followed by a space (kmod's form); NULL when none. The caller frees. */
 char *modconf_options(const struct modconf *c, const char *module);

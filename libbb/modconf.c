@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "decompress.h"
+#include "confline.h"
 #include "glob_match.h"
 #include "kernel.h"
 #include "modconf.h"
@@ -19,9 +19,6 @@ static const char *const default_dirs[] = {
 	"/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d",
 	"/usr/lib/modprobe.d", "/lib/modprobe.d",
 };
-
-/* The longest configuration file read: a bound against a runaway file. */
-#define CONF_MAX_SIZE (16u << 20)
 
 static int add(struct modconf *c, enum modconf_kind kind, const char *key, const char *value)
 {
@@ -170,37 +167,25 @@ bad:
 	return 0;
 }
 
-int modconf_parse(struct modconf *c, const char *name, char *text)
+static int parse_lines(struct modconf *c, struct confline *r)
 {
-	unsigned ln = 0;
-	char *p = text;
+	char *line;
 
-	while (*p) {
-		char *start = p, *out = p;
-		unsigned first = ++ln;
-		int err;
+	while ((line = confline_next(r)) != NULL) {
+		int err = parse_line(c, r->name, r->lineno, line);
 
-		/* A line, with "\\\n" joining the next one. */
-		for (;;) {
-			if (*p == '\0')
-				break;
-			if (*p == '\\' && p[1] == '\n') {
-				p += 2;
-				ln++;
-				continue;
-			}
-			if (*p == '\n') {
-				p++;
-				break;
-			}
-			*out++ = *p++;
-		}
-		*out = '\0';
-		err = parse_line(c, name, first, start);
 		if (err < 0)
 			return err;
 	}
 	return 0;
+}
+
+int modconf_parse(struct modconf *c, const char *name, char *text, size_t len)
+{
+	struct confline r;
+
+	confline_init(&r, name, text, len);
+	return parse_lines(c, &r);
 }
 
 /* ---- the kernel command line -------------------------------------------- */
@@ -348,31 +333,17 @@ static int scan_dir(const char *dir, struct conf_file **files, size_t *n)
 
 static int load_file(struct modconf *c, const char *path, bool must_exist)
 {
-	struct outbuf buf = { .limit = CONF_MAX_SIZE };
-	const char *why = NULL;
-	FILE *f = fopen(path, "re");
-	int err;
+	struct confline r;
+	const char *why;
+	int err = confline_open(&r, path, &why);
 
-	if (f == NULL) {
-		if (errno == ENOENT && !must_exist)
-			return 0;
-		msg_warn("could not read %s: %s", path, strerror(errno));
-		return 0;
-	}
-	err = read_fd_all(fileno(f), &buf, &why);
-	fclose(f);
-	if (err == 0)
-		err = outbuf_reserve(&buf, 1);
 	if (err < 0) {
-		msg_warn("could not read %s: %s", path, why ? why : strerror(-err));
-		outbuf_free(&buf);
+		if (err != -ENOENT || must_exist)
+			msg_warn("could not read %s: %s", path, why);
 		return 0;
 	}
-	buf.data[buf.len] = '\0';
-	if (memchr(buf.data, '\0', buf.len) != NULL)
-		msg_warn("%s: NUL byte in the file; the rest of its line is ignored", path);
-	err = modconf_parse(c, path, (char *)buf.data);
-	outbuf_free(&buf);
+	err = parse_lines(c, &r);
+	confline_close(&r);
 	return err;
 }
 
@@ -412,13 +383,29 @@ int modconf_load(struct modconf *c, const struct modctx *ctx, const char *const 
 	return err;
 }
 
+/* A module name as the keys hold names: '-' as '_', and nothing cut: a
+ * name cut at its last '/' or first '.' (a path's rule) would let an alias
+ * or any argument that ends in a module's name take that module's entries. */
+static int key_name(const char *module, char name[MODNAME_MAX])
+{
+	size_t i;
+
+	for (i = 0; module[i] != '\0'; i++) {
+		if (i >= MODNAME_MAX - 1)
+			return -ENAMETOOLONG;
+		name[i] = module[i] == '-' ? '_' : module[i];
+	}
+	name[i] = '\0';
+	return i == 0 ? -EINVAL : 0;
+}
+
 const struct modconf_entry *modconf_find(const struct modconf *c, enum modconf_kind kind,
-					 const char *key, const struct modconf_entry *after)
+					 const char *module, const struct modconf_entry *after)
 {
 	size_t i = after ? (size_t)(after - c->v[kind]) + 1 : 0;
 	char name[MODNAME_MAX];
 
-	if (modname_normalize(key, name) < 0)
+	if (key_name(module, name) < 0)
 		return NULL;
 	for (; i < c->n[kind]; i++) {
 		const char *k = c->v[kind][i].key;
@@ -429,6 +416,15 @@ const struct modconf_entry *modconf_find(const struct modconf *c, enum modconf_k
 								    : glob_match(k, name))
 			return &c->v[kind][i];
 	}
+	return NULL;
+}
+
+const struct modconf_entry *modconf_find_key(const struct modconf *c, enum modconf_kind kind,
+					     const char *key)
+{
+	for (size_t i = 0; i < c->n[kind]; i++)
+		if (strcmp(c->v[kind][i].key, key) == 0)
+			return &c->v[kind][i];
 	return NULL;
 }
 

@@ -397,10 +397,18 @@ int modlookup_any(struct modlookup *lk, const char *name, struct modlookup_resul
 		if (err != 0)
 			return err;
 	}
-	/* A name with an install or remove command is a module of its own. */
-	if (lk->conf != NULL && (modconf_find(lk->conf, MC_INSTALL, key, NULL) != NULL ||
-				 modconf_find(lk->conf, MC_REMOVE, key, NULL) != NULL))
-		return result_add(res, key, strlen(key), NULL, 0, NULL, false);
+	/* A name with an install or remove command is a module of its own:
+	 * the argument must be the command's key as written (kmod compares
+	 * the text; a pattern key is not matched here, so no argument makes
+	 * up a module name for a command: the name is the configuration's). */
+	if (lk->conf != NULL) {
+		const struct modconf_entry *e = modconf_find_key(lk->conf, MC_INSTALL, key);
+
+		if (e == NULL)
+			e = modconf_find_key(lk->conf, MC_REMOVE, key);
+		if (e != NULL)
+			return result_add(res, e->key, strlen(e->key), NULL, 0, NULL, false);
+	}
 	err = lookup_alias_file(lk, ML_ALIAS, key, true, &names);
 	if (err == 0 && names.count > 0)
 		return resolve_names(lk, &names, res, false);

@@ -41,6 +41,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "confline.h"
 #include "dirswap.h"
 #include "fileopen.h"
 #include "ere.h"
@@ -255,49 +256,19 @@ static bool kernel_matches(const struct dm *d, const char *pattern)
 	return r > 0;
 }
 
-/* A line, with "\\\n" joining lines (kmod drops any other backslash). */
-static char *read_line(FILE *fp, unsigned *lineno, char **buf)
-{
-	size_t i = 0;
-	unsigned n = 0;
-
-	for (;;) {
-		int c = getc_unlocked(fp);
-		char *p;
-
-		if (c == EOF && i == 0)
-			return NULL;
-		if (c == '\\') {
-			c = getc_unlocked(fp);
-			if (c == '\n') {
-				n++;
-				continue;
-			}
-		}
-		p = xarray_grow(buf, i, 1, 1);
-		if (p == NULL)
-			return NULL;
-		if (c == EOF || c == '\n') {
-			*lineno += n + 1;
-			*p = '\0';
-			return *buf;
-		}
-		*p = (char)c;
-		i++;
-	}
-}
-
 static void cfg_parse(struct dm *d, const char *file)
 {
-	FILE *fp = fopen_regular(file);
-	char *buf = NULL, *line;
-	unsigned lineno = 0;
+	struct confline r;
+	const char *why;
+	char *line;
+	int err = confline_open(&r, file, &why);
 
-	if (fp == NULL) {
-		msg_err("file parse %s: %s", file, file_strerror(-errno));
+	if (err < 0) {
+		msg_err("file parse %s: %s", file, why);
 		return;
 	}
-	while ((line = read_line(fp, &lineno, &buf)) != NULL) {
+	while ((line = confline_next(&r)) != NULL) {
+		unsigned lineno = r.lineno;
 		char *save, *cmd, *a, *b, *c;
 
 		if (line[0] == '\0' || line[0] == '#')
@@ -349,8 +320,7 @@ static void cfg_parse(struct dm *d, const char *file)
 		}
 		msg_err("%s:%u: ignoring bad line starting with '%s'", file, lineno, cmd);
 	}
-	fclose(fp);
-	free(buf);
+	confline_close(&r);
 }
 
 struct cfg_file {

@@ -168,9 +168,11 @@ static int lookup(struct modprobe *mp, const char *arg, struct mod ***out, size_
  * the same run may name the module directly too. */
 static bool via_alias(const char *arg, const struct mod *m)
 {
-	char norm[MODNAME_MAX];
+	char key[1024];
 
-	return modname_normalize(arg, norm) < 0 || strcmp(norm, m->name) != 0;
+	/* The argument as lookups key it, whole: "usb:v1/NAME" or "NAME.x"
+	 * that resolve to NAME are aliases. */
+	return modlookup_alias_normalize(arg, key, sizeof(key)) < 0 || strcmp(key, m->name) != 0;
 }
 
 static bool mod_in_kernel(const struct mod *m)

@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memcpy(conf, data, conflen);
 	conf[conflen] = '\0';
-	modconf_parse(&c, "fuzz.conf", conf);
+	modconf_parse(&c, "fuzz.conf", conf, conflen);
 	if (nul != NULL) {
 		size_t n = size - conflen - 1;
 

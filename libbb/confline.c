@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Configuration file lines, kmod's way (see confline.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "confline.h"
+#include "decompress.h"
+#include "fileopen.h"
+#include "msg.h"
+
+/* The longest configuration file read: a bound against a runaway file. */
+#define CONFLINE_MAX_SIZE (16u << 20)
+
+int confline_open(struct confline *r, const char *path, const char **why)
+{
+	struct outbuf buf = { .limit = CONFLINE_MAX_SIZE };
+	int fd = open_regular(AT_FDCWD, path), err;
+
+	memset(r, 0, sizeof(*r));
+	*why = NULL;
+	if (fd < 0) {
+		*why = file_strerror(fd);
+		return fd;
+	}
+	err = read_fd_all(fd, &buf, why);
+	close(fd);
+	if (err == 0)
+		err = outbuf_reserve(&buf, 1);   /* room for the last line's end */
+	if (err < 0) {
+		if (*why == NULL)
+			*why = file_strerror(err);
+		outbuf_free(&buf);
+		return err;
+	}
+	confline_init(r, path, (char *)buf.data, buf.len);
+	r->text = (char *)buf.data;
+	return 0;
+}
+
+void confline_init(struct confline *r, const char *name, char *text, size_t len)
+{
+	r->name = name;
+	r->text = NULL;
+	r->p = text;
+	r->end = text + len;
+	r->lineno = 0;
+}
+
+char *confline_next(struct confline *r)
+{
+	char *start = r->p, *out = r->p;
+	unsigned line = r->lineno + 1, nul = 0;
+	bool newline = false;
+
+	if (r->p >= r->end)
+		return NULL;
+	/* Cut in place: the output never runs ahead of the input. */
+	while (r->p < r->end) {
+		char c = *r->p++;
+
+		if (c == '\n') {
+			newline = true;
+			break;
+		}
+		if (c == '\\') {
+			if (r->p == r->end)
+				break;
+			c = *r->p++;
+			if (c == '\n') {
+				line++;
+				continue;
+			}
+		}
+		if (c == '\0' && nul == 0)
+			nul = line;
+		*out++ = c;
+	}
+	/* As kmod: the end of the file with nothing read is no line, even
+	 * after joined ones. */
+	if (!newline && out == start)
+		return NULL;
+	*out = '\0';
+	r->lineno = line;
+	if (nul != 0)
+		msg_warn("%s:%u: NUL byte; the rest of the line is ignored", r->name, nul);
+	return start;
+}
+
+void confline_close(struct confline *r)
+{
+	free(r->text);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "confline.h"
+
+/* The lines of text[0..len) (len + 1 bytes writable), joined with '|',
+ * each followed by ':' and the line number it ended on. */
+static void lines_of(const char *text, size_t len, char *out, size_t size)
+{
+	char buf[256];
+	struct confline r;
+	size_t n = 0;
+
+	assert_true(len < sizeof(buf));
+	memcpy(buf, text, len);
+	confline_init(&r, "t.conf", buf, len);
+	out[0] = '\0';
+	for (char *l; (l = confline_next(&r)) != NULL;)
+		n += (size_t)snprintf(out + n, size - n, "%s%s:%u", n ? "|" : "", l, r.lineno);
+}
+
+#define LINES(lit, want)                                             \
+	do {                                                         \
+		char out_[512];                                      \
+		lines_of(lit, sizeof(lit) - 1, out_, sizeof(out_));  \
+		assert_string_equal(out_, want);                     \
+	} while (0)
+
+static void plain_lines(void **state)
+{
+	LINES("", "");
+	LINES("a\n", "a:1");
+	LINES("a\n\nb", "a:1|:2|b:3");
+	LINES("a\nb\n", "a:1|b:2");
+}
+
+static void nul_ends_the_line_only(void **state)
+{
+	/* The text before the NUL applies; the later lines are read. */
+	LINES("options a x=1\0install a /bin/true\ninstall b /bin/false\n",
+	      "options a x=1:1|install b /bin/false:2");
+	LINES("\0\nblacklist c\n", ":1|blacklist c:2");
+	LINES("a \\\n b\0c \\\n d\ne\n", "a  b:3|e:4");
+}
+
+static void backslashes_as_kmod(void **state)
+{
+	/* "\\\n" joins, counted as lines; any other backslash is dropped. */
+	LINES("a \\\n  b\nc\n", "a   b:2|c:3");
+	LINES("x\\y\\\\z\n", "xy\\z:1");
+	LINES("a\\\n\\\n\\\nb\n", "ab:4");
+	/* A file that ends in a joined line or a lone backslash. */
+	LINES("a\n\\\n", "a:1");
+	LINES("a\\", "a:1");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(plain_lines),
+		cmocka_unit_test(nul_ends_the_line_only),
+		cmocka_unit_test(backslashes_as_kmod),
+	};
+	return cmocka_run_group_tests_name("confline", tests, NULL, NULL);
+}
