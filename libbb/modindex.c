@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileopen.h"
 #include "glob_match.h"
 #include "modindex.h"
 #include "xarray.h"
@@ -30,11 +31,11 @@ int modindex_open(struct modindex *idx, const char *path)
 {
 	struct stat st;
 	void *p;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open_regular(AT_FDCWD, path);
 
 	memset(idx, 0, sizeof(*idx));
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st) < 0) {
 		int err = -errno;
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fileopen.h"
 #include "decompress.h"
 #include "glob_match.h"
 #include "modconf.h"
@@ -62,8 +63,8 @@ static int use_index(struct modlookup *lk, enum modlookup_file f)
 	err = modctx_modpath(lk->ctx, name, path, sizeof(path));
 	if (err == 0)
 		err = modindex_open(&lk->idx[f], path);
-	if (err == -EBADMSG)
-		return fail(lk, err, name, "not a module index");
+	if (err == -EBADMSG || err == -EMEDIUMTYPE)
+		return fail(lk, err, name, err == -EBADMSG ? "not a module index" : file_strerror(err));
 	lk->state[f] = err == 0 ? 1 : -1;
 	return err == 0;
 }
@@ -82,9 +83,9 @@ static int each_line(struct modlookup *lk, enum modlookup_file f,
 
 	if (modctx_modpath(lk->ctx, text_files[f], path, sizeof(path)) < 0)
 		return -ENAMETOOLONG;
-	fp = fopen(path, "re");
+	fp = fopen_regular(path);
 	if (fp == NULL)
-		return errno == ENOENT ? 0 : fail(lk, -errno, text_files[f], strerror(errno));
+		return errno == ENOENT ? 0 : fail(lk, -errno, text_files[f], file_strerror(-errno));
 	while ((n = getline(&line, &cap, fp)) > 0) {
 		if (line[n - 1] == '\n')
 			line[--n] = '\0';
@@ -458,9 +459,9 @@ int modlookup_builtin_modinfo(struct modlookup *lk, const char *name,
 	err = modctx_modpath(lk->ctx, "modules.builtin.modinfo", path, sizeof(path));
 	if (err < 0)
 		return err;
-	fp = fopen(path, "re");
+	fp = fopen_regular(path);
 	if (fp == NULL)
-		return errno == ENOENT ? 0 : fail(lk, -errno, "modules.builtin.modinfo", strerror(errno));
+		return errno == ENOENT ? 0 : fail(lk, -errno, "modules.builtin.modinfo", file_strerror(-errno));
 	err = read_fd_all(fileno(fp), &buf, &why);
 	fclose(fp);
 	if (err == 0)

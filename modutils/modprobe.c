@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileopen.h"
 #include "libbb.h"
 #include "loaddiag.h"
 #include "modconf.h"
@@ -754,7 +755,7 @@ static void dump_text(struct modprobe *mp, const char *file)
 	size_t cap = 0, n = 0;
 	FILE *f;
 
-	if (modctx_modpath(&mp->ctx, file, path, sizeof(path)) < 0 || (f = fopen(path, "re")) == NULL)
+	if (modctx_modpath(&mp->ctx, file, path, sizeof(path)) < 0 || (f = fopen_regular(path)) == NULL)
 		return;
 	while (getline(&line, &cap, f) > 0) {
 		char key[1024], mod[256], **v;
