@@ -644,9 +644,42 @@ static int wait_unused(struct modprobe *mp, const struct mod *m)
 	return kernel_module_refcnt(m->name) > 0 ? -EBUSY : 0;
 }
 
+/* The modules of m's modules.dep line whose use count is 0, removed from
+ * the last of the line; failures are reported and left. */
+static void remove_unused_deps(struct modprobe *mp, struct mod *m)
+{
+	char *copy, *save = NULL, **names = NULL;
+	size_t n = 0;
+
+	if (mod_deps(mp, m) == NULL || (copy = strdup(m->deps)) == NULL)
+		return;
+	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		char **v = xarray_grow(&names, n, 1, sizeof(*v));
+
+		if (v == NULL)
+			break;
+		*v = w;
+		n++;
+	}
+	for (size_t i = n; i-- > 0;) {
+		char name[MODNAME_MAX];
+		int err;
+
+		if (modname_normalize(names[i], name) < 0 || strcmp(name, m->name) == 0 ||
+		    kernel_module_refcnt(name) != 0)
+			continue;
+		if (mp->show)
+			printf("rmmod %s\n", name);
+		if (!mp->dry_run && (err = kernel_unload(name, mp->force)) < 0)
+			msg_err("could not remove '%s': %s", name, strerror(-err));
+	}
+	free(names);
+	free(copy);
+}
+
 static int remove_module(struct modprobe *mp, struct mod *m, bool is_dep)
 {
-	struct list pre = { 0 }, post = { 0 }, deps = { 0 };
+	struct list pre = { 0 }, post = { 0 };
 	const struct modconf_entry *rc = NULL;
 	int state, err = 0;
 
@@ -722,25 +755,17 @@ static int remove_module(struct modprobe *mp, struct mod *m, bool is_dep)
 	}
 	if (err < 0)
 		goto out;
-	/* Then its dependencies that nobody else holds, then soft ones. */
-	if (mod_deps(mp, m) != NULL && m->deps[0] != '\0') {
-		char *copy = strdup(m->deps), *save = NULL;
-
-		for (char *w = copy ? strtok_r(copy, " ", &save) : NULL; w; w = strtok_r(NULL, " ", &save)) {
-			struct mod *d = mod_by_dep_path(mp, w);
-
-			if (d != NULL)
-				list_add(&deps, d);
-		}
-		free(copy);
-		remove_list(mp, &deps, true);
-	}
+	/* Then its dependencies that nobody uses now, each by itself (no
+	 * commands, soft dependencies or dependencies of its own), last of
+	 * the line first, as kmod does: a module the dry run leaves loaded is
+	 * named once, not once per path to it. */
+	if (rc == NULL)
+		remove_unused_deps(mp, m);
 	remove_list(mp, &pre, true);
 out:
 	m->removing = false;
 	free(pre.v);
 	free(post.v);
-	free(deps.v);
 	return err;
 }
 
