@@ -65,7 +65,10 @@ struct mod {
 	char *deps;        /* dependency paths of its modules.dep line */
 	bool builtin;
 	bool deps_known;   /* deps read (a module met as a dependency path has not) */
-	bool visited, required, ignorecmd;
+	/* visited, required: this probe's number when set in it (one
+	 * increment forgets them all, however many modules were met) */
+	unsigned visited, required;
+	bool ignorecmd;
 	bool removing;                      /* remove_module() is under way */
 	bool softdep_known;                 /* softdep looked up once */
 	const struct modconf_entry *softdep;
@@ -78,6 +81,7 @@ struct modprobe {
 	struct mod **mods;   /* every module met, each name once (an xarray) */
 	size_t nmods;
 	struct xhash byname; /* positions in mods by name */
+	unsigned probe_no;   /* of the probe under way, from 1 */
 	/* options */
 	bool all, remove, dry_run, show, quiet, ignore_cmds, use_blacklist, first_time,
 	     ignore_loaded, remove_holders, resolve_only, force;
@@ -335,9 +339,9 @@ static int probe_list(struct modprobe *mp, struct mod *m, bool required, struct 
 	char *copy, *save = NULL;
 	int err = 0;
 
-	if (m->visited)
+	if (m->visited == mp->probe_no)
 		return 0;
-	m->visited = true;
+	m->visited = mp->probe_no;
 	if (mod_deps(mp, m) != NULL && m->deps[0] != '\0') {
 		copy = strdup(m->deps);
 		if (copy == NULL)
@@ -353,9 +357,9 @@ static int probe_list(struct modprobe *mp, struct mod *m, bool required, struct 
 		free(copy);
 	}
 	if (required) {
-		m->required = true;
+		m->required = mp->probe_no;
 		for (size_t i = 0; i < deps.n; i++)
-			deps.v[i]->required = true;
+			deps.v[i]->required = mp->probe_no;
 	}
 	for (size_t i = deps.n; i-- > 0 && err == 0;)
 		err = with_softdeps(mp, deps.v[i], out);
@@ -520,8 +524,12 @@ static int probe(struct modprobe *mp, struct mod *target, bool from_alias, const
 	 * not at all (its dependencies are not filtered). */
 	if ((from_alias || mp->use_blacklist) && modconf_blacklisted(&mp->conf, target->name))
 		return 0;
-	for (size_t i = 0; i < mp->nmods; i++)
-		mp->mods[i]->visited = mp->mods[i]->required = false;
+	/* A new number; after wrapping around, marks of old probes could match. */
+	if (++mp->probe_no == 0) {
+		for (size_t i = 0; i < mp->nmods; i++)
+			mp->mods[i]->visited = mp->mods[i]->required = 0;
+		mp->probe_no = 1;
+	}
 	err = probe_list(mp, target, true, &l);
 	if (err < 0)
 		goto out;
@@ -553,7 +561,7 @@ static int probe(struct modprobe *mp, struct mod *target, bool from_alias, const
 				err = -ENOENT;
 			else
 				err = insert_file(mp, m, options);
-			if (err < 0 && err != -EEXIST && m->required)
+			if (err < 0 && err != -EEXIST && m->required == mp->probe_no)
 				explain(mp, m, options, err);
 			free(options);
 		}
@@ -561,7 +569,7 @@ static int probe(struct modprobe *mp, struct mod *target, bool from_alias, const
 		 * --first-time asked about the module itself. */
 		if (err == -EEXIST && m == target && mp->first_time)
 			break;
-		if (err == -EEXIST || !m->required)
+		if (err == -EEXIST || m->required != mp->probe_no)
 			err = 0;
 		else if (err < 0)
 			break;
