@@ -7,6 +7,7 @@
 
 #include "context.h"
 #include "modindex.h"
+#include "xarray.h"
 
 /*
  * Finding modules under the context's module folder: by name through
@@ -24,6 +25,11 @@ struct modlookup {
 	const struct modconf *conf;    /* optional: aliases and commands of modprobe.d */
 	struct modindex idx[ML_NFILES];
 	signed char state[ML_NFILES];  /* 0 not tried, 1 .bin open, -1 use text */
+	/* modules.dep without its .bin: read once, its lines found by name
+	 * (a line of thousands of dependencies is thousands of lookups). */
+	char *dep_text;                /* the file, each line NUL-terminated */
+	struct xhash dep_lines;        /* line offsets by module name */
+	bool dep_text_read;
 	char why[PATH_MAX + 64];
 };
 

@@ -3,6 +3,7 @@
 #define MODUTILS_XARRAY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Growing arrays: *arrayp (any pointer type, passed by address) holds n
@@ -30,5 +31,35 @@ struct xarena {
 /* A NUL-terminated copy of s[0..len), or NULL when out of memory. */
 char *xarena_dup(struct xarena *a, const char *s, size_t len);
 void xarena_free(struct xarena *a);
+
+/*
+ * A hash index of ids the caller keeps elsewhere (positions in an xarray,
+ * offsets in a buffer): open addressing, at most half full. It stores each
+ * id's hash and leaves comparing keys to the caller, so one index serves
+ * any key type. Ids up to UINT32_MAX - 1.
+ */
+struct xhash_slot {
+	uint32_t hash;
+	uint32_t id1;           /* id + 1; 0: empty */
+};
+
+struct xhash {
+	struct xhash_slot *slot;
+	size_t mask, n;
+};
+
+#define XHASH_END UINT32_MAX
+
+/* FNV-1a of len bytes. */
+uint32_t xhash_bytes(const void *p, size_t len);
+
+/* Add id under hash (duplicates are the caller's business). 0 or -ENOMEM. */
+int xhash_add(struct xhash *h, uint32_t hash, uint32_t id);
+
+/* The ids added under hash, oldest first, one per call (the hash alone:
+ * the caller checks each id's key). *it starts at 0; XHASH_END when done. */
+uint32_t xhash_next(const struct xhash *h, uint32_t hash, size_t *it);
+
+void xhash_free(struct xhash *h);
 
 #endif

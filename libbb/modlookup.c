@@ -29,6 +29,10 @@ void modlookup_close(struct modlookup *lk)
 		if (lk->state[i] == 1)
 			modindex_close(&lk->idx[i]);
 	memset(lk->state, 0, sizeof(lk->state));
+	free(lk->dep_text);
+	lk->dep_text = NULL;
+	xhash_free(&lk->dep_lines);
+	lk->dep_text_read = false;
 }
 
 void modlookup_release(struct modlookup *lk)
@@ -144,11 +148,12 @@ struct dep_search {
 	int err;
 };
 
-/* "path: deps" -> the module at path */
-static int add_dep_line(struct dep_search *s, const char *line)
+/* The module name of a "path: deps" line into name; the path's length, or
+ * 0 for a line that names none. */
+static size_t dep_line_name(const char *line, char name[MODNAME_MAX])
 {
 	const char *colon = strchr(line, ':');
-	char name[MODNAME_MAX], path[PATH_MAX];
+	char path[PATH_MAX];
 	size_t len;
 
 	if (colon == NULL || colon == line)
@@ -158,7 +163,17 @@ static int add_dep_line(struct dep_search *s, const char *line)
 		return 0;
 	memcpy(path, line, len);
 	path[len] = '\0';
-	if (modname_normalize(path, name) < 0 || strcmp(name, s->name) != 0)
+	return modname_normalize(path, name) < 0 ? 0 : len;
+}
+
+/* "path: deps" -> the module at path */
+static int add_dep_line(struct dep_search *s, const char *line)
+{
+	char name[MODNAME_MAX];
+	size_t len = dep_line_name(line, name);
+	const char *colon = line + len, *path = line;
+
+	if (len == 0 || strcmp(name, s->name) != 0)
 		return 0;
 	colon++;
 	while (*colon == ' ')
@@ -174,9 +189,65 @@ static int dep_value(const char *value, uint32_t prio, void *arg)
 	return 1;   /* one module per name */
 }
 
-static int dep_text_line(char *line, void *arg)
+/* The line of modules.dep (read by dep_text_read) for a module name. */
+static const char *dep_text_line(const struct modlookup *lk, const char *name)
 {
-	return add_dep_line(arg, line);
+	uint32_t hash = xhash_bytes(name, strlen(name));
+	char other[MODNAME_MAX];
+	size_t it = 0;
+
+	for (uint32_t off; (off = xhash_next(&lk->dep_lines, hash, &it)) != XHASH_END;)
+		if (dep_line_name(lk->dep_text + off, other) > 0 && strcmp(other, name) == 0)
+			return lk->dep_text + off;
+	return NULL;
+}
+
+/* Read modules.dep and index its lines by name, the first line of a name
+ * winning as in a scan. A missing file has no lines. */
+static int dep_text_read(struct modlookup *lk)
+{
+	/* offsets are 32-bit ids of the index */
+	struct outbuf buf = { .limit = UINT32_MAX - 1 };
+	char path[PATH_MAX], name[MODNAME_MAX];
+	const char *why = NULL;
+	FILE *fp;
+	int err;
+
+	if (lk->dep_text_read)
+		return 0;
+	if (modctx_modpath(lk->ctx, "modules.dep", path, sizeof(path)) < 0)
+		return -ENAMETOOLONG;
+	fp = fopen(path, "re");
+	if (fp == NULL)
+		return errno == ENOENT ? (lk->dep_text_read = true, 0)
+				       : fail(lk, -errno, "modules.dep", strerror(errno));
+	err = read_fd_all(fileno(fp), &buf, &why);
+	fclose(fp);
+	if (err == 0)
+		err = outbuf_reserve(&buf, 1);
+	if (err < 0) {
+		outbuf_free(&buf);
+		return fail(lk, err, "modules.dep", why ? why : strerror(-err));
+	}
+	buf.data[buf.len] = '\0';
+	lk->dep_text = (char *)buf.data;
+	for (size_t off = 0; off < buf.len;) {
+		char *line = lk->dep_text + off, *nl = memchr(line, '\n', buf.len - off);
+		size_t next = nl ? (size_t)(nl - lk->dep_text) + 1 : buf.len;
+
+		if (nl != NULL)
+			*nl = '\0';
+		if (dep_line_name(line, name) > 0 && dep_text_line(lk, name) == NULL &&
+		    xhash_add(&lk->dep_lines, xhash_bytes(name, strlen(name)), (uint32_t)off) < 0) {
+			free(lk->dep_text);
+			lk->dep_text = NULL;
+			xhash_free(&lk->dep_lines);
+			return -ENOMEM;
+		}
+		off = next;
+	}
+	lk->dep_text_read = true;
+	return 0;
 }
 
 static int lookup_dep(struct modlookup *lk, const char *name, struct modlookup_result *res)
@@ -191,9 +262,14 @@ static int lookup_dep(struct modlookup *lk, const char *name, struct modlookup_r
 		if (r < 0)
 			return fail(lk, r, "modules.dep.bin", "malformed index");
 	} else {
-		r = each_line(lk, ML_DEP, dep_text_line, &s);
+		const char *line;
+
+		r = dep_text_read(lk);
 		if (r < 0)
 			return r;
+		line = dep_text_line(lk, name);
+		if (line != NULL)
+			add_dep_line(&s, line);
 	}
 	return s.err;
 }

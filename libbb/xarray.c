@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Growing arrays and a string arena: the allocation idioms libbb and the
  * applets share. */
+#include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -71,4 +72,81 @@ void xarena_free(struct xarena *a)
 		free(a->blocks[i]);
 	free(a->blocks);
 	memset(a, 0, sizeof(*a));
+}
+
+/* ---- hash index ---------------------------------------------------------- */
+
+uint32_t xhash_bytes(const void *p, size_t len)
+{
+	const unsigned char *s = p;
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ s[i]) * 16777619u;
+	return h;
+}
+
+/* Put a slot at the first free place of its probe sequence. */
+static void slot_put(struct xhash_slot *slot, size_t mask, struct xhash_slot s)
+{
+	size_t i = s.hash & mask;
+
+	while (slot[i].id1 != 0)
+		i = (i + 1) & mask;
+	slot[i] = s;
+}
+
+int xhash_add(struct xhash *h, uint32_t hash, uint32_t id)
+{
+	if (id == XHASH_END)
+		return -ENOMEM;
+	if (h->slot == NULL || (h->n + 1) * 2 > h->mask + 1) {
+		size_t cap = h->slot ? (h->mask + 1) * 2 : 16;
+		struct xhash_slot *slot;
+
+		if (cap > SIZE_MAX / 2 / sizeof(*slot) || (slot = calloc(cap, sizeof(*slot))) == NULL)
+			return -ENOMEM;
+		/* In the old table's probe order from each run's start, so
+		 * entries of one hash stay oldest first: a run is scanned from
+		 * its first slot (one after an empty one). */
+		if (h->slot != NULL) {
+			size_t old = h->mask + 1, start = 0;
+
+			while (h->slot[start].id1 != 0)
+				start++;
+			for (size_t k = 1; k <= old; k++) {
+				const struct xhash_slot *s = &h->slot[(start + k) & h->mask];
+
+				if (s->id1 != 0)
+					slot_put(slot, cap - 1, *s);
+			}
+		}
+		free(h->slot);
+		h->slot = slot;
+		h->mask = cap - 1;
+	}
+	slot_put(h->slot, h->mask, (struct xhash_slot){ hash, id + 1 });
+	h->n++;
+	return 0;
+}
+
+uint32_t xhash_next(const struct xhash *h, uint32_t hash, size_t *it)
+{
+	if (h->slot == NULL)
+		return XHASH_END;
+	for (;;) {
+		const struct xhash_slot *s = &h->slot[(hash + *it) & h->mask];
+
+		if (s->id1 == 0 || *it > h->mask)
+			return XHASH_END;
+		++*it;
+		if (s->hash == hash)
+			return s->id1 - 1;
+	}
+}
+
+void xhash_free(struct xhash *h)
+{
+	free(h->slot);
+	memset(h, 0, sizeof(*h));
 }

@@ -65,7 +65,11 @@ struct mod {
 	char *path;        /* absolute file; NULL for built-in or unknown */
 	char *deps;        /* dependency paths of its modules.dep line */
 	bool builtin;
-	bool visited, required, ignorecmd;
+	bool deps_known;   /* deps read (a module met as a dependency path has not) */
+	/* visited, required: this probe's number when set in it (one
+	 * increment forgets them all, however many modules were met) */
+	unsigned visited, required;
+	bool ignorecmd;
 	bool removing;                      /* remove_module() is under way */
 	bool softdep_known;                 /* softdep looked up once */
 	const struct modconf_entry *softdep;
@@ -77,6 +81,8 @@ struct modprobe {
 	struct modlookup lk;
 	struct mod **mods;   /* every module met, each name once (an xarray) */
 	size_t nmods;
+	struct xhash byname; /* positions in mods by name */
+	unsigned probe_no;   /* of the probe under way, from 1 */
 	/* options */
 	bool all, remove, dry_run, show, quiet, ignore_cmds, use_blacklist, first_time,
 	     ignore_loaded, remove_holders, resolve_only, force;
@@ -86,32 +92,65 @@ struct modprobe {
 
 /* ---- modules ------------------------------------------------------------ */
 
-static struct mod *mod_get(struct modprobe *mp, const struct modlookup_module *m)
+/* A dependency line names thousands of modules: each is found by hash. */
+static struct mod *mod_find(const struct modprobe *mp, const char *name, uint32_t hash)
 {
-	struct mod *x, **v;
-	char path[PATH_MAX];
+	size_t it = 0;
 
-	for (size_t i = 0; i < mp->nmods; i++)
-		if (strcmp(mp->mods[i]->name, m->name) == 0)
+	for (uint32_t i; (i = xhash_next(&mp->byname, hash, &it)) != XHASH_END;)
+		if (strcmp(mp->mods[i]->name, name) == 0)
 			return mp->mods[i];
+	return NULL;
+}
+
+/* The module called name, created with path (absolute; may be NULL) when
+ * it is new. NULL when out of memory. */
+static struct mod *mod_add(struct modprobe *mp, const char *name, const char *path)
+{
+	uint32_t hash = xhash_bytes(name, strlen(name));
+	struct mod *x = mod_find(mp, name, hash), **v;
+
+	if (x != NULL)
+		return x;
 	x = calloc(1, sizeof(*x));
 	v = xarray_grow(&mp->mods, mp->nmods, 1, sizeof(*v));
-	if (x == NULL || v == NULL) {
+	if (x == NULL || v == NULL || (x->name = strdup(name)) == NULL ||
+	    (path != NULL && (x->path = strdup(path)) == NULL) ||
+	    xhash_add(&mp->byname, hash, (uint32_t)mp->nmods) < 0) {
+		if (x != NULL) {
+			free(x->name);
+			free(x->path);
+		}
 		free(x);
 		return NULL;
 	}
-	x->name = strdup(m->name);
-	x->builtin = m->builtin;
-	if (m->path != NULL && modlookup_module_path(&mp->lk, m, path, sizeof(path)) == 0)
-		x->path = strdup(path);
-	x->deps = m->deps ? strdup(m->deps) : NULL;
 	*v = x;
 	mp->nmods++;
 	return x;
 }
 
-/* Module by name only (dependencies and soft dependencies name files or
- * modules, never aliases). */
+/* The module of a lookup result; what the lookup read of its modules.dep
+ * line fills in what is not known yet. */
+static struct mod *mod_get(struct modprobe *mp, const struct modlookup_module *m)
+{
+	char path[PATH_MAX];
+	bool has_path = m->path != NULL && modlookup_module_path(&mp->lk, m, path, sizeof(path)) == 0;
+	struct mod *x = mod_add(mp, m->name, has_path ? path : NULL);
+
+	if (x == NULL)
+		return NULL;
+	if (x->path == NULL && has_path && (x->path = strdup(path)) == NULL)
+		return NULL;
+	if (!x->deps_known) {
+		x->builtin = m->builtin;
+		if (m->deps != NULL && (x->deps = strdup(m->deps)) == NULL)
+			return NULL;
+		x->deps_known = true;
+	}
+	return x;
+}
+
+/* Module by name only (holders name modules, never aliases). */
 static struct mod *mod_by_name(struct modprobe *mp, const char *name)
 {
 	struct modlookup_result res;
@@ -122,9 +161,9 @@ static struct mod *mod_by_name(struct modprobe *mp, const char *name)
 	if (modname_normalize(name, norm) < 0)
 		return NULL;
 	bare.name = norm;
-	for (size_t i = 0; i < mp->nmods; i++)
-		if (strcmp(mp->mods[i]->name, norm) == 0)
-			return mp->mods[i];
+	x = mod_find(mp, norm, xhash_bytes(norm, strlen(norm)));
+	if (x != NULL && x->deps_known)
+		return x;
 	if (modlookup_name(&mp->lk, norm, &res) < 0 || res.count == 0) {
 		modlookup_result_free(&res);
 		return mod_get(mp, &bare);
@@ -132,6 +171,33 @@ static struct mod *mod_by_name(struct modprobe *mp, const char *name)
 	x = mod_get(mp, &res.mods[0]);
 	modlookup_result_free(&res);
 	return x;
+}
+
+/* A path of a modules.dep line: the module is named by the file and lives
+ * there, as kmod makes it (kmod_module_new_from_path); its own line is
+ * read only if its dependencies are wanted (mod_deps). */
+static struct mod *mod_by_dep_path(struct modprobe *mp, const char *rel)
+{
+	struct modlookup_module m = { .path = (char *)rel };
+	char name[MODNAME_MAX], path[PATH_MAX];
+	struct mod *x;
+
+	if (modname_normalize(rel, name) < 0)
+		return NULL;
+	if (modlookup_module_path(&mp->lk, &m, path, sizeof(path)) < 0)
+		return mod_by_name(mp, name);
+	x = mod_add(mp, name, path);
+	if (x != NULL && x->path == NULL && (x->path = strdup(path)) == NULL)
+		return NULL;
+	return x;
+}
+
+/* The dependency paths of m's modules.dep line, read the first time. */
+static const char *mod_deps(struct modprobe *mp, struct mod *m)
+{
+	if (!m->deps_known)
+		mod_by_name(mp, m->name);
+	return m->deps;
 }
 
 /* Modules an argument names: by name, alias, symbol or command. */
@@ -276,15 +342,15 @@ static int probe_list(struct modprobe *mp, struct mod *m, bool required, struct 
 	char *copy, *save = NULL;
 	int err = 0;
 
-	if (m->visited)
+	if (m->visited == mp->probe_no)
 		return 0;
-	m->visited = true;
-	if (m->deps != NULL && m->deps[0] != '\0') {
+	m->visited = mp->probe_no;
+	if (mod_deps(mp, m) != NULL && m->deps[0] != '\0') {
 		copy = strdup(m->deps);
 		if (copy == NULL)
 			return -ENOMEM;
 		for (char *w = strtok_r(copy, " ", &save); w && err == 0; w = strtok_r(NULL, " ", &save)) {
-			struct mod *d = mod_by_name(mp, w);
+			struct mod *d = mod_by_dep_path(mp, w);
 
 			/* A damaged modules.dep may list a module as its own
 			 * dependency: loading it first would be loading it twice. */
@@ -294,9 +360,9 @@ static int probe_list(struct modprobe *mp, struct mod *m, bool required, struct 
 		free(copy);
 	}
 	if (required) {
-		m->required = true;
+		m->required = mp->probe_no;
 		for (size_t i = 0; i < deps.n; i++)
-			deps.v[i]->required = true;
+			deps.v[i]->required = mp->probe_no;
 	}
 	for (size_t i = deps.n; i-- > 0 && err == 0;)
 		err = with_softdeps(mp, deps.v[i], out);
@@ -461,8 +527,12 @@ static int probe(struct modprobe *mp, struct mod *target, bool from_alias, const
 	 * not at all (its dependencies are not filtered). */
 	if ((from_alias || mp->use_blacklist) && modconf_blacklisted(&mp->conf, target->name))
 		return 0;
-	for (size_t i = 0; i < mp->nmods; i++)
-		mp->mods[i]->visited = mp->mods[i]->required = false;
+	/* A new number; after wrapping around, marks of old probes could match. */
+	if (++mp->probe_no == 0) {
+		for (size_t i = 0; i < mp->nmods; i++)
+			mp->mods[i]->visited = mp->mods[i]->required = 0;
+		mp->probe_no = 1;
+	}
 	err = probe_list(mp, target, true, &l);
 	if (err < 0)
 		goto out;
@@ -494,7 +564,7 @@ static int probe(struct modprobe *mp, struct mod *target, bool from_alias, const
 				err = -ENOENT;
 			else
 				err = insert_file(mp, m, options);
-			if (err < 0 && err != -EEXIST && m->required)
+			if (err < 0 && err != -EEXIST && m->required == mp->probe_no)
 				explain(mp, m, options, err);
 			free(options);
 		}
@@ -502,7 +572,7 @@ static int probe(struct modprobe *mp, struct mod *target, bool from_alias, const
 		 * --first-time asked about the module itself. */
 		if (err == -EEXIST && m == target && mp->first_time)
 			break;
-		if (err == -EEXIST || !m->required)
+		if (err == -EEXIST || m->required != mp->probe_no)
 			err = 0;
 		else if (err < 0)
 			break;
@@ -585,9 +655,42 @@ static int wait_unused(struct modprobe *mp, const struct mod *m)
 	return kernel_module_refcnt(m->name) > 0 ? -EBUSY : 0;
 }
 
+/* The modules of m's modules.dep line whose use count is 0, removed from
+ * the last of the line; failures are reported and left. */
+static void remove_unused_deps(struct modprobe *mp, struct mod *m)
+{
+	char *copy, *save = NULL, **names = NULL;
+	size_t n = 0;
+
+	if (mod_deps(mp, m) == NULL || (copy = strdup(m->deps)) == NULL)
+		return;
+	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		char **v = xarray_grow(&names, n, 1, sizeof(*v));
+
+		if (v == NULL)
+			break;
+		*v = w;
+		n++;
+	}
+	for (size_t i = n; i-- > 0;) {
+		char name[MODNAME_MAX];
+		int err;
+
+		if (modname_normalize(names[i], name) < 0 || strcmp(name, m->name) == 0 ||
+		    kernel_module_refcnt(name) != 0)
+			continue;
+		if (mp->show)
+			printf("rmmod %s\n", name);
+		if (!mp->dry_run && (err = kernel_unload(name, mp->force)) < 0)
+			msg_err("could not remove '%s': %s", name, strerror(-err));
+	}
+	free(names);
+	free(copy);
+}
+
 static int remove_module(struct modprobe *mp, struct mod *m, bool is_dep)
 {
-	struct list pre = { 0 }, post = { 0 }, deps = { 0 };
+	struct list pre = { 0 }, post = { 0 };
 	const struct modconf_entry *rc = NULL;
 	int state, err = 0;
 
@@ -663,25 +766,17 @@ static int remove_module(struct modprobe *mp, struct mod *m, bool is_dep)
 	}
 	if (err < 0)
 		goto out;
-	/* Then its dependencies that nobody else holds, then soft ones. */
-	if (m->deps != NULL && m->deps[0] != '\0') {
-		char *copy = strdup(m->deps), *save = NULL;
-
-		for (char *w = copy ? strtok_r(copy, " ", &save) : NULL; w; w = strtok_r(NULL, " ", &save)) {
-			struct mod *d = mod_by_name(mp, w);
-
-			if (d != NULL)
-				list_add(&deps, d);
-		}
-		free(copy);
-		remove_list(mp, &deps, true);
-	}
+	/* Then its dependencies that nobody uses now, each by itself (no
+	 * commands, soft dependencies or dependencies of its own), last of
+	 * the line first, as kmod does: a module the dry run leaves loaded is
+	 * named once, not once per path to it. */
+	if (rc == NULL)
+		remove_unused_deps(mp, m);
 	remove_list(mp, &pre, true);
 out:
 	m->removing = false;
 	free(pre.v);
 	free(post.v);
-	free(deps.v);
 	return err;
 }
 
@@ -1084,6 +1179,7 @@ int modprobe_main(int argc, char **argv)
 		free(mp.mods[i]);
 	}
 	free(mp.mods);
+	xhash_free(&mp.byname);
 	modlookup_close(&mp.lk);
 	modconf_free(&mp.conf);
 	if (args != argv) {

@@ -92,6 +92,8 @@ for t in ours kmod busybox; do
 	R[rss,$t]=$(maxrss $t -D -a $aliases || true)
 done
 
+# longdeps.sh writes its own section at the end: kept.
+keep=$(sed -n '/^## Long dependency lines$/,$p' "$out" 2>/dev/null || true)
 {
 	echo "# modprobe benchmark"
 	echo
@@ -116,4 +118,7 @@ done
 	echo "BusyBox's modprobe reads only the text modules.dep/modules.alias; it has no -D for aliases of"
 	echo "other modules' trees, so it runs with the tree bound at /lib/modules/\$(uname -r) in a mount namespace."
 } > "$out"
+if [ -n "$keep" ]; then
+	printf '\n%s\n' "$keep" >> "$out"
+fi
 cat "$out"
