@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Finding modules by name, alias or symbol under a module folder. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "fileopen.h"
 #include "decompress.h"
+#include "fileopen.h"
 #include "glob_match.h"
 #include "modconf.h"
 #include "modlookup.h"
@@ -210,19 +212,18 @@ static int dep_text_read(struct modlookup *lk)
 	struct outbuf buf = { .limit = UINT32_MAX - 1 };
 	char path[PATH_MAX], name[MODNAME_MAX];
 	const char *why = NULL;
-	FILE *fp;
-	int err;
+	int fd, err;
 
 	if (lk->dep_text_read)
 		return 0;
 	if (modctx_modpath(lk->ctx, "modules.dep", path, sizeof(path)) < 0)
 		return -ENAMETOOLONG;
-	fp = fopen(path, "re");
-	if (fp == NULL)
-		return errno == ENOENT ? (lk->dep_text_read = true, 0)
-				       : fail(lk, -errno, "modules.dep", strerror(errno));
-	err = read_fd_all(fileno(fp), &buf, &why);
-	fclose(fp);
+	fd = open_regular(AT_FDCWD, path);
+	if (fd < 0)
+		return fd == -ENOENT ? (lk->dep_text_read = true, 0)
+				     : fail(lk, fd, "modules.dep", file_strerror(fd));
+	err = read_fd_all(fd, &buf, &why);
+	close(fd);
 	if (err == 0)
 		err = outbuf_reserve(&buf, 1);
 	if (err < 0) {
