@@ -9,11 +9,13 @@
 
 /*
  * Writer of kmod's binary index format (read by modindex.h). Keys and
- * values are collected first, then the trie is written in one pass over
- * the sorted keys, in the layout kmod's depmod gives it: nodes in
- * post-order (children by character, then the node), the root node last,
- * values by ascending priority and, for equal priorities, the last added
- * first. The same keys and values give a byte-identical file.
+ * values are collected first, then the trie is written from the sorted
+ * keys, in the layout kmod 34's depmod gives it: nodes in pre-order (each
+ * node, then its children's subtrees by character), the root right after
+ * the header, child references pointing forward; values by ascending
+ * priority and, for equal priorities, the last added first. The same keys
+ * and values give a byte-identical file. (kmod up to 33 wrote post-order,
+ * the root last; modindex reads both.)
  */
 struct modindex_entry;
 
@@ -32,9 +34,11 @@ int modindex_writer_add(struct modindex_writer *w, const char *key, const char *
 			uint32_t priority);
 
 /*
- * Write the index to fd, which must be at offset 0 of an empty file: all
- * writes are buffered, and the root reference is patched in at the end
- * with pwrite. 0 or -errno (-EFBIG past the format's 256 MiB).
+ * Write the index to fd, which must be at offset 0 (references are file
+ * offsets), front to back with buffered write()s and no seeking: a first
+ * pass measures every subtree (16 bytes per node), so each reference is
+ * known before it is written.
+ * 0 or -errno (-EFBIG past the format's 256 MiB, before writing anything).
  */
 int modindex_writer_write(struct modindex_writer *w, int fd);
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Writing kmod's binary index files: a prefix trie, big-endian, post-order. */
+/* Writing kmod's binary index files: a prefix trie, big-endian, pre-order
+ * as kmod 34 writes it. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@ struct modindex_entry {
 	const char *key;
 	const char *value;
 	uint32_t keylen;
+	uint32_t vallen;
 	uint32_t priority;
 	uint32_t seq;           /* order of adding */
 };
@@ -51,7 +53,8 @@ int modindex_writer_add(struct modindex_writer *w, const char *key, const char *
 	struct modindex_entry *e;
 	size_t klen, vlen;
 
-	if (!ascii7(key, &klen) || !ascii7(value, &vlen) || klen > UINT32_MAX / 2)
+	if (!ascii7(key, &klen) || !ascii7(value, &vlen) || klen > UINT32_MAX / 2 ||
+	    vlen > UINT32_MAX / 2)
 		return -EINVAL;
 	e = xarray_grow(&w->v, w->n, 1, sizeof(*e));
 	if (e == NULL)
@@ -62,6 +65,7 @@ int modindex_writer_add(struct modindex_writer *w, const char *key, const char *
 	if (e->key == NULL || e->value == NULL)
 		return -ENOMEM;
 	e->keylen = (uint32_t)klen;
+	e->vallen = (uint32_t)vlen;
 	e->priority = priority;
 	e->seq = (uint32_t)w->n;
 	w->n++;
@@ -138,106 +142,217 @@ static void put32(struct out *o, uint32_t v)
 /* ---- the trie ----------------------------------------------------------- */
 
 /*
- * The entries v[lo..hi) share their first depth bytes and are sorted. Write
- * the node for them (children first) and return its reference. A node's
- * prefix runs to where the keys branch or one ends; the root has none.
+ * kmod 34's layout: pre-order. Each node is written before its children,
+ * the children in order of their character, each child's whole subtree
+ * before the next child, so child references point forward and the root
+ * comes right after the header. A node's bytes are, as in every version,
+ * [prefix NUL] [first last refs...] [count {priority value NUL}...].
+ *
+ * A parent must know where its children will land before writing them, so
+ * a first pass measures every subtree (its size and its number of nodes),
+ * recorded in pre-order; the second pass writes front to back with no
+ * seeking, one record per node in the same order.
  */
-static uint32_t write_node(struct out *o, const struct modindex_entry *v, size_t lo, size_t hi,
-			   size_t depth, bool root)
-{
-	size_t plen = 0, p, vend, nchild = 0;
-	unsigned char first = 0, last = 0;
-	uint32_t *child = NULL, ref;
+struct trie_rec {
+	uint64_t size;          /* bytes of the subtree */
+	uint32_t nodes;         /* nodes in the subtree */
+	uint32_t flags;         /* REF_PREFIX | REF_VALUES | REF_CHILDS */
+};
 
+struct shape {
+	size_t plen;            /* prefix length */
+	size_t vend;            /* v[lo..vend) end at this node: its values */
+	unsigned nchild;        /* child slots, last - first + 1; 0: none */
+	unsigned char first;
+	uint32_t flags;
+	uint64_t own;           /* bytes of the node itself */
+};
+
+/*
+ * The node for v[lo..hi), entries that share their first depth bytes and
+ * are sorted. Its prefix runs to where the keys branch or one ends; the
+ * root has none.
+ */
+static void node_shape(const struct modindex_entry *v, size_t lo, size_t hi, size_t depth,
+		       bool root, struct shape *s)
+{
+	size_t p, i;
+
+	s->plen = 0;
 	if (!root) {
 		const char *a = v[lo].key + depth, *b = v[hi - 1].key + depth;
 
 		/* Sorted: the common prefix of all is that of the first and last. */
-		while (a[plen] != '\0' && a[plen] == b[plen])
-			plen++;
+		while (a[s->plen] != '\0' && a[s->plen] == b[s->plen])
+			s->plen++;
 	}
-	p = depth + plen;
-	for (vend = lo; vend < hi && v[vend].keylen == p; vend++)
+	p = depth + s->plen;
+	s->flags = 0;
+	s->own = 0;
+	if (s->plen > 0) {
+		s->flags |= REF_PREFIX;
+		s->own += s->plen + 1;
+	}
+	for (s->vend = lo; s->vend < hi && v[s->vend].keylen == p; s->vend++)
 		;
-	if (vend < hi) {
-		first = (unsigned char)v[vend].key[p];
-		last = (unsigned char)v[hi - 1].key[p];
-		nchild = (size_t)(last - first) + 1;
-		child = calloc(nchild, sizeof(*child));
-		if (child == NULL) {
-			o->err = -ENOMEM;
-			return 0;
-		}
-		for (size_t i = vend; i < hi && o->err == 0;) {
-			unsigned char c = (unsigned char)v[i].key[p];
-			size_t j = i + 1;
+	s->nchild = 0;
+	if (s->vend < hi) {
+		s->first = (unsigned char)v[s->vend].key[p];
+		s->nchild = (unsigned)((unsigned char)v[hi - 1].key[p] - s->first) + 1;
+		s->flags |= REF_CHILDS;
+		s->own += 2 + 4 * (uint64_t)s->nchild;
+	}
+	if (s->vend > lo) {
+		s->flags |= REF_VALUES;
+		s->own += 4;
+		for (i = lo; i < s->vend; i++)
+			s->own += 4 + (uint64_t)v[i].vallen + 1;
+	}
+}
 
-			while (j < hi && (unsigned char)v[j].key[p] == c)
-				j++;
-			child[c - first] = write_node(o, v, i, j, p + 1, false);
-			i = j;
-		}
+/* End of the group of v[i..hi) whose byte at p is v[i].key[p]. */
+static size_t group_end(const struct modindex_entry *v, size_t i, size_t hi, size_t p)
+{
+	unsigned char c = (unsigned char)v[i].key[p];
+	size_t j = i + 1;
+
+	while (j < hi && (unsigned char)v[j].key[p] == c)
+		j++;
+	return j;
+}
+
+struct measure {
+	struct trie_rec *rec;   /* an xarray */
+	size_t n;
+};
+
+/* Record the subtree of v[lo..hi) in pre-order; 0 or -ENOMEM. */
+static int measure(struct measure *m, const struct modindex_entry *v, size_t lo, size_t hi,
+		   size_t depth, bool root)
+{
+	struct shape s;
+	size_t k = m->n, p;
+	uint64_t size;
+	uint32_t nodes = 1;
+
+	if (xarray_grow(&m->rec, m->n, 1, sizeof(*m->rec)) == NULL)
+		return -ENOMEM;
+	m->n++;
+	node_shape(v, lo, hi, depth, root, &s);
+	size = s.own;
+	p = depth + s.plen;
+	for (size_t i = s.vend; i < hi;) {
+		size_t j = group_end(v, i, hi, p), c = m->n;
+		int err = measure(m, v, i, j, p + 1, false);
+
+		if (err < 0)
+			return err;
+		size += m->rec[c].size;
+		nodes += m->rec[c].nodes;
+		i = j;
 	}
-	if (o->pos > REF_OFFSET) {
-		o->err = -EFBIG;
-		free(child);
-		return 0;
-	}
-	ref = (uint32_t)o->pos;
-	if (plen > 0) {
-		put(o, v[lo].key + depth, plen);
+	m->rec[k].size = size;
+	m->rec[k].nodes = nodes;
+	m->rec[k].flags = s.flags;
+	return 0;
+}
+
+/* Write the subtree of v[lo..hi), whose record is rec[*k], at o->pos. */
+static void emit(struct out *o, const struct modindex_entry *v, size_t lo, size_t hi,
+		 size_t depth, bool root, const struct trie_rec *rec, size_t *k)
+{
+	struct shape s;
+	size_t p;
+
+	node_shape(v, lo, hi, depth, root, &s);
+	(*k)++;
+	p = depth + s.plen;
+	if (s.plen > 0) {
+		put(o, v[lo].key + depth, s.plen);
 		put(o, "", 1);
-		ref |= REF_PREFIX;
 	}
-	if (nchild > 0) {
-		unsigned char fl[2] = { first, last };
+	if (s.nchild > 0) {
+		unsigned char fl[2] = { s.first, (unsigned char)(s.first + s.nchild - 1) };
+		uint64_t at = o->pos + 2 + 4 * (uint64_t)s.nchild;
+		size_t i = s.vend, c = *k;
 
 		put(o, fl, 2);
-		for (size_t i = 0; i < nchild; i++)
-			put32(o, child[i]);
-		ref |= REF_CHILDS;
-	}
-	free(child);
-	if (vend > lo) {
-		put32(o, (uint32_t)(vend - lo));
-		for (size_t i = lo; i < vend; i++) {
-			put32(o, v[i].priority);
-			put(o, v[i].value, strlen(v[i].value) + 1);
+		if (s.vend > lo) {
+			at += 4;
+			for (size_t j = lo; j < s.vend; j++)
+				at += 4 + (uint64_t)v[j].vallen + 1;
 		}
-		ref |= REF_VALUES;
+		/* The children follow this node, each subtree in turn. */
+		for (unsigned ch = s.first; ch < s.first + s.nchild; ch++) {
+			if (i < hi && (unsigned char)v[i].key[p] == ch) {
+				put32(o, (uint32_t)at | rec[c].flags);
+				at += rec[c].size;
+				c += rec[c].nodes;
+				i = group_end(v, i, hi, p);
+			} else {
+				put32(o, 0);
+			}
+		}
 	}
-	return ref;
+	if (s.vend > lo) {
+		put32(o, (uint32_t)(s.vend - lo));
+		for (size_t i = lo; i < s.vend; i++) {
+			put32(o, v[i].priority);
+			put(o, v[i].value, (size_t)v[i].vallen + 1);
+		}
+	}
+	for (size_t i = s.vend; i < hi;) {
+		size_t j = group_end(v, i, hi, p);
+
+		emit(o, v, i, j, p + 1, false, rec, k);
+		i = j;
+	}
 }
 
 int modindex_writer_write(struct modindex_writer *w, int fd)
 {
-	struct out *o = malloc(sizeof(*o));
-	uint32_t root;
-	unsigned char b[4];
+	struct measure m = { NULL, 0 };
+	struct out *o;
+	uint32_t root = 12;
 	int err;
 
-	if (o == NULL)
+	if (w->n > 1)
+		qsort(w->v, w->n, sizeof(*w->v), entry_cmp);
+	if (w->n > 0) {
+		err = measure(&m, w->v, 0, w->n, 0, true);
+		if (err < 0) {
+			free(m.rec);
+			return err;
+		}
+		/* Every offset, the last node's included, must fit in 28 bits. */
+		if (12 + m.rec[0].size > REF_OFFSET) {
+			free(m.rec);
+			return -EFBIG;
+		}
+		root |= m.rec[0].flags;
+	}
+	o = malloc(sizeof(*o));
+	if (o == NULL) {
+		free(m.rec);
 		return -ENOMEM;
+	}
 	o->fd = fd;
 	o->err = 0;
 	o->pos = 0;
 	o->len = 0;
-	if (w->n > 1)
-		qsort(w->v, w->n, sizeof(*w->v), entry_cmp);
 	put32(o, MODINDEX_MAGIC);
 	put32(o, INDEX_VERSION);
-	put32(o, 0);
-	root = w->n ? write_node(o, w->v, 0, w->n, 0, true) : (uint32_t)o->pos;
+	/* An empty index is the header alone: its root, with no prefix,
+	 * children or values, takes no bytes. */
+	put32(o, root);
+	if (w->n > 0) {
+		size_t k = 0;
+
+		emit(o, w->v, 0, w->n, 0, true, m.rec, &k);
+	}
 	flush(o);
 	err = o->err;
 	free(o);
-	if (err < 0)
-		return err;
-	b[0] = (unsigned char)(root >> 24);
-	b[1] = (unsigned char)(root >> 16);
-	b[2] = (unsigned char)(root >> 8);
-	b[3] = (unsigned char)root;
-	if (pwrite(fd, b, 4, 8) != 4)
-		return -errno ? -errno : -EIO;
-	return 0;
+	free(m.rec);
+	return err < 0 ? err : 0;
 }

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* modindex: lookups in indexes written by kmod's depmod (tests/unit/data),
- * and every corruption of them refused or survived without a crash. */
+ * in both layouts: kmod 30's post-order (tests/unit/data, root last, child
+ * references backwards) and kmod 34's pre-order (tests/unit/data/kmod34,
+ * root first, references forwards); every corruption of them refused or
+ * survived without a crash. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,12 +23,28 @@
 #define TEST_DATA "tests/unit/data"
 #endif
 
+/* The layout under test: "" (kmod 30's files) or "kmod34/". */
+static const char *layout = "";
+
 static const char *data(const char *name)
 {
 	static char path[512];
 
-	snprintf(path, sizeof(path), "%s/%s", TEST_DATA, name);
+	snprintf(path, sizeof(path), "%s/%s%s", TEST_DATA, layout, name);
 	return path;
+}
+
+static int set_layout(void **state)
+{
+	layout = *state ? *state : "";
+	return 0;
+}
+
+static int reset_layout(void **state)
+{
+	(void)state;
+	layout = "";
+	return 0;
 }
 
 struct vals {
@@ -87,6 +107,86 @@ static void wildcard_lookups(void **state)
 	v.text[0] = '\0';
 	assert_int_equal(modindex_lookup_wild(&idx, "of:N*T*Cmodutils,dash_test", collect, &v), 1);
 	modindex_close(&idx);
+}
+
+/* Which layout a file has: the root's offset, and the direction of the
+ * root's first child reference. */
+static void root_layout(const char *name, bool preorder)
+{
+	struct modindex idx;
+	uint32_t root;
+
+	assert_int_equal(modindex_open(&idx, data(name)), 0);
+	root = idx.root & 0x0fffffffu;
+	if (preorder)
+		assert_int_equal(root, 12);
+	else
+		assert_true(root > 12);
+	modindex_close(&idx);
+}
+
+/* modules.builtin.bin (name -> "") and modules.builtin.alias.bin of the
+ * fixture tree, as kmod 34.2 writes them (kmod 30's set has none here). */
+static void kmod34_builtin(void **state)
+{
+	struct modindex idx;
+	struct vals v = { "" };
+
+	(void)state;
+	layout = "kmod34/";
+	root_layout("modules.dep.bin", true);
+	root_layout("modules.alias.bin", true);
+	root_layout("modules.builtin.bin", true);
+	assert_int_equal(modindex_open(&idx, data("modules.builtin.bin")), 0);
+	assert_int_equal(modindex_lookup(&idx, "modtest_builtin", collect, &v), 1);
+	assert_int_equal(modindex_lookup(&idx, "other_builtin", collect, &v), 1);
+	assert_int_equal(modindex_lookup(&idx, "modtest_builtinx", collect, &v), 0);
+	modindex_close(&idx);
+	v.text[0] = '\0';
+	assert_int_equal(modindex_open(&idx, data("modules.builtin.alias.bin")), 0);
+	assert_int_equal(modindex_lookup_wild(&idx, "modtest_builtin_alias", collect, &v), 1);
+	assert_string_equal(v.text, "modtest_builtin[0];");
+	modindex_close(&idx);
+	layout = "";
+	root_layout("modules.dep.bin", false);
+	root_layout("modules.alias.bin", false);
+}
+
+struct dump {
+	char text[2048];
+};
+
+static int dump_entry(const char *key, const char *value, uint32_t prio, void *arg)
+{
+	struct dump *d = arg;
+	size_t n = strlen(d->text);
+
+	snprintf(d->text + n, sizeof(d->text) - n, "%s=%s[%u];", key, value, prio);
+	return 0;
+}
+
+/* The same trie in either layout: the same entries, in the same order. */
+static void layouts_agree(void **state)
+{
+	static const char *const files[] = { "modules.dep.bin", "modules.alias.bin", "modules.symbols.bin" };
+
+	(void)state;
+	for (size_t f = 0; f < 3; f++) {
+		struct dump a = { "" }, b = { "" };
+		struct modindex idx;
+
+		layout = "";
+		assert_int_equal(modindex_open(&idx, data(files[f])), 0);
+		assert_int_equal(modindex_dump(&idx, dump_entry, &a), 0);
+		modindex_close(&idx);
+		layout = "kmod34/";
+		assert_int_equal(modindex_open(&idx, data(files[f])), 0);
+		assert_int_equal(modindex_dump(&idx, dump_entry, &b), 0);
+		modindex_close(&idx);
+		assert_true(strlen(a.text) > 20);
+		assert_string_equal(a.text, b.text);
+	}
+	layout = "";
 }
 
 static void not_an_index(void **state)
@@ -182,13 +282,22 @@ static void reference_loop(void **state)
 	modindex_close(&idx);
 }
 
+/* Each layout's test under its own name. */
+#define LAYOUT(f, dir, tag) \
+	{ #f "/" tag, f, set_layout, reset_layout, (void *)(dir) }
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(exact_lookups),
-		cmocka_unit_test(wildcard_lookups),
+		LAYOUT(exact_lookups, "", "kmod30"),
+		LAYOUT(exact_lookups, "kmod34/", "kmod34"),
+		LAYOUT(wildcard_lookups, "", "kmod30"),
+		LAYOUT(wildcard_lookups, "kmod34/", "kmod34"),
+		cmocka_unit_test(kmod34_builtin),
+		cmocka_unit_test(layouts_agree),
 		cmocka_unit_test(not_an_index),
-		cmocka_unit_test(every_byte_corrupted),
+		LAYOUT(every_byte_corrupted, "", "kmod30"),
+		LAYOUT(every_byte_corrupted, "kmod34/", "kmod34"),
 		cmocka_unit_test(reference_loop),
 	};
 	return cmocka_run_group_tests_name("modindex", tests, NULL, NULL);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* modindex_write: the same bytes as kmod's depmod (tests/unit/data), value
- * order, and everything written read back by modindex. */
+/* modindex_write: the same bytes as kmod 34.2's depmod
+ * (tests/unit/data/kmod34), its pre-order layout, value order, and
+ * everything written read back by modindex. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -81,7 +82,7 @@ static void assert_same_file(const char *a, const char *b)
 	free(y);
 }
 
-/* The entries kmod's depmod stored for tests/integration/lib/mktree.sh;
+/* The entries kmod 34.2's depmod stored for tests/integration/lib/mktree.sh;
  * added in another order than kmod did, which must not matter. */
 static void same_bytes_as_kmod(void **state)
 {
@@ -95,19 +96,109 @@ static void same_bytes_as_kmod(void **state)
 	assert_int_equal(modindex_writer_add(&w, "modtest_a", "kernel/drivers/test/modtest_a.ko:", 0), 0);
 	assert_int_equal(modindex_writer_add(&w, "modtest_c", "kernel/fs/test/modtest_c.ko:", 1), 0);
 	assert_int_equal(modindex_writer_count(&w), 4);
-	assert_same_file(write_file(&w, "dep.bin"), TEST_DATA "/modules.dep.bin");
+	assert_same_file(write_file(&w, "dep.bin"), TEST_DATA "/kmod34/modules.dep.bin");
 	modindex_writer_free(&w);
 
 	modindex_writer_init(&w);
 	assert_int_equal(modindex_writer_add(&w, "usb:v1234p*d*dc*dsc*dp*ic*isc*ip*in*", "dash_mod", 2), 0);
 	assert_int_equal(modindex_writer_add(&w, "modtest_c_alias", "modtest_c", 1), 0);
 	assert_int_equal(modindex_writer_add(&w, "of:N*T*Cmodutils,dash_test", "dash_mod", 2), 0);
-	assert_same_file(write_file(&w, "alias.bin"), TEST_DATA "/modules.alias.bin");
+	assert_same_file(write_file(&w, "alias.bin"), TEST_DATA "/kmod34/modules.alias.bin");
 	modindex_writer_free(&w);
 
 	modindex_writer_init(&w);
 	assert_int_equal(modindex_writer_add(&w, "symbol:modtest_a_value", "modtest_a", 0), 0);
-	assert_same_file(write_file(&w, "symbols.bin"), TEST_DATA "/modules.symbols.bin");
+	assert_same_file(write_file(&w, "symbols.bin"), TEST_DATA "/kmod34/modules.symbols.bin");
+	modindex_writer_free(&w);
+
+	modindex_writer_init(&w);
+	assert_int_equal(modindex_writer_add(&w, "other_builtin", "", 0), 0);
+	assert_int_equal(modindex_writer_add(&w, "modtest_builtin", "", 0), 0);
+	assert_same_file(write_file(&w, "builtin.bin"), TEST_DATA "/kmod34/modules.builtin.bin");
+	modindex_writer_free(&w);
+
+	modindex_writer_init(&w);
+	assert_int_equal(modindex_writer_add(&w, "modtest_builtin_alias", "modtest_builtin", 0), 0);
+	assert_same_file(write_file(&w, "builtin.alias.bin"), TEST_DATA "/kmod34/modules.builtin.alias.bin");
+	modindex_writer_free(&w);
+}
+
+static uint32_t be32at(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * Walk the node at ref, which pre-order puts exactly at *cursor: its own
+ * bytes, then each child's subtree in character order, each right after
+ * the previous one. Returns the number of nodes.
+ */
+static size_t walk_preorder(const unsigned char *f, size_t size, uint32_t ref, size_t *cursor)
+{
+	size_t off = ref & 0x0fffffffu, nodes = 1;
+	uint32_t child[128];
+	unsigned nchild = 0;
+
+	assert_int_equal(off, *cursor);
+	if (ref & 0x80000000u) {
+		assert_true(off < size && f[off] != '\0');
+		off += strlen((const char *)f + off) + 1;
+	}
+	if (ref & 0x20000000u) {
+		nchild = (unsigned)f[off + 1] - f[off] + 1;
+		assert_true(nchild >= 1 && nchild <= 128);
+		/* children are written with the node: the first and last slots
+		 * are used, inner ones may be 0 */
+		for (unsigned i = 0; i < nchild; i++)
+			child[i] = be32at(f + off + 2 + 4 * i);
+		assert_true(child[0] != 0 && child[nchild - 1] != 0);
+		off += 2 + 4 * (size_t)nchild;
+	}
+	if (ref & 0x40000000u) {
+		uint32_t n = be32at(f + off);
+
+		assert_true(n >= 1);
+		off += 4;
+		for (uint32_t i = 0; i < n; i++) {
+			off += 4;
+			off += strlen((const char *)f + off) + 1;
+		}
+	}
+	assert_true(off <= size);
+	*cursor = off;
+	for (unsigned i = 0; i < nchild; i++)
+		if (child[i] != 0) {
+			/* forward: past the parent */
+			assert_true((child[i] & 0x0fffffffu) > (ref & 0x0fffffffu));
+			nodes += walk_preorder(f, size, child[i], cursor);
+		}
+	return nodes;
+}
+
+/* kmod 34's layout: the root right after the 12-byte header, each node
+ * before its children, and the file exactly the nodes, in that order. */
+static void preorder_layout(void **state)
+{
+	struct modindex_writer w;
+	char key[64];
+	unsigned char *f;
+	size_t size, cursor = 12, nodes;
+
+	(void)state;
+	modindex_writer_init(&w);
+	for (int i = 0; i < 2000; i++) {
+		snprintf(key, sizeof(key), "k%x:%d/%c", i * 2654435761u % 4096, i % 7, 'a' + i % 26);
+		assert_int_equal(modindex_writer_add(&w, key, i % 3 ? "v" : "value", (uint32_t)i % 5), 0);
+	}
+	assert_int_equal(modindex_writer_add(&w, "", "root value", 0), 0);
+	assert_int_equal(modindex_writer_add(&w, "zz", "last", 0), 0);
+	f = slurp(write_file(&w, "pre.bin"), &size);
+	/* the root: values (key "") and children, no prefix, at offset 12 */
+	assert_int_equal(be32at(f + 8), 0x6000000cu);
+	nodes = walk_preorder((unsigned char *)f, size, be32at(f + 8), &cursor);
+	assert_int_equal(cursor, size);
+	assert_true(nodes > 2000);
+	free(f);
 	modindex_writer_free(&w);
 }
 
@@ -303,6 +394,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(same_bytes_as_kmod),
+		cmocka_unit_test(preorder_layout),
 		cmocka_unit_test(empty_index),
 		cmocka_unit_test(value_order),
 		cmocka_unit_test(refuses_8bit),
