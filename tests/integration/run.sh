@@ -25,6 +25,11 @@
 #                preloaded (make STATIC=1 check-integration-static); a case
 #                that preloads a library of its own (a file "needs-preload"
 #                in it) is skipped, and said so
+#   KMOD34_BIN=DIR
+#                kmod 34.2's tools (DIR/depmod), which write the fixture
+#                trees' indexes (lib/mktree.sh): the reference whose bytes
+#                the depmod cases compare with. Default build/kmod34/bin,
+#                fetched there by tests/compat/kmod34.sh when missing
 #   FAKE_PRELOAD_ASAN_FIRST=1
 #                for an ASan-built BINARY, put the ASan runtime first in
 #                LD_PRELOAD instead of setting verify_asan_link_order=0
@@ -119,6 +124,20 @@ for off in $((xz_size / 2)) $((xz_size / 2 + 1)) $((xz_size / 2 + 2)) $((xz_size
 	printf "\\$(printf %03o $((b ^ 0xff)))" |
 		dd of="$W/mods/corrupt.ko.xz" bs=1 seek="$off" conv=notrunc status=none
 done
+
+# --- the reference depmod (kmod 34.2) ----------------------------------------
+if [ -z "${KMOD34_BIN:-}" ]; then
+	KMOD34_BIN=$repo/build/kmod34/bin
+	if [ ! -x "$KMOD34_BIN/depmod" ]; then
+		echo "run.sh: fetching kmod 34.2 into $repo/build/kmod34 (tests/compat/kmod34.sh)" >&2
+		bash "$repo/tests/compat/kmod34.sh" "$repo/build/kmod34" >&2 ||
+			die "fetching kmod 34.2 failed (tests/compat/kmod34.sh); or set KMOD34_BIN"
+	fi
+fi
+KMOD34_BIN=$(cd "$KMOD34_BIN" 2>/dev/null && pwd) || die "KMOD34_BIN: no folder ${KMOD34_BIN}"
+"$KMOD34_BIN/depmod" --version 2>/dev/null | grep -q 'kmod version 34' ||
+	die "$KMOD34_BIN/depmod is not kmod 34's depmod"
+export KMOD34_BIN
 
 # --- the applets ------------------------------------------------------------
 for applet in modutils insmod rmmod lsmod modinfo modprobe depmod; do

@@ -3,9 +3,10 @@
 #   bash "$TESTLIB/mktree.sh" [--text-only] [--no-index]
 # lib/modules/6.1.0-test/ gets the fixture modules (plain and compressed),
 # two built-in modules (modules.builtin, modules.builtin.modinfo), and the
-# indexes written by kmod's depmod, the reference implementation. With
-# --text-only the .bin indexes are removed (text fallback); with --no-index
-# depmod is not run at all.
+# indexes written by kmod 34.2's depmod, the reference implementation
+# ($KMOD34_BIN/depmod: run.sh sets KMOD34_BIN). With --text-only the .bin
+# indexes are removed (text fallback); with --no-index depmod is not run at
+# all.
 set -eu
 K=lib/modules/6.1.0-test
 mkdir -p "$K/kernel/drivers/test" "$K/kernel/fs/test"
@@ -26,7 +27,7 @@ printf '%s\0' \
 case "${1:-}" in
 --no-index) exit 0 ;;
 esac
-/sbin/depmod -b . 6.1.0-test
+"${KMOD34_BIN:?KMOD34_BIN: kmod 34.2 (run.sh sets it)}/depmod" -b . 6.1.0-test
 if [ "${1:-}" = --text-only ]; then
 	rm -f "$K"/*.bin
 fi
