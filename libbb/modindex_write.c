@@ -263,25 +263,21 @@ static void emit(struct out *o, const struct modindex_entry *v, size_t lo, size_
 {
 	struct shape s;
 	size_t p;
+	uint64_t at;            /* where the next child's subtree goes */
 
 	node_shape(v, lo, hi, depth, root, &s);
 	(*k)++;
 	p = depth + s.plen;
+	at = o->pos + s.own;
 	if (s.plen > 0) {
 		put(o, v[lo].key + depth, s.plen);
 		put(o, "", 1);
 	}
 	if (s.nchild > 0) {
 		unsigned char fl[2] = { s.first, (unsigned char)(s.first + s.nchild - 1) };
-		uint64_t at = o->pos + 2 + 4 * (uint64_t)s.nchild;
 		size_t i = s.vend, c = *k;
 
 		put(o, fl, 2);
-		if (s.vend > lo) {
-			at += 4;
-			for (size_t j = lo; j < s.vend; j++)
-				at += 4 + (uint64_t)v[j].vallen + 1;
-		}
 		/* The children follow this node, each subtree in turn. */
 		for (unsigned ch = s.first; ch < s.first + s.nchild; ch++) {
 			if (i < hi && (unsigned char)v[i].key[p] == ch) {
