@@ -5,8 +5,8 @@
 # system's promises (O=, V=1, install), the kernel boundary check, unit and integration tests (plain and under
 # AddressSanitizer + UBSan), the saved fuzzer crash inputs, modinfo and
 # modprobe against kmod 30 on generated fixtures and on Debian's amd64 and
-# armmp trees, depmod against kmod 30 on those trees (plain and
-# compressed), concurrent depmods under strace-injected delays, the
+# armmp trees, depmod against kmod 34.2 on those trees (plain and
+# compressed; kmod 30's modprobe reading our indexes), concurrent depmods under strace-injected delays, the
 # configuration matrix, the static armhf
 # cross build and its unit tests under qemu-arm-static, the Buildroot
 # package (offline), and the real-kernel tests in QEMU on x86_64 and armhf. Ends with one line

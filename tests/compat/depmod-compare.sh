@@ -1,5 +1,6 @@
 #!/bin/bash
-# Our depmod against Debian's kmod 30 depmod on Debian's real module trees.
+# Our depmod against kmod 34.2's depmod on Debian's real module trees, and
+# kmod 30's modprobe reading our indexes.
 #
 # Usage: tests/compat/depmod-compare.sh [--trees DIR] [--keep] [BINARY]
 #
@@ -7,20 +8,27 @@
 # from tests/compat/trees.sh --compressed (fetched when missing):
 # amd64 and armmp (ELF64 x86-64 and ELF32 ARM), each plain and with every
 # module compressed by gzip, xz and zstd, plus a "mixed" tree made here
-# (plain, .xz and .zst modules side by side).
+# (plain, .xz and .zst modules side by side). kmod 34.2 (Debian 13's) is
+# $KMOD34_BIN/depmod, default build/kmod34/bin, fetched there by
+# tests/compat/kmod34.sh when missing.
 #
 # For every tree both depmods run on their own hard-linked copy, and all
 # their files are compared byte for byte: modules.dep, .alias, .symbols,
-# .softdep, .devname and the five binary indexes (and what they print on
-# stderr). modules.weakdep, which kmod 30 does not write, must hold the
-# weakdep= records of the modules.
+# .softdep, .weakdep, .devname and the five binary indexes (kmod 34's
+# pre-order layout), and what they print on stderr.
 #
-# Debian's kmod is built without zlib and ignores .ko.gz files, so for the
-# gzip trees kmod runs on the plain tree instead: our text files must equal
-# kmod's with ".ko" paths turned into ".ko.gz", the indexes without paths
-# must be identical, and modules.dep.bin is checked through kmod's modprobe
-# (--show-depends of every module, -c, and alias lookups) against kmod's
-# index of the plain tree.
+# kmod 30 (Debian 12's, /sbin/depmod and /sbin/modprobe) reads indexes in
+# either layout: on each plain tree its modprobe must give the same answers
+# from our indexes as from its own depmod's (post-order) ones:
+# --show-depends of every module and built-in module, -c, and -R of a
+# sample of aliases, symbols and built-in aliases.
+#
+# Debian's kmod (30 and 34.2) is built without zlib and ignores .ko.gz
+# files, so for the gzip trees kmod 34.2 runs on the plain tree instead: our
+# text files must equal its files with ".ko" paths turned into ".ko.gz", the
+# indexes without paths must be identical, and modules.dep.bin is checked
+# through kmod 30's modprobe (the answers above) against kmod 34.2's index
+# of the plain tree.
 #
 # Prints one line per tree and file class and a summary; exit 1 on any
 # difference, 2 on a setup error.
@@ -36,17 +44,23 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--trees) trees=$2; shift 2 ;;
 	--keep) keep=1; shift ;;
-	-h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) bin=$1; shift ;;
 	esac
 done
 bin=${bin:-$repo/build/modutils}
 case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
-kmod_depmod=/sbin/depmod
+kmod30_depmod=/sbin/depmod
 kmod_modprobe=/sbin/modprobe
 die() { echo "depmod-compare: $*" >&2; exit 2; }
 [ -x "$bin" ] || die "no binary $bin (make first)"
-[ -x "$kmod_depmod" ] || die "kmod's depmod not found (Debian package kmod)"
+[ -x "$kmod30_depmod" ] && [ -x "$kmod_modprobe" ] || die "kmod 30's depmod and modprobe not found (Debian 12's package kmod)"
+if [ -z "${KMOD34_BIN:-}" ]; then
+	KMOD34_BIN=$repo/build/kmod34/bin
+	[ -x "$KMOD34_BIN/depmod" ] || bash "$here/kmod34.sh" "$repo/build/kmod34" >&2 || die "tests/compat/kmod34.sh failed"
+fi
+kmod_depmod=$KMOD34_BIN/depmod
+"$kmod_depmod" --version 2>/dev/null | grep -q 'kmod version 34' || die "$kmod_depmod is not kmod 34's depmod"
 
 if [ ! -f "$trees/amd64/.complete" ] || [ ! -f "$trees/armmp-gz/.complete" ]; then
 	MODUTILS_COMPAT_TREES=$trees bash "$here/trees.sh" --compressed >&2 || die "trees.sh failed"
@@ -56,8 +70,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/depmod-compare.XXXXXX") || die "mktemp failed"
 cleanup() { [ $keep = 1 ] && echo "kept $work" >&2 || rm -rf "$work"; }
 trap cleanup EXIT
 
-outputs="modules.dep modules.dep.bin modules.alias modules.alias.bin modules.softdep
+outputs="modules.dep modules.dep.bin modules.alias modules.alias.bin modules.softdep modules.weakdep
 modules.symbols modules.symbols.bin modules.builtin.bin modules.builtin.alias.bin modules.devname"
+nout=$(echo $outputs | wc -w)
 failures=0 compared=0
 
 version_of() { ls "$1/lib/modules" | head -n 1; }
@@ -68,19 +83,7 @@ copy() {
 	cp -al "$1/lib" "$2/"
 	local v
 	v=$(version_of "$2")
-	for f in $outputs modules.weakdep; do rm -f "$2/lib/modules/$v/$f"; done
-}
-
-# weakdep records of a tree, as modules.weakdep should list them
-check_weakdep() {
-	local k=$1 name=$2 lines
-	lines=$(grep -c '^weakdep ' "$k/modules.weakdep" 2>/dev/null || true)
-	if [ "$(head -n 1 "$k/modules.weakdep")" != "# Weak dependencies extracted from modules themselves." ]; then
-		echo "$name: modules.weakdep: bad header"
-		failures=$((failures + 1))
-	else
-		echo "$name: modules.weakdep: written ($lines weakdep lines)"
-	fi
+	for f in $outputs; do rm -f "$2/lib/modules/$v/$f"; done
 }
 
 compare_tree() {
@@ -109,11 +112,36 @@ compare_tree() {
 		stderr=DIFFERS
 		diff "$work/a" "$work/b" | head -5
 	fi
-	echo "$name: $(grep -c . "$ours/lib/modules/$v/modules.dep") modules, 10 files: $((10 - diffs)) identical," \
-		"$diffs differ; stderr $stderr (kmod $(awk "BEGIN { print $t1 - $t0 }") s, ours $(awk "BEGIN { print $t2 - $t1 }") s)"
+	echo "$name: $(grep -c . "$ours/lib/modules/$v/modules.dep") modules, $nout files: $((nout - diffs)) identical to kmod 34.2's," \
+		"$diffs differ; stderr $stderr (kmod 34.2 $(awk "BEGIN { print $t1 - $t0 }") s, ours $(awk "BEGIN { print $t2 - $t1 }") s)"
 	[ $stderr = same ] || diffs=$((diffs + 1))
-	check_weakdep "$ours/lib/modules/$v" "$name"
 	failures=$((failures + diffs))
+}
+
+# kmod 30's modprobe on our indexes of a plain tree (name-ours, left by
+# compare_tree) and on kmod 30's own depmod's: the same answers.
+compare_kmod30() {
+	local name=$1 src=$2 v ours k30
+	v=$(version_of "$src")
+	ours=$work/$name-ours k30=$work/$name-kmod30
+	copy "$src" "$k30"
+	"$kmod30_depmod" -b "$k30" "$v" 2>/dev/null
+	compared=$((compared + 1))
+	if cmp -s "$k30/lib/modules/$v/modules.alias.bin" "$ours/lib/modules/$v/modules.alias.bin"; then
+		echo "$name: kmod 30's modules.alias.bin is identical to ours: not the pre-order layout?"
+		failures=$((failures + 1))
+		return
+	fi
+	modprobe_view "$k30" "$v" "" >"$work/view-kmod30"
+	modprobe_view "$ours" "$v" "" >"$work/view-ours"
+	if ! cmp -s "$work/view-kmod30" "$work/view-ours"; then
+		echo "$name: kmod 30's modprobe answers DIFFER on our indexes and on its own"
+		diff "$work/view-kmod30" "$work/view-ours" | head -5
+		failures=$((failures + 1))
+	else
+		echo "$name: kmod 30's modprobe gives the same answers from our indexes as from its own depmod's" \
+			"($(wc -l <"$work/view-ours") lines: --show-depends of every module and built-in, -c, alias, symbol and built-in alias lookups)"
+	fi
 }
 
 # modprobe's view of a tree: --show-depends of every module, -c, aliases
@@ -125,13 +153,21 @@ modprobe_view() {
 				"$kmod_modprobe" -d "$root" -S "$v" --show-depends "$m" 2>&1
 			done
 		"$kmod_modprobe" -d "$root" -S "$v" -c 2>&1 | grep -v '^#'
-		awk 'NR > 1 && NR % 7 == 0 { print $2 }' "$root/lib/modules/$v/modules.alias" |
-			sed 's/\[\([^]]\)[^]]*\]/\1/g; s/\*//g; s/?/x/g' | head -n 600 |
-			while read -r a; do
-				printf '%s => ' "$a"
-				"$kmod_modprobe" -d "$root" -S "$v" -R "$a" 2>&1 | tr '\n' ' '
-				echo
+		sed 's|.*/||; s|\..*||' "$root/lib/modules/$v/modules.builtin" |
+			while read -r m; do
+				"$kmod_modprobe" -d "$root" -S "$v" --show-depends "$m" 2>&1
 			done
+		{
+			awk 'NR > 1 && NR % 7 == 0 { print $2 }' "$root/lib/modules/$v/modules.alias" |
+				sed 's/\[\([^]]\)[^]]*\]/\1/g; s/\*//g; s/?/x/g' | head -n 600
+			awk 'NR > 1 && NR % 13 == 0 { print $2 }' "$root/lib/modules/$v/modules.symbols" | head -n 300
+			tr '\0' '\n' <"$root/lib/modules/$v/modules.builtin.modinfo" | sed -n 's/^[^.]*\.alias=//p' |
+				sed 's/\[\([^]]\)[^]]*\]/\1/g; s/\*//g; s/?/x/g' | head -n 300
+		} | while read -r a; do
+			printf '%s => ' "$a"
+			"$kmod_modprobe" -d "$root" -S "$v" -R "$a" 2>&1 | tr '\n' ' '
+			echo
+		done
 	} | sed "s#$root##g; s#\.ko\( \|\$\)#.ko$ext\1#g"
 }
 
@@ -158,7 +194,7 @@ compare_gz() {
 				diff "$work/view-kmod" "$work/view-ours" | head -5
 				diffs=$((diffs + 1))
 			else
-				echo "$name: $f: kmod's modprobe gives the same answers ($(wc -l <"$work/view-ours") lines: --show-depends of every module, -c, alias lookups)"
+				echo "$name: $f: kmod 30's modprobe gives the same answers as from kmod 34.2's plain-tree index ($(wc -l <"$work/view-ours") lines)"
 			fi
 			;;
 		*)
@@ -166,8 +202,7 @@ compare_gz() {
 			;;
 		esac
 	done
-	echo "$name: $(grep -c . "$ours/lib/modules/$v/modules.dep") modules, 10 files: $((10 - diffs)) agree with kmod's plain-tree output, $diffs differences"
-	check_weakdep "$ours/lib/modules/$v" "$name"
+	echo "$name: $(grep -c . "$ours/lib/modules/$v/modules.dep") modules, $nout files: $((nout - diffs)) agree with kmod 34.2's plain-tree output, $diffs differences"
 	failures=$((failures + diffs))
 }
 
@@ -195,6 +230,7 @@ for arch in amd64 armmp; do
 	for t in "$arch" "$arch-xz" "$arch-zst"; do
 		[ -d "$trees/$t" ] || die "missing tree $trees/$t"
 		compare_tree "$t" "$trees/$t"
+		[ "$t" = "$arch" ] && compare_kmod30 "$t" "$trees/$t"
 	done
 	make_mixed "$arch" "$work/src-$arch-mixed"
 	compare_tree "$arch-mixed" "$work/src-$arch-mixed"
