@@ -279,9 +279,8 @@ man:
 	done
 
 install-man:
-	$(Q)install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
-	$(Q)for p in $(MAN8); do install -m 0644 $(srctree)/man/$$p $(DESTDIR)$(MANDIR)/man8/$$p; done
-	$(Q)for p in $(MAN5); do install -m 0644 $(srctree)/man/$$p $(DESTDIR)$(MANDIR)/man5/$$p; done
+	$(Q)for p in $(MAN8); do install -D -m 0644 $(srctree)/man/$$p $(DESTDIR)$(MANDIR)/man8/$$p; done
+	$(Q)for p in $(MAN5); do install -D -m 0644 $(srctree)/man/$$p $(DESTDIR)$(MANDIR)/man5/$$p; done
 
 check-man: $(obj)/modutils
 	$(Q)bash $(srctree)/tests/man.sh $(obj)/modutils
