@@ -93,7 +93,8 @@ int modfile_open(struct modfile *mf, const char *path)
 	if (strcmp(path, "-") == 0) {
 		mf->fd = dup(STDIN_FILENO);
 	} else {
-		mf->fd = open(path, O_RDONLY | O_CLOEXEC);
+		/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+		mf->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	}
 	if (mf->fd < 0)
 		return -errno;
@@ -105,6 +106,21 @@ int modfile_open(struct modfile *mf, const char *path)
 		return err;
 	}
 	mf->is_regular = S_ISREG(st.st_mode);
+	/* A module named by path is a file: a device or a FIFO could block
+	 * or feed us without end. Standard input may be a pipe. */
+	if (!mf->is_regular && strcmp(path, "-") != 0) {
+		strcpy(mf->why, "not a regular file");
+		close(mf->fd);
+		mf->fd = -1;
+		return -EINVAL;
+	}
+	if (strcmp(path, "-") != 0 && fcntl(mf->fd, F_SETFL, fcntl(mf->fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		int err = -errno;
+
+		close(mf->fd);
+		mf->fd = -1;
+		return err;
+	}
 	if (mf->is_regular) {
 		unsigned char head[MAGIC_MAX];
 		ssize_t n = read_head(mf->fd, true, head, sizeof(head));
