@@ -36,6 +36,10 @@ struct modfile {
 	bool mapped;          /* image is an mmap of the file */
 	void *owned;          /* malloc'd image, freed by modfile_close */
 	size_t limit;         /* largest image accepted; 0 = modfile_max_size */
+	/* Optional, set after modfile_open: asked before the decompressed
+	 * image's buffer grows (struct outbuf's admit). */
+	int (*admit)(void *arg, size_t old_cap, size_t new_cap);
+	void *admit_arg;
 	char why[96];         /* cause of the last failure, for messages */
 };
 

@@ -164,7 +164,8 @@ static int decompress_fd(struct modfile *mf, const unsigned char *head, size_t h
 
 int modfile_image(struct modfile *mf)
 {
-	struct outbuf out = { .limit = mf->limit ? mf->limit : modfile_max_size };
+	struct outbuf out = { .limit = mf->limit ? mf->limit : modfile_max_size,
+			      .admit = mf->admit, .admit_arg = mf->admit_arg };
 	unsigned char head[MAGIC_MAX];
 	size_t headlen = 0;
 	const char *why = NULL;
