@@ -2,6 +2,7 @@
 #ifndef MODUTILS_DECOMPRESS_H
 #define MODUTILS_DECOMPRESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -15,6 +16,10 @@ struct outbuf {
 	size_t len;
 	size_t cap;
 	size_t limit;
+	/* data is a mapping of its own (mmap, grown by mremap): freed, it goes
+	 * back to the system at once instead of staying in malloc's heap, and
+	 * growing it moves pages instead of copying bytes. For module images. */
+	bool pages;
 	/* Optional: asked before the buffer grows from old_cap to new_cap
 	 * bytes (a caller sharing a memory budget between buffers); a
 	 * negative errno refuses the growth. */
@@ -25,6 +30,8 @@ struct outbuf {
 /* Make room for at least `want` more bytes; -EFBIG past limit. */
 int outbuf_reserve(struct outbuf *out, size_t want);
 void outbuf_free(struct outbuf *out);
+/* Free data taken from an outbuf of that cap and kind. */
+void outbuf_release(void *data, size_t cap, bool pages);
 /* Some room to write into: what is left, or up to 64 KiB more when full
  * (to the limit exactly; -EFBIG there). */
 int outbuf_room(struct outbuf *out);

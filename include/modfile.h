@@ -34,7 +34,9 @@ struct modfile {
 	const void *image;    /* uncompressed ELF after modfile_image() */
 	size_t size;
 	bool mapped;          /* image is an mmap of the file */
-	void *owned;          /* malloc'd image, freed by modfile_close */
+	void *owned;          /* decompressed image, freed by modfile_close */
+	size_t owned_cap;
+	bool owned_pages;
 	size_t limit;         /* largest image accepted; 0 = modfile_max_size */
 	/* Optional, set after modfile_open: asked before the decompressed
 	 * image's buffer grows (struct outbuf's admit). */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,9 +32,16 @@ int outbuf_reserve(struct outbuf *out, size_t want)
 		if (err < 0)
 			return err;
 	}
-	p = realloc(out->data, cap);
-	if (p == NULL)
-		return -ENOMEM;
+	if (out->pages) {
+		p = out->data == NULL ? mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+				      : mremap(out->data, out->cap, cap, MREMAP_MAYMOVE);
+		if (p == MAP_FAILED)
+			return -ENOMEM;
+	} else {
+		p = realloc(out->data, cap);
+		if (p == NULL)
+			return -ENOMEM;
+	}
 	out->data = p;
 	out->cap = cap;
 	return 0;
@@ -51,7 +59,7 @@ int outbuf_room(struct outbuf *out)
 
 void outbuf_free(struct outbuf *out)
 {
-	free(out->data);
+	outbuf_release(out->data, out->cap, out->pages);
 	out->data = NULL;
 	out->len = out->cap = 0;
 }
@@ -74,6 +82,14 @@ int input_next(struct input *in, const unsigned char **p, size_t *n)
 	*p = in->buf;
 	*n = (size_t)r;
 	return 0;
+}
+
+void outbuf_release(void *data, size_t cap, bool pages)
+{
+	if (pages && data != NULL)
+		munmap(data, cap);
+	else if (!pages)
+		free(data);
 }
 
 int input_fill(struct input *in, const unsigned char **p, size_t *n, size_t want)

@@ -1025,12 +1025,12 @@ static int add_info(struct dm *d, char type, const char *value, size_t len)
 /* ---- reading ahead -------------------------------------------------------
  * When the tree has compressed modules, worker threads decompress the next
  * ones while the main thread indexes the current one, strictly in module
- * order. At most WINDOW modules are held at a time, and the ones ahead of
- * the current module hold at most AHEAD_BUDGET bytes of images together:
- * a worker whose module would grow past it waits, its module is finished
- * when it becomes the current one. So a module larger than the budget is
- * still read, with at most the budget ahead of it, and memory is bounded
- * by the largest module plus the budget, not by WINDOW largest modules. */
+ * order. At most WINDOW modules are held at a time, and their images
+ * take at most AHEAD_BUDGET bytes together: a worker whose module would
+ * grow past it waits; the current module (the one the main thread waits
+ * for or indexes) never waits. So a module larger than the budget is still
+ * read, alone, and memory is bounded by the largest module or the budget,
+ * not by WINDOW largest modules. */
 
 #define WINDOW 4
 #define AHEAD_BUDGET ((size_t)32 << 20)
@@ -1047,6 +1047,7 @@ struct slot {
 	struct ahead *a;
 	size_t index;         /* the module it holds */
 	size_t charge;        /* its bytes counted in a->held */
+	bool waiting;         /* in ahead_admit, for room */
 	int err;
 	bool ready;
 };
@@ -1057,12 +1058,22 @@ struct ahead {
 	pthread_cond_t cond;
 	size_t next, consumed;
 	size_t current;       /* the module the main thread waits for or indexes */
-	size_t held;          /* image bytes of the modules after it */
+	size_t held;          /* image bytes of the modules held */
 	bool stop;
 	struct slot slots[WINDOW];
 	pthread_t threads[4];
 	int nthreads;
 };
+
+/* Whether a module before i waits for room: it goes first, so that a large
+ * module, once current, is not joined by the ones after it. */
+static bool earlier_waiting(const struct ahead *a, size_t i)
+{
+	for (int k = 0; k < WINDOW; k++)
+		if (a->slots[k].waiting && a->slots[k].index < i)
+			return true;
+	return false;
+}
 
 /* outbuf admit hook of a worker's module: the growth is counted against
  * the budget unless the module is the current one; past the budget, wait. */
@@ -1074,14 +1085,18 @@ static int ahead_admit(void *arg, size_t old_cap, size_t new_cap)
 	int err = 0;
 
 	pthread_mutex_lock(&a->lock);
-	while (!a->stop && sl->index != a->current && a->held + more > AHEAD_BUDGET)
+	sl->waiting = true;
+	while (!a->stop && sl->index != a->current &&
+	       (a->held + more > AHEAD_BUDGET || earlier_waiting(a, sl->index)))
 		pthread_cond_wait(&a->cond, &a->lock);
+	sl->waiting = false;
 	if (a->stop) {
 		err = -ECANCELED;
-	} else if (sl->index != a->current) {
+	} else {
 		a->held += more;
 		sl->charge += more;
 	}
+	pthread_cond_broadcast(&a->cond);
 	pthread_mutex_unlock(&a->lock);
 	return err;
 }
@@ -1171,13 +1186,8 @@ static struct slot *ahead_get(struct ahead *a, size_t i)
 		fetch(a->d, i, sl);
 	} else {
 		pthread_mutex_lock(&a->lock);
-		/* Module i is the current one now: what it holds no longer
-		 * counts against the budget, and it may grow past it. */
+		/* Module i is the current one now: it may grow past the budget. */
 		a->current = i;
-		if (sl->index == i) {
-			a->held -= sl->charge;
-			sl->charge = 0;
-		}
 		pthread_cond_broadcast(&a->cond);
 		while (!sl->ready)
 			pthread_cond_wait(&a->cond, &a->lock);
@@ -1195,6 +1205,8 @@ static void ahead_done(struct ahead *a, struct slot *sl)
 		return;
 	pthread_mutex_lock(&a->lock);
 	sl->ready = false;
+	a->held -= sl->charge;
+	sl->charge = 0;
 	a->consumed++;
 	pthread_cond_broadcast(&a->cond);
 	pthread_mutex_unlock(&a->lock);
