@@ -46,8 +46,8 @@ struct modfile {
 };
 
 /* Open path ("-" = stdin) and detect its compression. 0 or -errno; a path
- * that is not a regular file (device, FIFO) is refused with -EINVAL and
- * mf->why set, without blocking or reading it. */
+ * that is not a regular file (device, FIFO) is refused with -EMEDIUMTYPE
+ * (open_regular), without blocking or reading it. */
 int modfile_open(struct modfile *mf, const char *path);
 /* Make mf->image/size the uncompressed module: mmap for a plain regular
  * file, read for a pipe, decompressed in user space otherwise. 0 or -errno;

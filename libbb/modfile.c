@@ -12,6 +12,7 @@
 #include "autoconf.h"
 #include "kconfig.h"
 #include "decompress.h"
+#include "fileopen.h"
 #include "modfile.h"
 
 #ifndef CONFIG_MODULE_MAX_MB
@@ -100,14 +101,18 @@ int modfile_open(struct modfile *mf, const char *path)
 
 	memset(mf, 0, sizeof(*mf));
 	mf->path = path;
+	/* A module named by path is a regular file, opened without blocking:
+	 * a device or a FIFO could block or feed us without end. Standard
+	 * input may be a pipe. */
 	if (strcmp(path, "-") == 0) {
 		mf->fd = dup(STDIN_FILENO);
+		if (mf->fd < 0)
+			return -errno;
 	} else {
-		/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
-		mf->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		mf->fd = open_regular(AT_FDCWD, path);
+		if (mf->fd < 0)
+			return mf->fd;
 	}
-	if (mf->fd < 0)
-		return -errno;
 	if (fstat(mf->fd, &st) < 0 || S_ISDIR(st.st_mode)) {
 		int err = S_ISDIR(st.st_mode) ? -EISDIR : -errno;
 
@@ -116,21 +121,6 @@ int modfile_open(struct modfile *mf, const char *path)
 		return err;
 	}
 	mf->is_regular = S_ISREG(st.st_mode);
-	/* A module named by path is a file: a device or a FIFO could block
-	 * or feed us without end. Standard input may be a pipe. */
-	if (!mf->is_regular && strcmp(path, "-") != 0) {
-		strcpy(mf->why, "not a regular file");
-		close(mf->fd);
-		mf->fd = -1;
-		return -EINVAL;
-	}
-	if (strcmp(path, "-") != 0 && fcntl(mf->fd, F_SETFL, fcntl(mf->fd, F_GETFL) & ~O_NONBLOCK) < 0) {
-		int err = -errno;
-
-		close(mf->fd);
-		mf->fd = -1;
-		return err;
-	}
 	if (mf->is_regular) {
 		unsigned char head[MAGIC_MAX];
 		ssize_t n = read_head(mf->fd, true, head, sizeof(head));
@@ -243,7 +233,7 @@ const char *modfile_strerror(const struct modfile *mf, int err)
 {
 	if (mf->why[0] != '\0')
 		return mf->why;
-	return strerror(-err);
+	return file_strerror(err);
 }
 
 void modfile_close(struct modfile *mf)

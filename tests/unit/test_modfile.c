@@ -349,6 +349,9 @@ static void missing_empty_and_directory(void **state)
 
 	assert_int_equal(modfile_open(&mf, path_of("nope.ko")), -ENOENT);
 	assert_int_equal(modfile_open(&mf, dir), -EISDIR);
+	/* a device named by path: refused unread */
+	assert_int_equal(modfile_open(&mf, "/dev/zero"), -EMEDIUMTYPE);
+	assert_string_equal(modfile_strerror(&mf, -EMEDIUMTYPE), "not a regular file");
 	assert_int_equal(modfile_open(&mf, path_of("empty.ko")), 0);
 	assert_int_equal(mf.comp, MODCOMP_NONE);
 	assert_int_equal(modfile_image(&mf), 0);
