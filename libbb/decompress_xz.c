@@ -47,12 +47,13 @@ static void *xz_alloc(void *opaque, size_t nmemb, size_t size)
 
 static void xz_free(void *opaque, void *ptr)
 {
-	unsigned char *p = (unsigned char *)ptr - MAP_HEAD;
+	unsigned char *p;
 	size_t n;
 
 	(void)opaque;
 	if (ptr == NULL)
 		return;
+	p = (unsigned char *)ptr - MAP_HEAD;
 	n = *(size_t *)p;
 	if (n < MAP_MIN)
 		free(p);
