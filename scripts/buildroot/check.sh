@@ -10,9 +10,12 @@
 #      compiler, STAGING_DIR = a Debian armhf sysroot (scripts/mksysroot.sh)
 #      and a pkg-config wrapper like Buildroot's, and the host package with
 #      the host compiler; the installed files are checked, and the
-#      target-finalize hook (host-modutils' depmod) is run over a target
-#      tree holding real armmp modules when tests/kernel/run.sh --arch armhf
-#      has cached them.
+#      rootfs pre-command hook (host-modutils' depmod) is run in an image's
+#      copy of a target tree holding real armmp modules (cached by
+#      tests/kernel/run.sh --arch armhf or tests/compat/trees.sh) and a
+#      module added after target-finalize, as an overlay would add it;
+#   4. the hash file, and README's example against the Kconfig dependencies
+#      of the symbols it sets (restated in the stub).
 # usage: scripts/buildroot/check.sh [WORKDIR]   (default build/buildroot-check)
 set -u
 ext=$(cd "$(dirname "$0")" && pwd)
@@ -59,9 +62,38 @@ config BR2_PACKAGE_XZ
 	bool "xz"
 config BR2_PACKAGE_ZSTD
 	bool "zstd"
+# The toolchain's C library and the library type, with Buildroot's
+# dependencies restated (toolchain/toolchain-buildroot/Config.in, the
+# top-level Config.in): static only needs uClibc-ng or musl; glibc is the
+# default C library of Buildroot's own toolchain.
+choice
+	prompt "C library"
+	default BR2_TOOLCHAIN_BUILDROOT_GLIBC
+config BR2_TOOLCHAIN_BUILDROOT_UCLIBC
+	bool "uClibc-ng"
+	select BR2_TOOLCHAIN_USES_UCLIBC
+config BR2_TOOLCHAIN_BUILDROOT_GLIBC
+	bool "glibc"
+	select BR2_TOOLCHAIN_USES_GLIBC
+config BR2_TOOLCHAIN_BUILDROOT_MUSL
+	bool "musl"
+	select BR2_TOOLCHAIN_USES_MUSL
+endchoice
+config BR2_TOOLCHAIN_USES_GLIBC
+	bool
+config BR2_TOOLCHAIN_USES_UCLIBC
+	bool
+config BR2_TOOLCHAIN_USES_MUSL
+	bool
+choice
+	prompt "libraries"
+	default BR2_SHARED_LIBS
 config BR2_STATIC_LIBS
-	bool "static"
-	default y
+	bool "static only"
+	depends on !BR2_TOOLCHAIN_USES_GLIBC
+config BR2_SHARED_LIBS
+	bool "shared only"
+endchoice
 menu "External options"
 source "$BR2_EXTERNAL_MODUTILS_PATH/Config.in"
 endmenu
@@ -84,13 +116,24 @@ if command -v kconfig-conf >/dev/null; then
 		for s in ZLIB XZ ZSTD; do grep -qx \"BR2_PACKAGE_\$s=y\" \$c || exit 1; done
 		# allyes turns BR2_PACKAGE_KMOD_TOOLS on, which must hide the package
 		grep -qx 'BR2_PACKAGE_KMOD_TOOLS=y' \$c && ! grep -q '^BR2_PACKAGE_MODUTILS=y' \$c"
-	printf 'BR2_PACKAGE_MODUTILS=y\nBR2_PACKAGE_MODUTILS_GZIP=y\nBR2_PACKAGE_MODUTILS_XZ=y\nBR2_PACKAGE_MODUTILS_ZSTD=y\n# BR2_PACKAGE_MODUTILS_DEPMOD is not set\nBR2_PACKAGE_HOST_MODUTILS=y\n' >"$work/frag2"
+	printf 'BR2_TOOLCHAIN_BUILDROOT_MUSL=y\nBR2_STATIC_LIBS=y\nBR2_PACKAGE_MODUTILS=y\nBR2_PACKAGE_MODUTILS_GZIP=y\nBR2_PACKAGE_MODUTILS_XZ=y\nBR2_PACKAGE_MODUTILS_ZSTD=y\n# BR2_PACKAGE_MODUTILS_DEPMOD is not set\nBR2_PACKAGE_HOST_MODUTILS=y\n' >"$work/frag2"
 	check "a defconfig with compression on and depmod off" bash -c "
 		cd '$work' && CONFIG_= BR2_EXTERNAL_MODUTILS_PATH='$ext' KCONFIG_CONFIG='$work/comp.config' \
 			kconfig-conf --defconfig=frag2 Config.in >kconf-comp.log 2>&1
 		c='$work/comp.config'
 		grep -qx BR2_PACKAGE_ZLIB=y \$c && grep -qx BR2_PACKAGE_XZ=y \$c && grep -qx BR2_PACKAGE_ZSTD=y \$c &&
-		grep -qx '# BR2_PACKAGE_MODUTILS_DEPMOD is not set' \$c"
+		grep -qx '# BR2_PACKAGE_MODUTILS_DEPMOD is not set' \$c && grep -qx BR2_STATIC_LIBS=y \$c"
+	# README.md's i.MX6ULL example: every symbol it sets keeps its value once
+	# Kconfig has applied the dependencies above (BR2_STATIC_LIBS=y with
+	# Buildroot's default glibc is dropped by olddefconfig).
+	sed -n "/^cat >> ..\/out\/.config <<'EOF'/,/^EOF/p" "$ext/README.md" | sed '1d;$d' >"$work/readme.frag"
+	check "README example: its fragment sets the static build" grep -qx 'BR2_STATIC_LIBS=y' "$work/readme.frag"
+	check "README example: every symbol it sets holds after Kconfig" bash -c "
+		cd '$work' && CONFIG_= BR2_EXTERNAL_MODUTILS_PATH='$ext' KCONFIG_CONFIG='$work/readme.config' \
+			kconfig-conf --defconfig=readme.frag Config.in >kconf-readme.log 2>&1
+		grep '^BR2_[A-Z0-9_]*=' readme.frag | while read -r l; do
+			grep -qx \"\$l\" readme.config || { echo \"not kept: \$l\"; exit 1; }
+		done"
 else
 	echo "SKIP buildroot Kconfig: kconfig-conf not installed (apt-get install kconfig-frontends-nox)"
 	printf 'BR2_PACKAGE_MODUTILS=y\nBR2_PACKAGE_MODUTILS_INSMOD=y\nBR2_PACKAGE_MODUTILS_RMMOD=y\nBR2_PACKAGE_MODUTILS_LSMOD=y\nBR2_PACKAGE_MODUTILS_MODINFO=y\nBR2_PACKAGE_MODUTILS_MODPROBE=y\nBR2_PACKAGE_MODUTILS_SYSLOG=y\nBR2_PACKAGE_MODUTILS_GZIP=y\nBR2_PACKAGE_MODUTILS_XZ=y\nBR2_PACKAGE_MODUTILS_ZSTD=y\nBR2_PACKAGE_HOST_MODUTILS=y\nBR2_PACKAGE_HOST_MODUTILS_DEPMOD_TARGET=y\nBR2_STATIC_LIBS=y\n' >"$work/comp.config"
@@ -134,6 +177,18 @@ HOST_LDFLAGS = -L$(HOST_DIR)/lib
 HOST_MAKE_ENV = PATH=$(HOST_DIR)/bin:$(PATH) PKG_CONFIG_SYSROOT_DIR=/ PKG_CONFIG_LIBDIR=/usr/lib/x86_64-linux-gnu/pkgconfig:/usr/share/pkgconfig
 PKG_CONFIG_HOST_BINARY = $(HOST_DIR)/bin/pkg-config
 TARGET_FINALIZE_HOOKS =
+ROOTFS_PRE_CMD_HOOKS =
+# As Buildroot's top-level Makefile: while a filesystem image is made
+# (ROOTFS set for its rule), TARGET_DIR is that image's copy of the target.
+TARGET_DIR = $(if $(ROOTFS),$(ROOTFS_$(ROOTFS)_TARGET_DIR),$(BASE_TARGET_DIR))
+ROOTFS_STUB_DIR = $(BUILD_DIR)/buildroot-fs/stub
+ROOTFS_STUB_TARGET_DIR = $(ROOTFS_STUB_DIR)/target
+# A variable's text as a printf line, the way Buildroot's PRINTF writes the
+# rootfs hooks into the fakeroot script: \ doubled, ' closed and reopened
+# around an escaped one, % doubled, each newline as \n.
+PERCENT := %
+QUOTE := '
+PRINTF = printf '$(subst $(sep),\n,$(subst $(PERCENT),$(PERCENT)$(PERCENT),$(subst $(QUOTE),$(QUOTE)\$(QUOTE)$(QUOTE),$(subst \,\\,$(1)))))\n'
 
 # pkgdir/pkgname as Buildroot derives them from the .mk being read.
 pkgdir = $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
@@ -169,21 +224,36 @@ UPPERCASE = $(shell echo '$(1)' | tr a-z- A-Z_)
 
 include $(BR2_EXTERNAL_MODUTILS_PATH)/external.mk
 
-.PHONY: target-finalize
+.PHONY: target-finalize rootfs-stub print-hooks
 target-finalize:
 	$(foreach h,$(TARGET_FINALIZE_HOOKS),$($(h))$(sep))
+
+# fs/common.mk's steps for one image: a copy of the target, the
+# pre-command hooks printed into a script and run (fakeroot left out).
+rootfs-stub: ROOTFS=STUB
+rootfs-stub:
+	rm -rf $(ROOTFS_STUB_DIR) && mkdir -p $(ROOTFS_STUB_DIR)
+	rsync -auH $(BASE_TARGET_DIR)/ $(TARGET_DIR)
+	echo '#!/bin/sh' > $(ROOTFS_STUB_DIR)/fakeroot
+	echo 'set -e' >> $(ROOTFS_STUB_DIR)/fakeroot
+	$(foreach hook,$(ROOTFS_PRE_CMD_HOOKS),$(call PRINTF,$($(hook))) >> $(ROOTFS_STUB_DIR)/fakeroot$(sep))
+	sh $(ROOTFS_STUB_DIR)/fakeroot
+
+print-hooks:
+	@echo "finalize: $(TARGET_FINALIZE_HOOKS)"
+	@echo "rootfs: $(ROOTFS_PRE_CMD_HOOKS)"
 EOF
 cfg=$work/comp.config
 [ -f "$cfg" ] || cfg=$work/def.config
 mk() { # mk TARGET...: the stub, with the package options of $cfg
 	make -f "$work/stub.mk" BR2_CONFIG="$cfg" BR2_EXTERNAL_MODUTILS_PATH="$ext" \
-		BUILD_DIR="$work/build" TARGET_DIR="$work/target" HOST_DIR="$work/host" \
+		BUILD_DIR="$work/build" BASE_TARGET_DIR="$work/target" HOST_DIR="$work/host" \
 		STAGING_DIR="$staging" BR2_STATIC_LIBS=y "$@"
 }
 check "make -n: every step of modutils and host-modutils" \
 	mk -n modutils-install host-modutils-install target-finalize
 check "dependencies: busybox, zlib, xz, zstd, host-pkgconf" bash -c "
-	d=\$(make -s -f '$work/stub.mk' BR2_CONFIG='$cfg' BR2_EXTERNAL_MODUTILS_PATH='$ext' BUILD_DIR=x TARGET_DIR=x HOST_DIR=x STAGING_DIR=x BR2_PACKAGE_BUSYBOX=y modutils-show-depends)
+	d=\$(make -s -f '$work/stub.mk' BR2_CONFIG='$cfg' BR2_EXTERNAL_MODUTILS_PATH='$ext' BUILD_DIR=x BASE_TARGET_DIR=x HOST_DIR=x STAGING_DIR=x BR2_PACKAGE_BUSYBOX=y modutils-show-depends)
 	echo \"\$d\"; for p in busybox zlib xz zstd host-pkgconf; do case \" \$d \" in *\" \$p \"*) ;; *) exit 1 ;; esac; done"
 check "target build and install (armhf, static, pkg-config from staging)" mk modutils-install
 check "config written from the options (depmod off, compression on)" bash -c "
@@ -202,30 +272,52 @@ check "the link took the libraries from pkg-config (no Debian sysroot fetched)" 
 check "rsync left out build/ and bench/" bash -c "[ ! -e '$work/build/modutils/build' ] && [ ! -e '$work/build/modutils/bench' ]"
 check "host rsync left out build/ and bench/ too" bash -c "
 	make -s -f '$work/stub.mk' BR2_CONFIG='$cfg' BR2_EXTERNAL_MODUTILS_PATH='$ext' BUILD_DIR='$work/build' \
-		TARGET_DIR='$work/target' HOST_DIR='$work/host' STAGING_DIR='$staging' host-modutils-rsync &&
+		BASE_TARGET_DIR='$work/target' HOST_DIR='$work/host' STAGING_DIR='$staging' host-modutils-rsync &&
 	[ ! -e '$work/build/host-modutils/build' ] && [ ! -e '$work/build/host-modutils/bench' ]"
 check "host build and install (\$(HOST_DIR)/bin/modutils)" mk host-modutils-install
 check "host modutils has depmod" bash -c "'$work/host/bin/modutils' --list | grep -qx depmod"
+check "the depmod hook is a rootfs pre-command hook, not a target-finalize one" bash -c "
+	h=\$(make -s -f '$work/stub.mk' BR2_CONFIG='$cfg' BR2_EXTERNAL_MODUTILS_PATH='$ext' BUILD_DIR=x BASE_TARGET_DIR=x \
+		HOST_DIR=x STAGING_DIR=x print-hooks) && echo \"\$h\" &&
+	echo \"\$h\" | grep -qx 'rootfs: HOST_MODUTILS_RUN_DEPMOD' && echo \"\$h\" | grep -qE '^finalize: *$'"
+check "modutils.hash: the license file's sha256" bash -c "
+	cd '$ext/package/modutils' && grep -v '^#' modutils.hash | grep -q . &&
+	grep -v '^#' modutils.hash | while read -r algo sum file; do
+		[ \"\$algo\" = sha256 ] && [ \"\$file\" = LICENSE ] &&
+		[ \"\$(sha256sum '$src'/LICENSE | cut -d' ' -f1)\" = \"\$sum\" ] || exit 1
+	done"
 # A target tree with real armmp modules, if the kernel test cached them.
-kmods=$(ls -d "$src"/build/kernel-cache/*-armmp/root/lib/modules/*-armmp 2>/dev/null | head -n 1)
+kmods=$(ls -d "$src"/build/kernel-cache/*-armmp/root/lib/modules/*-armmp "$src"/build/compat-trees/armmp/lib/modules/*-armmp \
+	2>/dev/null | head -n 1)
 mkdir -p "$work/target/lib/modules"
 if [ -n "$kmods" ]; then
 	v=$(basename "$kmods")
 	mkdir -p "$work/target/lib/modules/$v/kernel"
 	(cd "$kmods" && cp -r --parents kernel/lib/crypto kernel/arch/arm/crypto kernel/crypto/async_tx "$work/target/lib/modules/$v/") 2>/dev/null
-	check "target-finalize: modutils depmod over $v (real armmp modules)" bash -c "
+	# an out-of-tree module brought by an overlay or a post-build script:
+	# in the target only after target-finalize
+	check "target-finalize: no depmod of ours yet (the hook is for the images)" bash -c "
 		cd '$work' && make -f stub.mk BR2_CONFIG='$cfg' BR2_EXTERNAL_MODUTILS_PATH='$ext' BUILD_DIR='$work/build' \
-			TARGET_DIR='$work/target' HOST_DIR='$work/host' STAGING_DIR='$staging' target-finalize &&
-		grep -q '^kernel/lib/crypto/libcurve25519.ko: ' '$work/target/lib/modules/$v/modules.dep' &&
-		[ -s '$work/target/lib/modules/$v/modules.dep.bin' ]"
+			BASE_TARGET_DIR='$work/target' HOST_DIR='$work/host' STAGING_DIR='$staging' target-finalize &&
+		[ ! -e '$work/target/lib/modules/$v/modules.dep' ]"
+	mkdir -p "$work/target/lib/modules/$v/extra"
+	cp "$kmods/kernel/lib/crc-itu-t.ko" "$work/target/lib/modules/$v/extra/overlay_mod.ko" 2>/dev/null ||
+		cp "$(find "$kmods/kernel" -name '*.ko' | head -n 1)" "$work/target/lib/modules/$v/extra/overlay_mod.ko"
+	img=$work/build/buildroot-fs/stub/target/lib/modules/$v
+	check "rootfs pre-command hook: modutils depmod over $v in the image's copy" bash -c "
+		cd '$work' && make -f stub.mk BR2_CONFIG='$cfg' BR2_EXTERNAL_MODUTILS_PATH='$ext' BUILD_DIR='$work/build' \
+			BASE_TARGET_DIR='$work/target' HOST_DIR='$work/host' STAGING_DIR='$staging' rootfs-stub &&
+		grep -q '^kernel/lib/crypto/libcurve25519.ko: ' '$img/modules.dep' &&
+		grep -q '^extra/overlay_mod.ko:' '$img/modules.dep' &&
+		[ -s '$img/modules.dep.bin' ]"
 	if command -v depmod >/dev/null; then
 		check "its modules.dep equals kmod depmod's" bash -c "
 			rm -rf '$work/kmodtree' && cp -r '$work/target' '$work/kmodtree' &&
 			depmod -a -b '$work/kmodtree' '$v' &&
-			diff '$work/kmodtree/lib/modules/$v/modules.dep' '$work/target/lib/modules/$v/modules.dep'"
+			diff '$work/kmodtree/lib/modules/$v/modules.dep' '$img/modules.dep'"
 	fi
 else
-	echo "SKIP buildroot target-finalize depmod: no armmp modules cached (run make check-kernel-arm first)"
+	echo "SKIP buildroot rootfs depmod: no armmp modules cached (run make check-kernel-arm or tests/compat/trees.sh first)"
 fi
 echo "buildroot: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

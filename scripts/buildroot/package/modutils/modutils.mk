@@ -125,9 +125,15 @@ define HOST_MODUTILS_INSTALL_CMDS
 endef
 
 ifeq ($(BR2_PACKAGE_HOST_MODUTILS_DEPMOD_TARGET),y)
-# After the linux package's depmod (this tree's .mk files are read after
-# linux/linux.mk, so this hook runs later): this project's depmod over
-# every kernel version in the target.
+# This project's depmod over every kernel version of the image, as a rootfs
+# pre-command hook: Buildroot copies the target folder for each filesystem
+# image it makes (TARGET_DIR is that copy while the image is made), after
+# target-finalize, the overlays (BR2_ROOTFS_OVERLAY) and the post-build
+# scripts (BR2_ROOTFS_POST_BUILD_SCRIPT), and runs these hooks in the copy,
+# under fakeroot, before the post-fakeroot scripts and the image command. A
+# target-finalize hook would run before the overlays and post-build scripts
+# and miss the modules they add. The hook is written into a shell script
+# (fs/common.mk prints it with PRINTF), so it is plain shell.
 define HOST_MODUTILS_RUN_DEPMOD
 	for d in $(TARGET_DIR)/lib/modules/*/; do \
 		[ -d "$$d" ] || continue; \
@@ -136,7 +142,7 @@ define HOST_MODUTILS_RUN_DEPMOD
 		$(HOST_DIR)/bin/modutils depmod -a -b $(TARGET_DIR) $$v || exit 1; \
 	done
 endef
-HOST_MODUTILS_TARGET_FINALIZE_HOOKS += HOST_MODUTILS_RUN_DEPMOD
+ROOTFS_PRE_CMD_HOOKS += HOST_MODUTILS_RUN_DEPMOD
 endif
 
 $(eval $(generic-package))
