@@ -96,7 +96,8 @@ static bool module_word(char *w)
 }
 
 /* "pre: a b post: c" (softdep: words before pre:/post: are ignored, as
- * kmod ignores them) or "a b" (weakdep): words checked, kept as text. */
+ * kmod ignores them) or "a b" (weakdep, possibly none): words checked,
+ * kept as text. */
 static int dep_words(char *rest, bool softdep, char *buf, size_t size)
 {
 	size_t len = 0;
@@ -104,6 +105,11 @@ static int dep_words(char *rest, bool softdep, char *buf, size_t size)
 	char *w;
 
 	buf[0] = '\0';
+	/* kmod 34.2 keeps one blank that starts the list as part of the first
+	 * weakdep word ("weakdep a  b" is shown with two spaces). */
+	if (!softdep && (rest[0] == ' ' || rest[0] == '\t') && rest[1] != ' ' && rest[1] != '\t' &&
+	    rest[1] != '\0')
+		buf[len++] = *rest++;
 	while ((w = word(&rest)) != NULL) {
 		size_t n = strlen(w);
 
@@ -115,12 +121,12 @@ static int dep_words(char *rest, bool softdep, char *buf, size_t size)
 			return -EINVAL;   /* kept as written: they are looked up */
 		if (len + n + 2 >= size)
 			return -EINVAL;
-		if (len)
+		if (len && buf[len - 1] != ' ' && buf[len - 1] != '\t')
 			buf[len++] = ' ';
 		memcpy(buf + len, w, n + 1);
 		len += n;
 	}
-	return len || softdep ? 0 : -EINVAL;
+	return 0;
 }
 
 static int parse_line(struct modconf *c, const char *name, unsigned ln, char *line)
@@ -154,7 +160,9 @@ static int parse_line(struct modconf *c, const char *name, unsigned ln, char *li
 	if (strcmp(cmd, "softdep") == 0 || strcmp(cmd, "weakdep") == 0) {
 		bool soft = cmd[0] == 's';
 
-		if (!module_word(arg) || dep_words(rest, soft, deps, sizeof(deps)) < 0)
+		/* Nothing after the blank that ends the name is a bad line (kmod
+		 * 34.2 and 30); a blank more is an empty list. */
+		if (!module_word(arg) || *rest == '\0' || dep_words(rest, soft, deps, sizeof(deps)) < 0)
 			goto bad;
 		return add(c, soft ? MC_SOFTDEP : MC_WEAKDEP, arg, deps);
 	}

@@ -44,7 +44,7 @@ static const char usage[] =
 	"  -b, --use-blacklist    apply blacklist to every module resolved\n"
 	"  -f, --force            --force-modversion and --force-vermagic; with -r, forced unload\n"
 	"      --force-modversion, --force-vermagic\n"
-	"  -R, --resolve-alias    print the module names an alias resolves to\n"
+	"  -R, --resolve-alias, --show-alias   print the module names an alias resolves to\n"
 	"  -D, --show-depends     print what would be loaded (insmod/builtin/install)\n"
 	"  -c, --showconfig       print the configuration and the indexes\n"
 	"      --show-modversions FILE, --show-exports FILE\n"
@@ -1038,6 +1038,7 @@ int modprobe_main(int argc, char **argv)
 		{ "force-modversion", no_argument, NULL, OPT_FORCE_MODVERSION },
 		{ "force-vermagic", no_argument, NULL, OPT_FORCE_VERMAGIC },
 		{ "resolve-alias", no_argument, NULL, 'R' },
+		{ "show-alias", no_argument, NULL, 'R' },   /* kmod's newer spelling */
 		{ "show-depends", no_argument, NULL, 'D' },
 		{ "showconfig", no_argument, NULL, 'c' },
 		{ "show-config", no_argument, NULL, 'c' },

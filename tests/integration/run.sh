@@ -121,7 +121,7 @@ for off in $((xz_size / 2)) $((xz_size / 2 + 1)) $((xz_size / 2 + 2)) $((xz_size
 done
 
 # --- the applets ------------------------------------------------------------
-for applet in modutils insmod rmmod lsmod modinfo modprobe depmod; do
+for applet in modutils insmod rmmod lsmod modinfo modprobe depmod kmod; do
 	ln -s "$BIN" "$W/bin/$applet"
 done
 
