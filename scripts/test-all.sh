@@ -3,7 +3,8 @@
 #   bash scripts/test-all.sh
 # Installs what it needs, then runs: generated-file check, the build
 # system's promises (O=, V=1, install), the kernel boundary check, unit and integration tests (plain and under
-# AddressSanitizer + UBSan), the saved fuzzer crash inputs, modinfo and
+# AddressSanitizer + UBSan), the integration cases against the kmod (34.2
+# or 30) each names as its oracle, the saved fuzzer crash inputs, modinfo and
 # modprobe against kmod 30 on generated fixtures and on Debian's amd64 and
 # armmp trees, depmod against kmod 30 on those trees (plain and
 # compressed), concurrent depmods under strace-injected delays, the
@@ -45,6 +46,9 @@ step build-system bash tests/build.sh
 step boundary bash tests/boundary.sh build
 step unit make -s check-unit
 step integration make -s check-integration
+# Each integration case's expectation against the reference its file "oracle"
+# names: kmod 34.2 (fetched from Debian 13) or kmod 30 (Debian 12's).
+step oracle bash -c 'bash tests/compat/kmod34.sh build/kmod34 && bash tests/integration/oracle.sh build/kmod34/bin'
 step unit-asan make -s O=build/asan SANITIZE=1 check-unit
 step integration-asan make -s O=build/asan SANITIZE=1 check-integration
 step fuzz-regressions make -s O=build/fuzz check-fuzz-regressions
