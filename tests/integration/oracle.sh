@@ -17,7 +17,10 @@
 
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-[ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: $0 KMOD34_DIR [KMOD30]" >&2; exit 2; }
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+	echo "usage: $0 KMOD34_DIR [KMOD30]" >&2
+	exit 2
+fi
 k34=$1
 k30=${2:-/usr/bin/kmod}
 cases=$here/cases

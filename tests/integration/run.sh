@@ -429,7 +429,9 @@ while IFS= read -r -d '' cmdfile; do
 		[[ $id == *$PATTERN* ]] || continue
 	fi
 	if [ -n "$ORACLE" ]; then
-		[ -f "$dir/oracle" ] && [ "$(head -n 1 "$dir/oracle")" = "$ORACLE" ] || continue
+		if [ ! -f "$dir/oracle" ] || [ "$(head -n 1 "$dir/oracle")" != "$ORACLE" ]; then
+			continue
+		fi
 	fi
 	if [ "$LINKED_FAKE" = 1 ] && [ -f "$dir/needs-preload" ]; then
 		echo "SKIP $id (preloads a library of its own: $(cat "$dir/needs-preload"))"
