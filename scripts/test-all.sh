@@ -3,14 +3,15 @@
 #   bash scripts/test-all.sh
 # Installs what it needs, then runs: generated-file check, the build
 # system's promises (O=, V=1, install), the kernel boundary check, unit and integration tests (plain and under
-# AddressSanitizer + UBSan), the integration cases against the kmod (34.2
-# or 30) each names as its oracle, the saved fuzzer crash inputs, modinfo and
+# AddressSanitizer + UBSan), the saved fuzzer crash inputs, modinfo and
 # modprobe against kmod 30 on generated fixtures and on Debian's amd64 and
 # armmp trees, depmod against kmod 30 on those trees (plain and
 # compressed), concurrent depmods under strace-injected delays, the
 # configuration matrix, the static armhf
 # cross build and its unit tests under qemu-arm-static, the Buildroot
-# package (offline), and the real-kernel tests in QEMU on x86_64 and armhf. Ends with one line
+# package (offline), and the real-kernel tests in QEMU on x86_64 and armhf;
+# after the integration tests, each integration case against the kmod
+# (34.2 or 30) its oracle file names. Ends with one line
 # "N passed, N failed" over all layers.
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
