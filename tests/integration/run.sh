@@ -138,14 +138,17 @@ for off in $((xz_size / 2)) $((xz_size / 2 + 1)) $((xz_size / 2 + 2)) $((xz_size
 done
 
 # --- the applets ------------------------------------------------------------
+for applet in modutils insmod rmmod lsmod modinfo modprobe depmod; do
+	ln -s "$BIN" "$W/bin/$applet"
+done
+# A folder of applets: each link goes to the folder's own applet of that
+# name instead (kmod's wrappers take the applet from their name), and one
+# the folder does not have (modutils) is dropped.
 if [ -n "$BINDIR" ]; then
-	for applet in $APPLETS; do
-		ln -s "$BINDIR/$applet" "$W/bin/$applet"
-	done
-	[ -x "$BINDIR/modutils" ] && ln -s "$BINDIR/modutils" "$W/bin/modutils"
-else
-	for applet in modutils $APPLETS; do
-		ln -s "$BIN" "$W/bin/$applet"
+	for link in "$W"/bin/*; do
+		applet=${link##*/}
+		rm -f "$link"
+		[ ! -x "$BINDIR/$applet" ] || ln -s "$BINDIR/$applet" "$link"
 	done
 fi
 
