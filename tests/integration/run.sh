@@ -22,6 +22,8 @@
 #   CC=...       compiler for the preload library and the fixtures (default cc)
 #   VERBOSE=1    on failure also show the case's cmd and env
 #   CASES=DIR    take the cases from DIR instead of tests/integration/cases
+#   ORACLE=TAG   only run the cases whose file "oracle" says exactly TAG
+#                (kmod-34, kmod-30): tests/integration/oracle.sh
 #   TRACE=1      log every intercepted path call of each case to
 #                <work>/cases/<area>__<case>/trace (use with KEEP=1)
 #   LIBC=musl    the binary's C library texts (strerror, getopt) are musl's
@@ -30,8 +32,6 @@
 #                preloaded (make STATIC=1 check-integration-static); a case
 #                that preloads a library of its own (a file "needs-preload"
 #                in it) is skipped, and said so
-#   ORACLE=TAG   only run the cases whose file "oracle" says exactly TAG
-#                (kmod-34, kmod-30): tests/integration/oracle.sh
 #   FAKE_PRELOAD_ASAN_FIRST=1
 #                for an ASan-built BINARY, put the ASan runtime first in
 #                LD_PRELOAD instead of setting verify_asan_link_order=0
