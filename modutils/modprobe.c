@@ -471,7 +471,7 @@ static int insert_file(struct modprobe *mp, const struct mod *m, const char *opt
 		return -ENOENT;
 	err = modfile_open(&mf, m->path);
 	if (err < 0) {
-		msg_err("could not open %s: %s", m->path, strerror(-err));
+		msg_err("could not open %s: %s", m->path, modfile_strerror(&mf, err));
 		return err;
 	}
 	if (mf.comp == MODCOMP_NONE || kernel_decompresses(mf.comp)) {

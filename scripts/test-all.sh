@@ -2,7 +2,8 @@
 # Every test of the project, from a fresh Debian machine:
 #   bash scripts/test-all.sh
 # Installs what it needs, then runs: generated-file check, the build
-# system's promises (O=, V=1, install), the kernel boundary check, unit and integration tests (plain and under
+# system's promises (O=, V=1, install), the manual pages (scdoc output and
+# the options of each --help), the kernel boundary check, unit and integration tests (plain and under
 # AddressSanitizer + UBSan), the saved fuzzer crash inputs, modinfo and
 # modprobe against kmod 30 on generated fixtures and on Debian's amd64 and
 # armmp trees, depmod against kmod 30 on those trees (plain and
@@ -44,6 +45,7 @@ make -s clean >/dev/null 2>&1
 step generated bash -c "sh scripts/gen-config.sh . --check && echo \"generated: 1 passed, 0 failed\""
 step build make -s
 step build-system bash tests/build.sh
+step man bash tests/man.sh build/modutils
 step boundary bash tests/boundary.sh build
 step unit make -s check-unit
 step integration make -s check-integration
