@@ -10,7 +10,9 @@
 # compressed), concurrent depmods under strace-injected delays, the
 # configuration matrix, the static armhf
 # cross build and its unit tests under qemu-arm-static, the Buildroot
-# package (offline), and the real-kernel tests in QEMU on x86_64 and armhf. Ends with one line
+# package (offline), and the real-kernel tests in QEMU on x86_64 and armhf;
+# after the integration tests, each integration case against the kmod
+# (34.2 or 30) its oracle file names. Ends with one line
 # "N passed, N failed" over all layers.
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,6 +49,9 @@ step man bash tests/man.sh build/modutils
 step boundary bash tests/boundary.sh build
 step unit make -s check-unit
 step integration make -s check-integration
+# Each integration case's expectation against the reference its file "oracle"
+# names: kmod 34.2 (fetched from Debian 13) or kmod 30 (Debian 12's).
+step oracle bash -c 'bash tests/compat/kmod34.sh build/kmod34 && bash tests/integration/oracle.sh build/kmod34/bin'
 step unit-asan make -s O=build/asan SANITIZE=1 check-unit
 step integration-asan make -s O=build/asan SANITIZE=1 check-integration
 step fuzz-regressions make -s O=build/fuzz check-fuzz-regressions
