@@ -52,7 +52,7 @@ static const char usage[] =
 	"  -C, --config PATH      configuration folders or files instead of modprobe.d\n"
 	"  -d, --dirname ROOT     root folder holding lib/modules\n"
 	"  -S, --set-version V    kernel version instead of the running one\n"
-	"  -q, --quiet            say nothing when a module is not found\n"
+	"  -q, --quiet            no messages (each later -v brings a kind back)\n"
 	"  -s, --syslog, -v, --verbose, -V, --version, -h, --help\n";
 
 enum {
@@ -84,7 +84,7 @@ struct modprobe {
 	struct xhash byname; /* positions in mods by name */
 	unsigned probe_no;   /* of the probe under way, from 1 */
 	/* options */
-	bool all, remove, dry_run, show, quiet, ignore_cmds, use_blacklist, first_time,
+	bool all, remove, dry_run, show, ignore_cmds, use_blacklist, first_time,
 	     ignore_loaded, remove_holders, resolve_only, force;
 	unsigned load_flags;
 	long wait_ms;
@@ -505,8 +505,8 @@ static void explain(struct modprobe *mp, const struct mod *m, const char *option
 {
 	struct modfile mf;
 
-	if (m->path == NULL || (err != -ENOENT && err != -ENOEXEC) || mp->quiet)
-		return;
+	if (m->path == NULL || (err != -ENOENT && err != -ENOEXEC) || msg_verbose() < -1)
+		return;   /* nothing to add, or errors are not shown */
 	if (modfile_open(&mf, m->path) == 0 && modfile_image(&mf) == 0) {
 		if (err == -ENOENT)
 			loaddiag_unknown_symbols(mf.image, mf.size, options, &mp->lk, say, NULL);
@@ -589,16 +589,15 @@ static int do_insert(struct modprobe *mp, const char *arg, const char *extra)
 	int err = lookup(mp, arg, &mods, &n), ret = 0;
 
 	if (err < 0) {
-		if (!mp->quiet)
-			msg_err("%s", modlookup_strerror(&mp->lk, err));
+		msg_err("%s", modlookup_strerror(&mp->lk, err));
 		free(mods);
 		return err;
 	}
 	if (n == 0) {
 		/* kmod words it as a warning when -a goes on to the next name. */
-		if (!mp->quiet && mp->all)
+		if (mp->all)
 			msg_warn("Module %s not found in directory %s", arg, mp->ctx.moddir);
-		else if (!mp->quiet)
+		else
 			msg_fatal("Module %s not found in directory %s", arg, mp->ctx.moddir);
 		free(mods);
 		return -ENOENT;
@@ -614,10 +613,6 @@ static int do_insert(struct modprobe *mp, const char *arg, const char *extra)
 		if (err >= 0)
 			continue;
 		ret = err;
-		/* -q: the exit status alone tells (the kernel's request_module
-		 * runs modprobe -q). */
-		if (mp->quiet)
-			continue;
 		why = strerror(-err);
 		more = "";
 		if (err == -EEXIST)
@@ -787,13 +782,12 @@ static int do_remove(struct modprobe *mp, const char *arg)
 	int err = lookup(mp, arg, &mods, &n), ret = 0;
 
 	if (err < 0) {
-		if (!mp->quiet)
-			msg_err("%s", modlookup_strerror(&mp->lk, err));
+		msg_err("%s", modlookup_strerror(&mp->lk, err));
 	} else if (n == 0) {
 		/* a warning when -a goes on to the next name, as for loading */
-		if (!mp->quiet && mp->all)
+		if (mp->all)
 			msg_warn("Module %s not found.", arg);
-		else if (!mp->quiet)
+		else
 			msg_fatal("Module %s not found.", arg);
 		err = -ENOENT;
 	}
@@ -997,6 +991,19 @@ static char **with_env_options(int *argc, char **argv)
 	return out;
 }
 
+/* Each -q, -v, -s and -C joins MODPROBE_OPTIONS as it is read, as kmod
+ * passes them on to the modprobe an install or remove command runs. */
+static void env_options_append(const char *opt, const char *arg)
+{
+	const char *old = getenv("MODPROBE_OPTIONS");
+	char *v;
+
+	if (asprintf(&v, "%s%s%s%s%s", old ? old : "", old ? " " : "", opt, arg ? " " : "", arg ? arg : "") < 0)
+		return;
+	setenv("MODPROBE_OPTIONS", v, 1);
+	free(v);
+}
+
 /* "-" with -a: names or modaliases from standard input, one a line. */
 static int insert_stdin(struct modprobe *mp)
 {
@@ -1070,7 +1077,7 @@ int modprobe_main(int argc, char **argv)
 			unsigned long ms = strtoul(optarg, &end, 0);
 
 			if (*end != '\0') {
-				msg_err("unexpected wait value '%s'.", optarg);
+				msg_usage_error("unexpected wait value '%s'.", optarg);
 				free(confs);
 				return EXIT_FAILURE;
 			}
@@ -1102,13 +1109,18 @@ int modprobe_main(int argc, char **argv)
 				return EXIT_FAILURE;
 			*v = optarg;
 			nconfs++;
+			env_options_append("-C", optarg);
 			break;
 		}
 		case 'd': root = optarg; break;
 		case 'S': kver = optarg; break;
-		case 'q': mp.quiet = true; break;
+		case 'q':
+			env_options_append("-q", NULL);
+			msg_quiet();
+			break;
 		case 'v':
-			mp.show = true;
+		case 's':
+			env_options_append(c == 'v' ? "-v" : "-s", NULL);
 			/* fall through */
 		default:
 			r = msg_option(c, usage);
@@ -1118,7 +1130,9 @@ int modprobe_main(int argc, char **argv)
 			}
 		}
 	}
-	if (mp.dry_run && msg_verbose() > 0)
+	/* -q then -v is still quiet: the level decides, as kmod's (the
+	 * kernel's request_module runs modprobe -q; the exit status tells). */
+	if (msg_verbose() > 0)
 		mp.show = true;
 	err = modctx_init(&mp.ctx, root, kver);
 	if (err < 0) {
@@ -1128,7 +1142,7 @@ int modprobe_main(int argc, char **argv)
 	}
 	if (query == 'm' || query == 'e') {
 		if (optind >= argc) {
-			msg_err("missing filename.");
+			msg_usage_error("missing filename.");
 			free(confs);
 			return EXIT_FAILURE;
 		}
@@ -1150,7 +1164,7 @@ int modprobe_main(int argc, char **argv)
 		if (show_config(&mp) < 0)
 			ret = EXIT_FAILURE;
 	} else if (optind >= argc) {
-		msg_err("missing parameters. See -h.");
+		msg_usage_error("missing parameters. See -h.");
 		ret = EXIT_FAILURE;
 	} else if (mp.all || mp.remove) {
 		for (int i = optind; i < argc; i++) {
