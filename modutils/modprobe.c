@@ -35,6 +35,7 @@ static const char usage[] =
 	"[-a] [-r] [-ibfnqsv] [-C DIR] [-d ROOT] [-S VERSION] MODULE [PARAM=VALUE]...\n"
 	"       modprobe -c | -D MODULE | -R MODULE | --show-modversions FILE | --show-exports FILE\n"
 	"Load (or with -r remove) modules with everything they need.\n"
+	"A MODULE of /x.ko or ./x.ko loads that file (the module named by the file).\n"
 	"  -a, --all              every argument is a module (- reads names from stdin)\n"
 	"  -r, --remove           remove modules, then dependencies nobody else uses\n"
 	"      --remove-holders   with -r: remove the modules that hold it first\n"
@@ -228,6 +229,51 @@ static int lookup(struct modprobe *mp, const char *arg, struct mod ***out, size_
 	}
 	modlookup_result_free(&res);
 	return err;
+}
+
+/* "/x.ko" or "./x.ko" (kmod 31 on): that file, named by its file name as
+ * kmod names it (kmod_module_new_from_path: "other.ko" is module "other",
+ * whatever its .modinfo says), its dependencies, soft dependencies, options
+ * and commands found by that name. The path is made absolute as kmod makes
+ * it: the working folder, '/', the argument. */
+static bool is_path(const char *arg)
+{
+	return arg[0] == '/' || strncmp(arg, "./", 2) == 0;
+}
+
+static int lookup_path(struct modprobe *mp, const char *arg, struct mod ***out, size_t *n)
+{
+	char name[MODNAME_MAX], cwd[PATH_MAX], *path = NULL;
+	struct stat st;
+	struct mod *x;
+
+	*out = NULL;
+	*n = 0;
+	if (stat(arg, &st) < 0 || modname_normalize(arg, name) < 0) {
+		int err = errno ? errno : EINVAL;
+
+		/* kmod words it so, a warning when -a goes on to the next one */
+		if (mp->all)
+			msg_warn("Failed to get module from path %s: %s", arg, strerror(err));
+		else
+			msg_fatal("Failed to get module from path %s: %s", arg, strerror(err));
+		return -ENOENT;
+	}
+	if (arg[0] == '/')
+		path = strdup(arg);
+	else if (getcwd(cwd, sizeof(cwd)) != NULL && asprintf(&path, "%s/%s", cwd, arg) < 0)
+		path = NULL;
+	*out = calloc(1, sizeof(**out));
+	x = path != NULL && *out != NULL ? mod_add(mp, name, path) : NULL;
+	if (x == NULL) {
+		free(path);
+		return -ENOMEM;
+	}
+	/* The file given wins over the tree's file of that name. */
+	free(x->path);
+	x->path = path;
+	(*out)[(*n)++] = x;
+	return 0;
 }
 
 /* Found under another name than its own: through an alias. That belongs to
@@ -586,9 +632,17 @@ static int do_insert(struct modprobe *mp, const char *arg, const char *extra)
 {
 	struct mod **mods;
 	size_t n;
-	int err = lookup(mp, arg, &mods, &n), ret = 0;
+	int err, ret = 0;
 
-	if (err < 0) {
+	if (is_path(arg)) {
+		err = lookup_path(mp, arg, &mods, &n);
+		if (err == -ENOMEM)
+			msg_err("%s", strerror(-err));
+		if (err < 0) {
+			free(mods);
+			return err;
+		}
+	} else if ((err = lookup(mp, arg, &mods, &n)) < 0) {
 		msg_err("%s", modlookup_strerror(&mp->lk, err));
 		free(mods);
 		return err;
@@ -609,7 +663,7 @@ static int do_insert(struct modprobe *mp, const char *arg, const char *extra)
 			printf("%s\n", mods[i]->name);
 			continue;
 		}
-		err = probe(mp, mods[i], via_alias(arg, mods[i]), extra);
+		err = probe(mp, mods[i], !is_path(arg) && via_alias(arg, mods[i]), extra);
 		if (err >= 0)
 			continue;
 		ret = err;
