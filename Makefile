@@ -3,7 +3,8 @@
 #
 #   make [O=DIR] [V=1] [STATIC=1] [CROSS_COMPILE=arm-linux-gnueabihf-] [SYSROOT=DIR]
 #   make defconfig | menuconfig | oldconfig | allnoconfig | allyesconfig
-#   make install [DESTDIR=...] [PREFIX=/usr] [BINDIR=$(PREFIX)/sbin]
+#   make install [DESTDIR=...] [PREFIX=/usr] [BINDIR=$(PREFIX)/sbin] [MANDIR=$(PREFIX)/share/man]
+#   make man (regenerate man/*.[58] from man/*.scd with scdoc) | check-man
 #   make check (generated files, unit, integration, armhf unit + real kernel)
 #   make check-unit | check-integration | check-integration-static | check-arm
 #   make check-kernel | check-kernel-arm | check-configs
@@ -171,7 +172,8 @@ GEN_HDRS := $(obj)/generated/autoconf.h $(obj)/generated/applet_table.h
 
 .PHONY: all clean distclean install install-strip defconfig menuconfig oldconfig need-kconfig \
 	allnoconfig allyesconfig savedefconfig check check-unit check-integration check-integration-static check-arm \
-	check-kernel check-kernel-arm check-configs check-generated size size-report fuzz fuzz-build check-fuzz-regressions FORCE
+	check-kernel check-kernel-arm check-configs check-generated size size-report fuzz fuzz-build check-fuzz-regressions FORCE \
+	man install-man check-man
 .DELETE_ON_ERROR:
 
 all: $(obj)/modutils
@@ -244,10 +246,44 @@ $(AUTO_SYSROOT):
 # ---- install -----------------------------------------------------------
 PREFIX ?= /usr
 BINDIR ?= $(PREFIX)/sbin
-install: $(obj)/modutils
+install: $(obj)/modutils install-man
 	$(Q)install -d $(DESTDIR)$(BINDIR)
 	$(Q)install -m 0755 $(obj)/modutils $(DESTDIR)$(BINDIR)/modutils
 	$(Q)for a in $(APPLETS); do ln -sf modutils $(DESTDIR)$(BINDIR)/$$a; done
+
+# ---- manual pages ------------------------------------------------------
+# man/NAME.SECTION.scd (scdoc) is the source of man/NAME.SECTION; the roff
+# pages are committed, so that installing needs no scdoc. `make man`
+# regenerates them (MANOUT=DIR writes them elsewhere: tests/man.sh compares).
+# MAN_DATE is the date in the pages' footer: set it when a page changes.
+SCDOC ?= scdoc
+MAN_DATE := 2026-12-06
+MANOUT ?= $(srctree)/man
+MANDIR ?= $(PREFIX)/share/man
+MAN_SRCS := $(sort $(wildcard $(srctree)/man/*.scd))
+# A page per applet built; the file pages go with the applets that read them.
+MAN8 := $(filter $(addsuffix .8,$(APPLETS)),$(notdir $(MAN_SRCS:.scd=)))
+MAN5-$(CONFIG_MODPROBE) += modprobe.d.5 modules.dep.5
+MAN5-$(CONFIG_DEPMOD) += depmod.d.5 modules.dep.5
+MAN5-$(CONFIG_MODINFO) += modules.dep.5
+MAN5-$(CONFIG_KMOD) += modules.dep.5
+MAN5 := $(sort $(MAN5-y))
+
+man:
+	$(Q)command -v $(SCDOC) >/dev/null || { echo "$(SCDOC) not found: apt-get install scdoc" >&2; exit 1; }
+	$(Q)mkdir -p $(MANOUT)
+	$(Q)for f in $(MAN_SRCS); do \
+		p=$$(basename $$f .scd); \
+		SOURCE_DATE_EPOCH=$$(date -u -d '$(MAN_DATE)' +%s) $(SCDOC) < $$f > $(MANOUT)/$$p.tmp && \
+			mv $(MANOUT)/$$p.tmp $(MANOUT)/$$p || { echo "make man: scdoc failed on $$f" >&2; rm -f $(MANOUT)/$$p.tmp; exit 1; }; \
+	done
+
+install-man:
+	$(Q)for p in $(MAN8); do install -D -m 0644 $(srctree)/man/$$p $(DESTDIR)$(MANDIR)/man8/$$p; done
+	$(Q)for p in $(MAN5); do install -D -m 0644 $(srctree)/man/$$p $(DESTDIR)$(MANDIR)/man5/$$p; done
+
+check-man: $(obj)/modutils
+	$(Q)bash $(srctree)/tests/man.sh $(obj)/modutils
 
 install-strip: install
 	$(Q)$(STRIP) $(DESTDIR)$(BINDIR)/modutils

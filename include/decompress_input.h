@@ -14,5 +14,9 @@ struct input {
 
 /* Next chunk into p and n; n == 0 at end of file. 0 or -errno. */
 int input_next(struct input *in, const unsigned char **p, size_t *n);
+/* Make at least want (<= sizeof buf) bytes available at *p, *n: the n bytes
+ * left of a chunk are moved to the front of buf and more are read after
+ * them. Fewer only at end of file. 0 or -errno. */
+int input_fill(struct input *in, const unsigned char **p, size_t *n, size_t want);
 
 #endif

@@ -34,12 +34,20 @@ struct modfile {
 	const void *image;    /* uncompressed ELF after modfile_image() */
 	size_t size;
 	bool mapped;          /* image is an mmap of the file */
-	void *owned;          /* malloc'd image, freed by modfile_close */
+	void *owned;          /* decompressed image, freed by modfile_close */
+	size_t owned_cap;
+	bool owned_pages;
 	size_t limit;         /* largest image accepted; 0 = modfile_max_size */
+	/* Optional, set after modfile_open: asked before the decompressed
+	 * image's buffer grows (struct outbuf's admit). */
+	int (*admit)(void *arg, size_t old_cap, size_t new_cap);
+	void *admit_arg;
 	char why[96];         /* cause of the last failure, for messages */
 };
 
-/* Open path ("-" = stdin) and detect its compression. 0 or -errno. */
+/* Open path ("-" = stdin) and detect its compression. 0 or -errno; a path
+ * that is not a regular file (device, FIFO) is refused with -EMEDIUMTYPE
+ * (open_regular), without blocking or reading it. */
 int modfile_open(struct modfile *mf, const char *path);
 /* Make mf->image/size the uncompressed module: mmap for a plain regular
  * file, read for a pipe, decompressed in user space otherwise. 0 or -errno;

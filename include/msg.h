@@ -12,13 +12,20 @@
 void msg_init(const char *applet);
 const char *msg_applet(void);
 void msg_use_syslog(void);
+/* One level as kmod's: 0 by default, +1 for each -v; msg_quiet() (modprobe's
+ * -q) drops it to where nothing is printed, and a later -v raises it from
+ * there. Below 0 the FATAL, ERROR and WARNING messages stop in turn. */
 void msg_set_verbose(int level);
 int msg_verbose(void);
+void msg_quiet(void);
 
 void msg_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "applet: FATAL: text", as kmod's modprobe says when it gives up. */
 void msg_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An error in how the applet was called: printed whatever the level, as kmod
+ * prints it before its level is set. */
+void msg_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Printed only at verbosity >= 1. */
 void msg_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

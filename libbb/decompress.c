@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,12 +20,28 @@ int outbuf_reserve(struct outbuf *out, size_t want)
 		return -EFBIG;
 	if (out->cap - out->len >= want)
 		return 0;
-	cap = out->cap ? out->cap : 64 * 1024;
-	while (cap - out->len < want)
-		cap = cap > out->limit / 2 ? out->limit : cap * 2;
-	p = realloc(out->data, cap);
-	if (p == NULL)
-		return -ENOMEM;
+	/* Doubling, so a growing image is copied O(1) times per byte; a large
+	 * first request (a size stated by the format) is taken exactly; never
+	 * past the limit. */
+	cap = out->cap ? (out->cap > out->limit / 2 ? out->limit : out->cap * 2) : 64 * 1024;
+	if (cap < out->len + want)
+		cap = out->len + want;
+	if (out->admit != NULL) {
+		int err = out->admit(out->admit_arg, out->cap, cap);
+
+		if (err < 0)
+			return err;
+	}
+	if (out->pages) {
+		p = out->data == NULL ? mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+				      : mremap(out->data, out->cap, cap, MREMAP_MAYMOVE);
+		if (p == MAP_FAILED)
+			return -ENOMEM;
+	} else {
+		p = realloc(out->data, cap);
+		if (p == NULL)
+			return -ENOMEM;
+	}
 	out->data = p;
 	out->cap = cap;
 	return 0;
@@ -32,12 +49,17 @@ int outbuf_reserve(struct outbuf *out, size_t want)
 
 int outbuf_room(struct outbuf *out)
 {
-	return out->cap > out->len ? 0 : outbuf_reserve(out, 64 * 1024);
+	size_t left = out->limit > out->len ? out->limit - out->len : 0;
+
+	if (out->cap > out->len)
+		return 0;
+	/* Up to the limit itself, so an image of exactly limit bytes fits. */
+	return left == 0 ? -EFBIG : outbuf_reserve(out, left < 64 * 1024 ? left : 64 * 1024);
 }
 
 void outbuf_free(struct outbuf *out)
 {
-	free(out->data);
+	outbuf_release(out->data, out->cap, out->pages);
 	out->data = NULL;
 	out->len = out->cap = 0;
 }
@@ -59,6 +81,38 @@ int input_next(struct input *in, const unsigned char **p, size_t *n)
 		return -errno;
 	*p = in->buf;
 	*n = (size_t)r;
+	return 0;
+}
+
+void outbuf_release(void *data, size_t cap, bool pages)
+{
+	if (pages && data != NULL)
+		munmap(data, cap);
+	else if (!pages)
+		free(data);
+}
+
+int input_fill(struct input *in, const unsigned char **p, size_t *n, size_t want)
+{
+	size_t have = *n;
+
+	if (have >= want)
+		return 0;
+	if (have > 0)
+		memmove(in->buf, *p, have);
+	while (have < want) {
+		ssize_t r = read(in->fd, in->buf + have, sizeof(in->buf) - have);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		have += (size_t)r;
+	}
+	*p = in->buf;
+	*n = have;
 	return 0;
 }
 

@@ -23,7 +23,8 @@ int decompress_gzip(int fd, const unsigned char *head, size_t headlen,
 	in->head = head;
 	in->headlen = headlen;
 	/* A regular file ends with ISIZE, the size modulo 2^32: a hint for
-	 * one allocation instead of a doubling buffer. */
+	 * one allocation instead of a doubling buffer. Deflate expands at
+	 * most 1032 times: a larger claim is a lie, not worth reserving. */
 	{
 		struct stat st;
 		unsigned char tail[4];
@@ -33,7 +34,7 @@ int decompress_gzip(int fd, const unsigned char *head, size_t headlen,
 			size_t want = (size_t)tail[0] | (size_t)tail[1] << 8 | (size_t)tail[2] << 16 |
 				      (size_t)tail[3] << 24;
 
-			if (want > 0 && want < out->limit)
+			if (want > 0 && want < out->limit && want / 1032 <= (size_t)st.st_size)
 				outbuf_reserve(out, want + 1);
 		}
 	}

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* xz modules through liblzma, streaming. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <lzma.h>
 
 #include "decompress.h"
@@ -10,6 +14,83 @@
 /* Kernel modules are packed with small dictionaries; this bounds what a
  * hostile header can make the decoder allocate. */
 #define XZ_MEMLIMIT (64u << 20)
+
+/*
+ * The decoder's dictionary (1 MiB for kernel modules) in a mapping of its
+ * own: through malloc, once freed, it raises glibc's mmap threshold and the
+ * next one stays in the thread's heap for good, 1.1 MB per decompressing
+ * thread on top of the images. The size is kept in front of the block.
+ */
+#define MAP_MIN (256u << 10)
+#define MAP_HEAD 16u
+
+static void *xz_alloc(void *opaque, size_t nmemb, size_t size)
+{
+	size_t n = nmemb * size;
+	unsigned char *p;
+
+	(void)opaque;
+	if (size != 0 && n / size != nmemb)
+		return NULL;
+	if (n < MAP_MIN) {
+		p = malloc(n + MAP_HEAD);
+		if (p == NULL)
+			return NULL;
+	} else {
+		p = mmap(NULL, n + MAP_HEAD, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return NULL;
+	}
+	*(size_t *)p = n;
+	return p + MAP_HEAD;
+}
+
+static void xz_free(void *opaque, void *ptr)
+{
+	unsigned char *p;
+	size_t n;
+
+	(void)opaque;
+	if (ptr == NULL)
+		return;
+	p = (unsigned char *)ptr - MAP_HEAD;
+	n = *(size_t *)p;
+	if (n < MAP_MIN)
+		free(p);
+	else
+		munmap(p, n + MAP_HEAD);
+}
+
+static const lzma_allocator xz_allocator = { xz_alloc, xz_free, NULL };
+
+/* The uncompressed size a regular file's index states (its last stream),
+ * 0 when it cannot be read: a hint for one allocation instead of a doubling
+ * buffer. The decoder checks the index against the data, so a lie ends in
+ * an error, and the hint is bounded by the caller's limit. */
+static uint64_t stated_size(int fd)
+{
+	unsigned char footer[LZMA_STREAM_HEADER_SIZE], *buf;
+	lzma_stream_flags flags;
+	lzma_index *idx = NULL;
+	uint64_t memlimit = 1u << 20, size = 0;
+	size_t pos = 0;
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 2 * LZMA_STREAM_HEADER_SIZE ||
+	    pread(fd, footer, sizeof(footer), st.st_size - (off_t)sizeof(footer)) != (ssize_t)sizeof(footer) ||
+	    lzma_stream_footer_decode(&flags, footer) != LZMA_OK ||
+	    flags.backward_size > (uint64_t)st.st_size - 2 * LZMA_STREAM_HEADER_SIZE ||
+	    flags.backward_size > memlimit || (buf = malloc(flags.backward_size)) == NULL)
+		return 0;
+	if (pread(fd, buf, flags.backward_size, st.st_size - (off_t)sizeof(footer) - (off_t)flags.backward_size) ==
+		    (ssize_t)flags.backward_size &&
+	    lzma_index_buffer_decode(&idx, &memlimit, NULL, buf, &pos, flags.backward_size) == LZMA_OK) {
+		size = lzma_index_uncompressed_size(idx);
+		lzma_index_end(idx, NULL);
+	}
+	free(buf);
+	return size;
+}
 
 int decompress_xz(int fd, const unsigned char *head, size_t headlen,
 		  struct outbuf *out, const char **why)
@@ -25,6 +106,13 @@ int decompress_xz(int fd, const unsigned char *head, size_t headlen,
 	in->fd = fd;
 	in->head = head;
 	in->headlen = headlen;
+	{
+		uint64_t want = stated_size(fd);
+
+		if (want > 0 && want < out->limit)
+			outbuf_reserve(out, (size_t)want + 1);
+	}
+	xs.allocator = &xz_allocator;
 	if (lzma_stream_decoder(&xs, XZ_MEMLIMIT, LZMA_CONCATENATED) != LZMA_OK) {
 		free(in);
 		return -ENOMEM;

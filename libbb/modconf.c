@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* modprobe.d, modules.softdep/weakdep and kernel command line parsing. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -52,6 +53,8 @@ int modconf_underscores(char *s)
 	for (; *s; s++) {
 		if (*s == '[')
 			in_set = true;
+		else if (*s == ']' && !in_set)
+			return -EINVAL;   /* as kmod: a ']' that closes no '[' */
 		else if (*s == ']')
 			in_set = false;
 		else if (*s == '-' && !in_set)
@@ -96,7 +99,8 @@ static bool module_word(char *w)
 }
 
 /* "pre: a b post: c" (softdep: words before pre:/post: are ignored, as
- * kmod ignores them) or "a b" (weakdep): words checked, kept as text. */
+ * kmod ignores them) or "a b" (weakdep, possibly none): words checked,
+ * kept as text. */
 static int dep_words(char *rest, bool softdep, char *buf, size_t size)
 {
 	size_t len = 0;
@@ -104,6 +108,11 @@ static int dep_words(char *rest, bool softdep, char *buf, size_t size)
 	char *w;
 
 	buf[0] = '\0';
+	/* kmod 34.2 keeps one blank that starts the list as part of the first
+	 * weakdep word ("weakdep a  b" is shown with two spaces). */
+	if (!softdep && (rest[0] == ' ' || rest[0] == '\t') && rest[1] != ' ' && rest[1] != '\t' &&
+	    rest[1] != '\0')
+		buf[len++] = *rest++;
 	while ((w = word(&rest)) != NULL) {
 		size_t n = strlen(w);
 
@@ -115,12 +124,12 @@ static int dep_words(char *rest, bool softdep, char *buf, size_t size)
 			return -EINVAL;   /* kept as written: they are looked up */
 		if (len + n + 2 >= size)
 			return -EINVAL;
-		if (len)
+		if (len && buf[len - 1] != ' ' && buf[len - 1] != '\t')
 			buf[len++] = ' ';
 		memcpy(buf + len, w, n + 1);
 		len += n;
 	}
-	return len || softdep ? 0 : -EINVAL;
+	return 0;
 }
 
 static int parse_line(struct modconf *c, const char *name, unsigned ln, char *line)
@@ -154,7 +163,9 @@ static int parse_line(struct modconf *c, const char *name, unsigned ln, char *li
 	if (strcmp(cmd, "softdep") == 0 || strcmp(cmd, "weakdep") == 0) {
 		bool soft = cmd[0] == 's';
 
-		if (!module_word(arg) || dep_words(rest, soft, deps, sizeof(deps)) < 0)
+		/* Nothing after the blank that ends the name is a bad line (kmod
+		 * 34.2 and 30); a blank more is an empty list. */
+		if (!module_word(arg) || *rest == '\0' || dep_words(rest, soft, deps, sizeof(deps)) < 0)
 			goto bad;
 		return add(c, soft ? MC_SOFTDEP : MC_WEAKDEP, arg, deps);
 	}
@@ -190,63 +201,99 @@ int modconf_parse(struct modconf *c, const char *name, char *text, size_t len)
 
 /* ---- the kernel command line -------------------------------------------- */
 
-static int cmdline_token(struct modconf *c, char *tok)
+/* One MOD.PARAM[=VALUE] found: modprobe.blacklist=a,b,... lists names kept as
+ * written (empty ones too, no '-' to '_'), as kmod keeps them; any other
+ * module gets an option, its name normalised as a configuration's. */
+static int cmdline_option(struct modconf *c, char *mod, char *param, char *value)
 {
-	char *dot = strchr(tok, '.'), *eq = strchr(tok, '=');
+	if (strcmp(mod, "modprobe") == 0 && strncmp(param, "blacklist=", 10) == 0) {
+		for (char *m; (m = strsep(&value, ",")) != NULL;) {
+			int err = add(c, MC_BLACKLIST, m, NULL);
 
-	/* MOD.PARAM[=VALUE]: the dot must come before any '='. */
-	if (dot == NULL || dot == tok || (eq != NULL && eq < dot) || dot[1] == '\0' || dot[1] == '=')
-		return 0;
-	*dot = '\0';
-	if (!module_word(tok))
-		return 0;
-	if (strcmp(tok, "modprobe") == 0 && strncmp(dot + 1, "blacklist=", 10) == 0) {
-		char *save = NULL;
-
-		for (char *m = strtok_r(dot + 11, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
-			int err;
-
-			if (!module_word(m))
-				continue;
-			err = add(c, MC_BLACKLIST, m, NULL);
 			if (err < 0)
 				return err;
 		}
 		return 0;
 	}
-	return add(c, MC_OPTIONS, tok, dot + 1);
+	if (modconf_underscores(mod) < 0) {
+		msg_err("Ignoring bad option on kernel command line while parsing module name: '%s'", mod);
+		return 0;
+	}
+	return add(c, MC_OPTIONS, mod, param);
 }
+
+/*
+ * kmod 34's reading of the line, one state per part of a MOD.PARAM[=VALUE]
+ * word. White space ends a word outside double quotes; a NUL ends the line.
+ * Quotes may open the word ("mod.p=a b", the way boot loaders pass dyndbg)
+ * or sit in the value (mod.p="a b"); a quote anywhere else, a second '.'
+ * before the '=', an '=' before the '.', or an unterminated quote drop the
+ * word. A word that opened with a quote gets it back in front of its value
+ * (p="a b"), so the kernel's parser reads one parameter again.
+ */
+enum cmdline_state { CL_MOD, CL_PARAM, CL_VALUE, CL_IGNORE };
 
 int modconf_parse_cmdline(struct modconf *c, const char *cmdline)
 {
-	char *copy = strdup(cmdline), *p, *tok;
-	bool quoted = false;
+	char *copy = strdup(cmdline), *p, *mod, *param = NULL, *value = NULL;
+	enum cmdline_state state = CL_MOD;
+	bool quoted = false, opened = false;
 	int err = 0;
 
 	if (copy == NULL)
 		return -ENOMEM;
-	/* Tokens split on spaces outside double quotes; quotes are kept, the
-	 * kernel's parser reads them again. */
-	for (p = tok = copy;; p++) {
-		if (*p == '"') {
-			quoted = !quoted;
-		} else if ((*p == ' ' || *p == '\n' || *p == '\t' || *p == '\0') && !quoted) {
-			char end = *p;
+	for (p = mod = copy; err == 0; p++) {
+		char ch = *p;
 
-			*p = '\0';
-			/* What follows "--" is for init, not for the kernel. */
-			if (strcmp(tok, "--") == 0)
+		if (ch == '"') {
+			quoted = !quoted;
+			if (quoted && state == CL_MOD && p == mod) {
+				opened = true;
+				mod = p + 1;
+			} else if (state != CL_VALUE) {
+				state = CL_IGNORE;
+			}
+		} else if (ch == '\0' || isspace((unsigned char)ch)) {
+			if (quoted) {
+				if (state != CL_VALUE)
+					state = CL_IGNORE;
+			} else {
+				/* What follows "--" is for init, not for the kernel. */
+				if (state == CL_MOD && !opened && p - mod == 2 && strncmp(mod, "--", 2) == 0)
+					break;
+				if (state == CL_PARAM || state == CL_VALUE) {
+					*p = '\0';
+					if (opened && value != NULL) {
+						/* "mod.p=v w" -> mod p="v w" */
+						memmove(mod - 1, mod, (size_t)(value - mod));
+						mod--;
+						param--;
+						*--value = '"';
+					}
+					err = cmdline_option(c, mod, param, value);
+				}
+				mod = p + 1;
+				param = value = NULL;
+				opened = false;
+				state = CL_MOD;
+			}
+			if (ch == '\0')
 				break;
-			if (p > tok)
-				err = cmdline_token(c, tok);
-			if (err < 0 || end == '\0')
-				break;
-			tok = p + 1;
-		} else if (*p == '\0') {
-			/* an unterminated quote runs to the end */
-			if (p > tok)
-				err = cmdline_token(c, tok);
-			break;
+		} else if (ch == '.') {
+			if (state == CL_MOD) {
+				*p = '\0';
+				param = p + 1;
+				state = CL_PARAM;
+			} else if (state == CL_PARAM) {
+				state = CL_IGNORE;
+			}
+		} else if (ch == '=') {
+			if (state == CL_PARAM) {
+				value = p + 1;
+				state = CL_VALUE;
+			} else if (state == CL_MOD) {
+				state = CL_IGNORE;
+			}
 		}
 	}
 	free(copy);
@@ -399,6 +446,17 @@ static int key_name(const char *module, char name[MODNAME_MAX])
 	return i == 0 ? -EINVAL : 0;
 }
 
+/* A blacklist name against a key name: the kernel command line's names are
+ * kept as written (kmod prints them so), but "snd-foo" still blocks snd_foo,
+ * where kmod 34.2 compares the text and blocks nothing. */
+static bool same_name(const char *listed, const char *name)
+{
+	for (; *listed && *name; listed++, name++)
+		if ((*listed == '-' ? '_' : *listed) != *name)
+			return false;
+	return *listed == *name;
+}
+
 const struct modconf_entry *modconf_find(const struct modconf *c, enum modconf_kind kind,
 					 const char *module, const struct modconf_entry *after)
 {
@@ -412,8 +470,8 @@ const struct modconf_entry *modconf_find(const struct modconf *c, enum modconf_k
 
 		/* Blacklist names are names; the others may be patterns (most
 		 * are plain names: strcmp spares glob_match). */
-		if (kind == MC_BLACKLIST || !c->v[kind][i].pattern ? strcmp(k, name) == 0
-								    : glob_match(k, name))
+		if (kind == MC_BLACKLIST ? same_name(k, name)
+		    : !c->v[kind][i].pattern ? strcmp(k, name) == 0 : glob_match(k, name))
 			return &c->v[kind][i];
 	}
 	return NULL;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,10 @@
 static const char *applet_name = "modutils";
 static int use_syslog;
 static int log_fd = -1;
-static int verbosity;
+/* kmod's one level, in syslog's numbers: LOG_WARNING by default, each -v
+ * one more, modprobe's -q LOG_EMERG (so -q -v is still quiet, -v -q too).
+ * A message is printed when its priority is at most the level. */
+static int level = LOG_WARNING;
 
 void msg_init(const char *applet)
 {
@@ -71,20 +75,28 @@ static int to_syslog(int prio, const char *line)
 	return -1;
 }
 
-void msg_set_verbose(int level)
+void msg_set_verbose(int v)
 {
-	verbosity = level;
+	level = LOG_WARNING + v;
 }
 
 int msg_verbose(void)
 {
-	return verbosity;
+	return level - LOG_WARNING;
 }
 
-static void emit(int prio, const char *tag, const char *fmt, va_list ap)
+void msg_quiet(void)
+{
+	level = LOG_EMERG;
+}
+
+/* shown: the level lets this message out (the caller decides). */
+static void emit(bool shown, int prio, const char *tag, const char *fmt, va_list ap)
 {
 	char text[1024];
 
+	if (!shown)
+		return;
 	vsnprintf(text, sizeof(text), fmt, ap);
 	if (IS_ENABLED(CONFIG_FEATURE_SYSLOG) && use_syslog) {
 		char line[1100];
@@ -103,7 +115,7 @@ void msg_err(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit(LOG_ERR, "ERROR: ", fmt, ap);
+	emit(LOG_ERR <= level, LOG_ERR, "ERROR: ", fmt, ap);
 	va_end(ap);
 }
 
@@ -112,7 +124,16 @@ void msg_fatal(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit(LOG_CRIT, "FATAL: ", fmt, ap);
+	emit(LOG_CRIT <= level, LOG_CRIT, "FATAL: ", fmt, ap);
+	va_end(ap);
+}
+
+void msg_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit(true, LOG_ERR, "ERROR: ", fmt, ap);
 	va_end(ap);
 }
 
@@ -121,7 +142,7 @@ void msg_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit(LOG_WARNING, "WARNING: ", fmt, ap);
+	emit(LOG_WARNING <= level, LOG_WARNING, "WARNING: ", fmt, ap);
 	va_end(ap);
 }
 
@@ -129,10 +150,9 @@ void msg_info(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (verbosity < 1)
-		return;
+	/* from the first -v (LOG_NOTICE), as kmod's modprobe shows its actions */
 	va_start(ap, fmt);
-	emit(LOG_INFO, "", fmt, ap);
+	emit(LOG_NOTICE <= level, LOG_INFO, "", fmt, ap);
 	va_end(ap);
 }
 
@@ -157,7 +177,7 @@ int msg_option(int c, const char *usage)
 		msg_use_syslog();
 		return MSG_OPTION_CONTINUE;
 	case 'v':
-		verbosity++;
+		level++;
 		return MSG_OPTION_CONTINUE;
 	case 'V':
 		msg_version();

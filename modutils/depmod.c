@@ -1025,17 +1025,29 @@ static int add_info(struct dm *d, char type, const char *value, size_t len)
 /* ---- reading ahead -------------------------------------------------------
  * When the tree has compressed modules, worker threads decompress the next
  * ones while the main thread indexes the current one, strictly in module
- * order. At most WINDOW modules are held at a time. */
+ * order. At most WINDOW modules are held at a time, and their images
+ * take at most AHEAD_BUDGET bytes together: a worker whose module would
+ * grow past it waits; the current module (the one the main thread waits
+ * for or indexes) never waits. So a module larger than the budget is still
+ * read, alone, and memory is bounded by the largest module or the budget,
+ * not by WINDOW largest modules. */
 
 #define WINDOW 4
+#define AHEAD_BUDGET ((size_t)32 << 20)
 /* Threads only pay where there is something to decompress: without a
  * decompressor the pthread code (and what it pulls from a static libc)
  * is not linked at all. */
 #define AHEAD_THREADS (IS_ENABLED(CONFIG_FEATURE_GZIP) || IS_ENABLED(CONFIG_FEATURE_XZ) || \
 		       IS_ENABLED(CONFIG_FEATURE_ZSTD))
 
+struct ahead;
+
 struct slot {
 	struct modfile mf;
+	struct ahead *a;
+	size_t index;         /* the module it holds */
+	size_t charge;        /* its bytes counted in a->held */
+	bool waiting;         /* in ahead_admit, for room */
 	int err;
 	bool ready;
 };
@@ -1045,17 +1057,59 @@ struct ahead {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	size_t next, consumed;
+	size_t current;       /* the module the main thread waits for or indexes */
+	size_t held;          /* image bytes of the modules held */
 	bool stop;
 	struct slot slots[WINDOW];
 	pthread_t threads[4];
 	int nthreads;
 };
 
+/* Whether a module before i waits for room: it goes first, so that a large
+ * module, once current, is not joined by the ones after it. */
+static bool earlier_waiting(const struct ahead *a, size_t i)
+{
+	for (int k = 0; k < WINDOW; k++)
+		if (a->slots[k].waiting && a->slots[k].index < i)
+			return true;
+	return false;
+}
+
+/* outbuf admit hook of a worker's module: the growth is counted against
+ * the budget unless the module is the current one; past the budget, wait. */
+static int ahead_admit(void *arg, size_t old_cap, size_t new_cap)
+{
+	struct slot *sl = arg;
+	struct ahead *a = sl->a;
+	size_t more = new_cap - old_cap;
+	int err = 0;
+
+	pthread_mutex_lock(&a->lock);
+	sl->waiting = true;
+	while (!a->stop && sl->index != a->current &&
+	       (a->held + more > AHEAD_BUDGET || earlier_waiting(a, sl->index)))
+		pthread_cond_wait(&a->cond, &a->lock);
+	sl->waiting = false;
+	if (a->stop) {
+		err = -ECANCELED;
+	} else {
+		a->held += more;
+		sl->charge += more;
+	}
+	pthread_cond_broadcast(&a->cond);
+	pthread_mutex_unlock(&a->lock);
+	return err;
+}
+
 /* Open module i; decompress it when it is compressed. A plain file is read
  * by the main thread, in parts (load_module). */
 static void fetch(struct dm *d, size_t i, struct slot *sl)
 {
 	sl->err = modfile_open(&sl->mf, d->array[i]->path);
+	if (sl->err == 0 && sl->a != NULL) {
+		sl->mf.admit = ahead_admit;
+		sl->mf.admit_arg = sl;
+	}
 	if (sl->err == 0 && sl->mf.comp != MODCOMP_NONE)
 		sl->err = modfile_image(&sl->mf);
 }
@@ -1065,6 +1119,7 @@ static void *ahead_worker(void *arg)
 	struct ahead *a = arg;
 
 	for (;;) {
+		struct slot *sl;
 		size_t i;
 
 		pthread_mutex_lock(&a->lock);
@@ -1075,10 +1130,14 @@ static void *ahead_worker(void *arg)
 			return NULL;
 		}
 		i = a->next++;
+		sl = &a->slots[i % WINDOW];
+		sl->a = a;
+		sl->index = i;
+		sl->charge = 0;
 		pthread_mutex_unlock(&a->lock);
-		fetch(a->d, i, &a->slots[i % WINDOW]);
+		fetch(a->d, i, sl);
 		pthread_mutex_lock(&a->lock);
-		a->slots[i % WINDOW].ready = true;
+		sl->ready = true;
 		pthread_cond_broadcast(&a->cond);
 		pthread_mutex_unlock(&a->lock);
 	}
@@ -1127,6 +1186,9 @@ static struct slot *ahead_get(struct ahead *a, size_t i)
 		fetch(a->d, i, sl);
 	} else {
 		pthread_mutex_lock(&a->lock);
+		/* Module i is the current one now: it may grow past the budget. */
+		a->current = i;
+		pthread_cond_broadcast(&a->cond);
 		while (!sl->ready)
 			pthread_cond_wait(&a->cond, &a->lock);
 		pthread_mutex_unlock(&a->lock);
@@ -1143,6 +1205,8 @@ static void ahead_done(struct ahead *a, struct slot *sl)
 		return;
 	pthread_mutex_lock(&a->lock);
 	sl->ready = false;
+	a->held -= sl->charge;
+	sl->charge = 0;
 	a->consumed++;
 	pthread_cond_broadcast(&a->cond);
 	pthread_mutex_unlock(&a->lock);

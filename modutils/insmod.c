@@ -130,7 +130,7 @@ int insmod_main(int argc, char **argv)
 	}
 	err = modfile_open(&mf, argv[optind]);
 	if (err < 0) {
-		msg_err("could not load module %s: %s", argv[optind], strerror(-err));
+		msg_err("could not load module %s: %s", argv[optind], modfile_strerror(&mf, err));
 		free(params);
 		return EXIT_FAILURE;
 	}

@@ -35,6 +35,7 @@ static const char usage[] =
 	"[-a] [-r] [-ibfnqsv] [-C DIR] [-d ROOT] [-S VERSION] MODULE [PARAM=VALUE]...\n"
 	"       modprobe -c | -D MODULE | -R MODULE | --show-modversions FILE | --show-exports FILE\n"
 	"Load (or with -r remove) modules with everything they need.\n"
+	"A MODULE of /x.ko or ./x.ko loads that file (the module named by the file).\n"
 	"  -a, --all              every argument is a module (- reads names from stdin)\n"
 	"  -r, --remove           remove modules, then dependencies nobody else uses\n"
 	"      --remove-holders   with -r: remove the modules that hold it first\n"
@@ -44,7 +45,7 @@ static const char usage[] =
 	"  -b, --use-blacklist    apply blacklist to every module resolved\n"
 	"  -f, --force            --force-modversion and --force-vermagic; with -r, forced unload\n"
 	"      --force-modversion, --force-vermagic\n"
-	"  -R, --resolve-alias    print the module names an alias resolves to\n"
+	"  -R, --resolve-alias, --show-alias   print the module names an alias resolves to\n"
 	"  -D, --show-depends     print what would be loaded (insmod/builtin/install)\n"
 	"  -c, --showconfig       print the configuration and the indexes\n"
 	"      --show-modversions FILE, --show-exports FILE\n"
@@ -52,7 +53,7 @@ static const char usage[] =
 	"  -C, --config PATH      configuration folders or files instead of modprobe.d\n"
 	"  -d, --dirname ROOT     root folder holding lib/modules\n"
 	"  -S, --set-version V    kernel version instead of the running one\n"
-	"  -q, --quiet            say nothing when a module is not found\n"
+	"  -q, --quiet            no messages (each later -v brings a kind back)\n"
 	"  -s, --syslog, -v, --verbose, -V, --version, -h, --help\n";
 
 enum {
@@ -84,7 +85,7 @@ struct modprobe {
 	struct xhash byname; /* positions in mods by name */
 	unsigned probe_no;   /* of the probe under way, from 1 */
 	/* options */
-	bool all, remove, dry_run, show, quiet, ignore_cmds, use_blacklist, first_time,
+	bool all, remove, dry_run, show, ignore_cmds, use_blacklist, first_time,
 	     ignore_loaded, remove_holders, resolve_only, force;
 	unsigned load_flags;
 	long wait_ms;
@@ -228,6 +229,51 @@ static int lookup(struct modprobe *mp, const char *arg, struct mod ***out, size_
 	}
 	modlookup_result_free(&res);
 	return err;
+}
+
+/* "/x.ko" or "./x.ko" (kmod 31 on): that file, named by its file name as
+ * kmod names it (kmod_module_new_from_path: "other.ko" is module "other",
+ * whatever its .modinfo says), its dependencies, soft dependencies, options
+ * and commands found by that name. The path is made absolute as kmod makes
+ * it: the working folder, '/', the argument. */
+static bool is_path(const char *arg)
+{
+	return arg[0] == '/' || strncmp(arg, "./", 2) == 0;
+}
+
+static int lookup_path(struct modprobe *mp, const char *arg, struct mod ***out, size_t *n)
+{
+	char name[MODNAME_MAX], cwd[PATH_MAX], *path = NULL;
+	struct stat st;
+	struct mod *x;
+
+	*out = NULL;
+	*n = 0;
+	if (stat(arg, &st) < 0 || modname_normalize(arg, name) < 0) {
+		int err = errno ? errno : EINVAL;
+
+		/* kmod words it so, a warning when -a goes on to the next one */
+		if (mp->all)
+			msg_warn("Failed to get module from path %s: %s", arg, strerror(err));
+		else
+			msg_fatal("Failed to get module from path %s: %s", arg, strerror(err));
+		return -ENOENT;
+	}
+	if (arg[0] == '/')
+		path = strdup(arg);
+	else if (getcwd(cwd, sizeof(cwd)) != NULL && asprintf(&path, "%s/%s", cwd, arg) < 0)
+		path = NULL;
+	*out = calloc(1, sizeof(**out));
+	x = path != NULL && *out != NULL ? mod_add(mp, name, path) : NULL;
+	if (x == NULL) {
+		free(path);
+		return -ENOMEM;
+	}
+	/* The file given wins over the tree's file of that name. */
+	free(x->path);
+	x->path = path;
+	(*out)[(*n)++] = x;
+	return 0;
 }
 
 /* Found under another name than its own: through an alias. That belongs to
@@ -471,7 +517,7 @@ static int insert_file(struct modprobe *mp, const struct mod *m, const char *opt
 		return -ENOENT;
 	err = modfile_open(&mf, m->path);
 	if (err < 0) {
-		msg_err("could not open %s: %s", m->path, strerror(-err));
+		msg_err("could not open %s: %s", m->path, modfile_strerror(&mf, err));
 		return err;
 	}
 	if (mf.comp == MODCOMP_NONE || kernel_decompresses(mf.comp)) {
@@ -505,8 +551,8 @@ static void explain(struct modprobe *mp, const struct mod *m, const char *option
 {
 	struct modfile mf;
 
-	if (m->path == NULL || (err != -ENOENT && err != -ENOEXEC) || mp->quiet)
-		return;
+	if (m->path == NULL || (err != -ENOENT && err != -ENOEXEC) || msg_verbose() < -1)
+		return;   /* nothing to add, or errors are not shown */
 	if (modfile_open(&mf, m->path) == 0 && modfile_image(&mf) == 0) {
 		if (err == -ENOENT)
 			loaddiag_unknown_symbols(mf.image, mf.size, options, &mp->lk, say, NULL);
@@ -586,19 +632,26 @@ static int do_insert(struct modprobe *mp, const char *arg, const char *extra)
 {
 	struct mod **mods;
 	size_t n;
-	int err = lookup(mp, arg, &mods, &n), ret = 0;
+	int err, ret = 0;
 
-	if (err < 0) {
-		if (!mp->quiet)
-			msg_err("%s", modlookup_strerror(&mp->lk, err));
+	if (is_path(arg)) {
+		err = lookup_path(mp, arg, &mods, &n);
+		if (err == -ENOMEM)
+			msg_err("%s", strerror(-err));
+		if (err < 0) {
+			free(mods);
+			return err;
+		}
+	} else if ((err = lookup(mp, arg, &mods, &n)) < 0) {
+		msg_err("%s", modlookup_strerror(&mp->lk, err));
 		free(mods);
 		return err;
 	}
 	if (n == 0) {
 		/* kmod words it as a warning when -a goes on to the next name. */
-		if (!mp->quiet && mp->all)
+		if (mp->all)
 			msg_warn("Module %s not found in directory %s", arg, mp->ctx.moddir);
-		else if (!mp->quiet)
+		else
 			msg_fatal("Module %s not found in directory %s", arg, mp->ctx.moddir);
 		free(mods);
 		return -ENOENT;
@@ -610,14 +663,10 @@ static int do_insert(struct modprobe *mp, const char *arg, const char *extra)
 			printf("%s\n", mods[i]->name);
 			continue;
 		}
-		err = probe(mp, mods[i], via_alias(arg, mods[i]), extra);
+		err = probe(mp, mods[i], !is_path(arg) && via_alias(arg, mods[i]), extra);
 		if (err >= 0)
 			continue;
 		ret = err;
-		/* -q: the exit status alone tells (the kernel's request_module
-		 * runs modprobe -q). */
-		if (mp->quiet)
-			continue;
 		why = strerror(-err);
 		more = "";
 		if (err == -EEXIST)
@@ -787,13 +836,12 @@ static int do_remove(struct modprobe *mp, const char *arg)
 	int err = lookup(mp, arg, &mods, &n), ret = 0;
 
 	if (err < 0) {
-		if (!mp->quiet)
-			msg_err("%s", modlookup_strerror(&mp->lk, err));
+		msg_err("%s", modlookup_strerror(&mp->lk, err));
 	} else if (n == 0) {
 		/* a warning when -a goes on to the next name, as for loading */
-		if (!mp->quiet && mp->all)
+		if (mp->all)
 			msg_warn("Module %s not found.", arg);
-		else if (!mp->quiet)
+		else
 			msg_fatal("Module %s not found.", arg);
 		err = -ENOENT;
 	}
@@ -997,6 +1045,19 @@ static char **with_env_options(int *argc, char **argv)
 	return out;
 }
 
+/* Each -q, -v, -s and -C joins MODPROBE_OPTIONS as it is read, as kmod
+ * passes them on to the modprobe an install or remove command runs. */
+static void env_options_append(const char *opt, const char *arg)
+{
+	const char *old = getenv("MODPROBE_OPTIONS");
+	char *v;
+
+	if (asprintf(&v, "%s%s%s%s%s", old ? old : "", old ? " " : "", opt, arg ? " " : "", arg ? arg : "") < 0)
+		return;
+	setenv("MODPROBE_OPTIONS", v, 1);
+	free(v);
+}
+
 /* "-" with -a: names or modaliases from standard input, one a line. */
 static int insert_stdin(struct modprobe *mp)
 {
@@ -1038,6 +1099,7 @@ int modprobe_main(int argc, char **argv)
 		{ "force-modversion", no_argument, NULL, OPT_FORCE_MODVERSION },
 		{ "force-vermagic", no_argument, NULL, OPT_FORCE_VERMAGIC },
 		{ "resolve-alias", no_argument, NULL, 'R' },
+		{ "show-alias", no_argument, NULL, 'R' },   /* kmod's newer spelling */
 		{ "show-depends", no_argument, NULL, 'D' },
 		{ "showconfig", no_argument, NULL, 'c' },
 		{ "show-config", no_argument, NULL, 'c' },
@@ -1070,7 +1132,7 @@ int modprobe_main(int argc, char **argv)
 			unsigned long ms = strtoul(optarg, &end, 0);
 
 			if (*end != '\0') {
-				msg_err("unexpected wait value '%s'.", optarg);
+				msg_usage_error("unexpected wait value '%s'.", optarg);
 				free(confs);
 				return EXIT_FAILURE;
 			}
@@ -1102,13 +1164,18 @@ int modprobe_main(int argc, char **argv)
 				return EXIT_FAILURE;
 			*v = optarg;
 			nconfs++;
+			env_options_append("-C", optarg);
 			break;
 		}
 		case 'd': root = optarg; break;
 		case 'S': kver = optarg; break;
-		case 'q': mp.quiet = true; break;
+		case 'q':
+			env_options_append("-q", NULL);
+			msg_quiet();
+			break;
 		case 'v':
-			mp.show = true;
+		case 's':
+			env_options_append(c == 'v' ? "-v" : "-s", NULL);
 			/* fall through */
 		default:
 			r = msg_option(c, usage);
@@ -1118,7 +1185,9 @@ int modprobe_main(int argc, char **argv)
 			}
 		}
 	}
-	if (mp.dry_run && msg_verbose() > 0)
+	/* -q then -v is still quiet: the level decides, as kmod's (the
+	 * kernel's request_module runs modprobe -q; the exit status tells). */
+	if (msg_verbose() > 0)
 		mp.show = true;
 	err = modctx_init(&mp.ctx, root, kver);
 	if (err < 0) {
@@ -1128,7 +1197,7 @@ int modprobe_main(int argc, char **argv)
 	}
 	if (query == 'm' || query == 'e') {
 		if (optind >= argc) {
-			msg_err("missing filename.");
+			msg_usage_error("missing filename.");
 			free(confs);
 			return EXIT_FAILURE;
 		}
@@ -1150,7 +1219,7 @@ int modprobe_main(int argc, char **argv)
 		if (show_config(&mp) < 0)
 			ret = EXIT_FAILURE;
 	} else if (optind >= argc) {
-		msg_err("missing parameters. See -h.");
+		msg_usage_error("missing parameters. See -h.");
 		ret = EXIT_FAILURE;
 	} else if (mp.all || mp.remove) {
 		for (int i = optind; i < argc; i++) {

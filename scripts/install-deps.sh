@@ -6,7 +6,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 pkgs="build-essential make gcc file zlib1g-dev liblzma-dev libzstd-dev libcmocka-dev
 gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user-static
 qemu-system-x86 qemu-system-arm busybox-static cpio gzip xz-utils zstd
-kmod kconfig-frontends-nox strace"
+kmod kconfig-frontends-nox strace scdoc groff-base"
 # Fuzzing (libFuzzer runtime) and the tools the test layers list themselves.
 pkgs="$pkgs clang libclang-rt-14-dev musl-tools rsync"
 for list in "$src"/tests/kernel/packages.txt "$src"/tests/compat/packages.txt; do

@@ -2,14 +2,17 @@
 # Every test of the project, from a fresh Debian machine:
 #   bash scripts/test-all.sh
 # Installs what it needs, then runs: generated-file check, the build
-# system's promises (O=, V=1, install), the kernel boundary check, unit and integration tests (plain and under
+# system's promises (O=, V=1, install), the manual pages (scdoc output and
+# the options of each --help), the kernel boundary check, unit and integration tests (plain and under
 # AddressSanitizer + UBSan), the saved fuzzer crash inputs, modinfo and
 # modprobe against kmod 30 on generated fixtures and on Debian's amd64 and
 # armmp trees, depmod against kmod 34.2 on those trees (plain and
 # compressed; kmod 30's modprobe reading our indexes), concurrent depmods under strace-injected delays, the
 # configuration matrix, the static armhf
 # cross build and its unit tests under qemu-arm-static, the Buildroot
-# package (offline), and the real-kernel tests in QEMU on x86_64 and armhf. Ends with one line
+# package (offline), and the real-kernel tests in QEMU on x86_64 and armhf;
+# after the integration tests, each integration case against the kmod
+# (34.2 or 30) its oracle file names. Ends with one line
 # "N passed, N failed" over all layers.
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,9 +45,13 @@ make -s clean >/dev/null 2>&1
 step generated bash -c "sh scripts/gen-config.sh . --check && echo \"generated: 1 passed, 0 failed\""
 step build make -s
 step build-system bash tests/build.sh
+step man bash tests/man.sh build/modutils
 step boundary bash tests/boundary.sh build
 step unit make -s check-unit
 step integration make -s check-integration
+# Each integration case's expectation against the reference its file "oracle"
+# names: kmod 34.2 (fetched from Debian 13) or kmod 30 (Debian 12's).
+step oracle bash -c 'bash tests/compat/kmod34.sh build/kmod34 && bash tests/integration/oracle.sh build/kmod34/bin'
 step unit-asan make -s O=build/asan SANITIZE=1 check-unit
 step integration-asan make -s O=build/asan SANITIZE=1 check-integration
 step fuzz-regressions make -s O=build/fuzz check-fuzz-regressions

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The build system's promises: out-of-tree builds write nothing into the
 # source tree, V=1 shows the commands, a default build needs no Kconfig
-# tool, and make install lays out the binary with one link per applet.
+# tool, and make install lays out the binary with one link per applet and
+# the manual pages (the committed ones: no scdoc needed).
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
@@ -32,6 +33,11 @@ check "install: DESTDIR/PREFIX/sbin/modutils is executable" test -x "$tmp/dest/o
 links=$(cd "$tmp/dest/opt/mu/sbin" && for l in *; do [ -L "$l" ] && echo "$l->$(readlink "$l")"; done | tr '\n' ' ')
 check "install: one link per enabled applet ($links)" \
 	test "$links" = "$("$tmp/out/modutils" --list | sed 's/.*/&->modutils/' | tr '\n' ' ')"
+mans=$(cd "$tmp/dest/opt/mu/share/man" 2>/dev/null && ls man5/* man8/* 2>/dev/null | tr '\n' ' ')
+check "install: a manual page per applet and modprobe.d(5), depmod.d(5), modules.dep(5) ($mans)" \
+	test "$mans" = "man5/depmod.d.5 man5/modprobe.d.5 man5/modules.dep.5 $("$tmp/out/modutils" --list | sed 's/.*/man8\/&.8/' | sort | tr '\n' ' ')"
+check "install: the pages are the committed ones (no scdoc run)" bash -c \
+	"for p in '$tmp'/dest/opt/mu/share/man/man*/*; do cmp -s \"\$p\" '$src'/man/\$(basename \"\$p\") || exit 1; done"
 check "installed link runs its applet" bash -c "'$tmp/dest/opt/mu/sbin/lsmod' --help | grep -q '^Usage: lsmod'"
 
 mkdir -p "$tmp/hard"

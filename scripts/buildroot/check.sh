@@ -106,7 +106,7 @@ if command -v kconfig-conf >/dev/null; then
 			kconfig-conf --defconfig=frag Config.in 2>&1 | tee kconf-def.log; ! grep -qi warning kconf-def.log"
 	check "defaults: every applet, syslog, no compression, host depmod hook" bash -c "
 		c='$work/def.config'
-		for s in INSMOD RMMOD LSMOD MODINFO MODPROBE DEPMOD SYSLOG; do grep -qx \"BR2_PACKAGE_MODUTILS_\$s=y\" \$c || exit 1; done
+		for s in INSMOD RMMOD LSMOD MODINFO MODPROBE DEPMOD KMOD SYSLOG; do grep -qx \"BR2_PACKAGE_MODUTILS_\$s=y\" \$c || exit 1; done
 		for s in GZIP XZ ZSTD; do grep -qx \"# BR2_PACKAGE_MODUTILS_\$s is not set\" \$c || exit 1; done
 		grep -qx BR2_PACKAGE_HOST_MODUTILS_DEPMOD_TARGET=y \$c"
 	check "allyesconfig: compression selects zlib, xz, zstd; kmod tools hide it" bash -c "
@@ -266,7 +266,7 @@ check "installed: static ARM /sbin/modutils and the applet links" bash -c "
 	[ \"\$(readlink \$t/sbin/insmod)\" = modutils ] && [ \"\$(readlink \$t/sbin/modprobe)\" = modutils ] &&
 	[ ! -e \$t/sbin/depmod ] &&
 	qemu-arm-static \$t/sbin/modutils -V | grep -q '+GZIP +XZ +ZSTD' &&
-	[ \"\$(qemu-arm-static \$t/sbin/modutils --list | tr '\\n' ' ')\" = 'insmod lsmod modinfo modprobe rmmod ' ]"
+	[ \"\$(qemu-arm-static \$t/sbin/modutils --list | tr '\\n' ' ')\" = 'insmod kmod lsmod modinfo modprobe rmmod ' ]"
 check "the link took the libraries from pkg-config (no Debian sysroot fetched)" bash -c "
 	! compgen -G '$work/build/modutils/br-build/sysroot-*' >/dev/null"
 check "rsync left out build/ and bench/" bash -c "[ ! -e '$work/build/modutils/build' ] && [ ! -e '$work/build/modutils/bench' ]"

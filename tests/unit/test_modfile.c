@@ -17,6 +17,7 @@
 
 #include "autoconf.h"
 #include "kconfig.h"
+#include "decompress.h"
 #include "modfile.h"
 
 #define PLAIN_SIZE (300 * 1024 + 17)   /* several decoder chunks */
@@ -81,6 +82,25 @@ static size_t make_zstd(unsigned char *out, size_t cap)
 	return n;
 }
 
+/* A frame that does not state its size (as `zstd` writes a stream), with a
+ * window of 2^window_log: fed in two calls, so the encoder does not know
+ * the size and keeps the window. */
+static size_t make_zstd_stream(unsigned char *out, size_t cap, int window_log)
+{
+	ZSTD_CCtx *cctx = ZSTD_createCCtx();
+	ZSTD_inBuffer in = { plain, PLAIN_SIZE / 2, 0 };
+	ZSTD_outBuffer o = { out, cap, 0 };
+
+	assert_non_null(cctx);
+	assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_windowLog, window_log)));
+	assert_int_equal(ZSTD_compressStream2(cctx, &o, &in, ZSTD_e_continue), 0 * in.pos);
+	in.size = PLAIN_SIZE;
+	assert_int_equal(ZSTD_compressStream2(cctx, &o, &in, ZSTD_e_end), 0);
+	ZSTD_freeCCtx(cctx);
+	assert_int_equal(ZSTD_getFrameContentSize(out, o.pos), ZSTD_CONTENTSIZE_UNKNOWN);
+	return o.pos;
+}
+
 static int setup(void **state)
 {
 	unsigned char *buf = malloc(2 * PLAIN_SIZE);
@@ -110,6 +130,12 @@ static int setup(void **state)
 	buf[n / 2] ^= 0x55;
 	buf[n / 2 + 3] ^= 0x55;
 	write_file("corrupt.ko.zst", buf, n);
+	/* two frames, the first in place (size stated), the second streamed */
+	n = make_zstd(buf, 2 * PLAIN_SIZE);
+	n += make_zstd_stream(buf + n, 2 * PLAIN_SIZE - n, 20);
+	write_file("two.ko.zst", buf, n);
+	n = make_zstd_stream(buf, 2 * PLAIN_SIZE, 20);
+	write_file("stream.ko.zst", buf, n);
 	/* gzip magic on a plain-named file: the magic wins. */
 	n = make_gzip(buf, 2 * PLAIN_SIZE);
 	write_file("lies.ko", buf, n);
@@ -220,12 +246,112 @@ static void size_limit_bounds_output(void **state)
 	}
 }
 
+static void zstd_frames_in_place_and_streamed(void **state)
+{
+	struct modfile mf;
+
+	if (!IS_ENABLED(CONFIG_FEATURE_ZSTD))
+		return;
+	expect_image("stream.ko.zst", MODCOMP_ZSTD);
+	assert_int_equal(modfile_open(&mf, path_of("two.ko.zst")), 0);
+	assert_int_equal(modfile_image(&mf), 0);
+	assert_int_equal(mf.size, 2 * PLAIN_SIZE);
+	assert_memory_equal(mf.image, plain, PLAIN_SIZE);
+	assert_memory_equal((const char *)mf.image + PLAIN_SIZE, plain, PLAIN_SIZE);
+	modfile_close(&mf);
+}
+
+/* A streamed zstd frame keeps a window besides the output: both count
+ * against the limit, and a window past it is refused before decoding. */
+static void zstd_window_counts_against_limit(void **state)
+{
+	static const struct {
+		size_t limit;
+		int err;
+		const char *why;
+	} cases[] = {
+		{ (1u << 20) - 1, -EFBIG, "zstd data needs too much memory to decompress" },
+		{ (1u << 20) + 100 * 1024, -EFBIG, "decompressed module too large" },
+		{ (1u << 20) + PLAIN_SIZE + 1, 0, NULL },
+	};
+
+	if (!IS_ENABLED(CONFIG_FEATURE_ZSTD))
+		return;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct modfile mf;
+		int err;
+
+		assert_int_equal(modfile_open(&mf, path_of("stream.ko.zst")), 0);
+		mf.limit = cases[i].limit;
+		err = modfile_image(&mf);
+		assert_int_equal(err, cases[i].err);
+		if (err < 0)
+			assert_string_equal(modfile_strerror(&mf, err), cases[i].why);
+		else
+			assert_memory_equal(mf.image, plain, PLAIN_SIZE);
+		modfile_close(&mf);
+	}
+}
+
+static size_t admitted_old, admitted_new;
+
+static int admit_below(void *arg, size_t old_cap, size_t new_cap)
+{
+	admitted_old = old_cap;
+	admitted_new = new_cap;
+	return new_cap > *(size_t *)arg ? -EAGAIN : 0;
+}
+
+/* Output buffers double, take a large first request exactly, never pass
+ * the limit, and ask the admit hook before each growth. */
+static void outbuf_grows_geometrically_to_limit(void **state)
+{
+	size_t refuse_past = 300000;
+	struct outbuf out = { .limit = 1000000 };
+	size_t caps[8], n = 0;
+
+	while (out.len < out.limit && n < 8) {
+		assert_int_equal(outbuf_room(&out), 0);
+		caps[n++] = out.cap;
+		out.len = out.cap;
+	}
+	assert_int_equal(n, 5);
+	assert_int_equal(caps[0], 65536);
+	assert_int_equal(caps[3], 524288);
+	assert_int_equal(caps[4], 1000000);
+	assert_int_equal(outbuf_room(&out), -EFBIG);
+	assert_int_equal(out.cap, 1000000);
+	outbuf_free(&out);
+
+	out.len = 0;
+	assert_int_equal(outbuf_reserve(&out, 700000), 0);
+	assert_int_equal(out.cap, 700000);
+	out.len = 700000;
+	assert_int_equal(outbuf_reserve(&out, 300001), -EFBIG);
+	outbuf_free(&out);
+
+	out.admit = admit_below;
+	out.admit_arg = &refuse_past;
+	assert_int_equal(outbuf_reserve(&out, 200000), 0);
+	assert_int_equal(admitted_old, 0);
+	assert_int_equal(admitted_new, 200000);
+	out.len = out.cap;
+	assert_int_equal(outbuf_room(&out), -EAGAIN);
+	assert_int_equal(admitted_old, 200000);
+	assert_int_equal(admitted_new, 400000);
+	assert_int_equal(out.cap, 200000);
+	outbuf_free(&out);
+}
+
 static void missing_empty_and_directory(void **state)
 {
 	struct modfile mf;
 
 	assert_int_equal(modfile_open(&mf, path_of("nope.ko")), -ENOENT);
 	assert_int_equal(modfile_open(&mf, dir), -EISDIR);
+	/* a device named by path: refused unread */
+	assert_int_equal(modfile_open(&mf, "/dev/zero"), -EMEDIUMTYPE);
+	assert_string_equal(modfile_strerror(&mf, -EMEDIUMTYPE), "not a regular file");
 	assert_int_equal(modfile_open(&mf, path_of("empty.ko")), 0);
 	assert_int_equal(mf.comp, MODCOMP_NONE);
 	assert_int_equal(modfile_image(&mf), 0);
@@ -286,6 +412,9 @@ int main(void)
 		cmocka_unit_test(decompress_each_format),
 		cmocka_unit_test(corrupt_and_truncated_data),
 		cmocka_unit_test(size_limit_bounds_output),
+		cmocka_unit_test(zstd_frames_in_place_and_streamed),
+		cmocka_unit_test(zstd_window_counts_against_limit),
+		cmocka_unit_test(outbuf_grows_geometrically_to_limit),
 		cmocka_unit_test(missing_empty_and_directory),
 		cmocka_unit_test(stdin_plain_and_compressed),
 	};

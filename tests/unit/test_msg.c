@@ -37,6 +37,8 @@ static void say_error(void) { msg_err("could not insert module %s: %s", "x.ko", 
 static void say_warning(void) { msg_warn("careful"); }
 static void say_info(void) { msg_info("loading %d", 3); }
 static void say_version(void) { msg_version(); }
+static void say_fatal(void) { msg_fatal("gone"); }
+static void say_usage_error(void) { msg_usage_error("missing parameters. See -h."); }
 static void say_usage(void) { msg_usage(stdout, "[-h] FILE\n"); }
 
 static void error_and_warning_format(void **state)
@@ -93,6 +95,42 @@ static void common_options(void **state)
 	assert_int_equal(msg_option('x', "x\n"), 1);
 }
 
+/* kmod's one level: -q drops it to nothing, each later -v brings back FATAL,
+ * then ERROR, then WARNING, then the actions. */
+static void quiet_then_verbose(void **state)
+{
+	msg_init("modprobe");
+	msg_set_verbose(0);
+	msg_quiet();
+	capture(2, say_fatal);
+	assert_string_equal(captured, "");
+	capture(2, say_usage_error);
+	assert_string_equal(captured, "modprobe: ERROR: missing parameters. See -h.\n");
+	assert_int_equal(msg_option('v', "x\n"), MSG_OPTION_CONTINUE);
+	capture(2, say_fatal);
+	assert_string_equal(captured, "");
+	assert_int_equal(msg_option('v', "x\n"), MSG_OPTION_CONTINUE);
+	capture(2, say_fatal);
+	assert_string_equal(captured, "modprobe: FATAL: gone\n");
+	capture(2, say_error);
+	assert_string_equal(captured, "");
+	msg_option('v', "x\n");
+	capture(2, say_error);
+	assert_string_equal(captured, "modprobe: ERROR: could not insert module x.ko: File exists\n");
+	capture(2, say_warning);
+	assert_string_equal(captured, "");
+	msg_option('v', "x\n");
+	capture(2, say_warning);
+	assert_string_equal(captured, "modprobe: WARNING: careful\n");
+	capture(2, say_info);
+	assert_string_equal(captured, "");
+	assert_int_equal(msg_verbose(), 0);
+	msg_option('v', "x\n");
+	capture(2, say_info);
+	assert_string_equal(captured, "modprobe: loading 3\n");
+	msg_set_verbose(0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -101,6 +139,7 @@ int main(void)
 		cmocka_unit_test(version_lists_features),
 		cmocka_unit_test(usage_names_the_applet),
 		cmocka_unit_test(common_options),
+		cmocka_unit_test(quiet_then_verbose),
 	};
 	return cmocka_run_group_tests_name("msg", tests, NULL, NULL);
 }
