@@ -27,7 +27,10 @@ n = int.from_bytes(b[-40 + 8:-40 + 12], 'big')
 open(sys.argv[2], 'wb').write(b[-40 - n:-40])
 PY
 		;;
-	fuzz_modindex) for f in "$data"/*.bin; do { printf '\000'; cat "$f"; } > "$c/$(basename "$f")"; done ;;
+	fuzz_modindex)
+		# kmod 30's post-order files and kmod 34.2's pre-order ones
+		for f in "$data"/*.bin; do { printf '\000'; cat "$f"; } > "$c/$(basename "$f")"; done
+		for f in "$data"/kmod34/*.bin; do { printf '\000'; cat "$f"; } > "$c/kmod34-$(basename "$f")"; done ;;
 	fuzz_modconf)
 		printf 'alias a* modtest_c\noptions modtest_a count=1 label="a b"\ninstall x /bin/true $CMDLINE_OPTS\nsoftdep b pre: c post: d\nblacklist e\nweakdep f g\n\000ro modtest_a.count=2 x.y="a b" modprobe.blacklist=a,b -- init\n' > "$c/sample" ;;
 	fuzz_decompress)
