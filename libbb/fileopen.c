@@ -35,8 +35,8 @@ int open_regular(int at, const char *path)
 		close(fd);
 		return S_ISDIR(st.st_mode) ? -EISDIR : -EMEDIUMTYPE;
 	}
-	/* Reads of a regular file never block; clear the flag all the same. */
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	/* O_NONBLOCK stays: it changes nothing for a regular file (reads,
+	 * mmap, finit_module), and clearing it would cost two calls a file. */
 	return fd;
 }
 
