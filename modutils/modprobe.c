@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -482,7 +483,6 @@ static int run_command(const struct mod *m, const char *kind, const char *cmd, c
 		}
 	}
 	full[len] = '\0';
-	msg_info("%s %s", kind, full);
 	setenv("MODPROBE_MODULE", m->name, 1);
 	fflush(NULL);
 	status = shell(full);
@@ -683,12 +683,50 @@ static int do_insert(struct modprobe *mp, const char *arg, const char *extra)
 
 /* ---- removing ----------------------------------------------------------- */
 
-static int remove_module(struct modprobe *mp, struct mod *m, bool is_dep);
+/* How remove_module() treats a module: the one named on the command line
+ * (its holders go first with --remove-holders, builtin is an error) or one
+ * of a list (soft dependencies, holders: builtin is skipped). */
+#define RM_TOP 0x1
+#define RM_IN_LIST 0x2
 
-static int remove_list(struct modprobe *mp, struct list *l, bool is_dep)
+static int remove_module(struct modprobe *mp, struct mod *m, int how);
+
+/* modules.builtin names it: kmod asks by name, however the module was
+ * found (a remove command's key is a module with no file too). */
+static bool name_builtin(struct modprobe *mp, const char *name)
 {
-	for (size_t i = 0; i < l->n; i++)
-		remove_module(mp, l->v[i], is_dep);
+	struct modlookup_result res;
+	bool yes = modlookup_name(&mp->lk, name, &res) == 0 && res.count > 0 && res.mods[0].builtin;
+
+	modlookup_result_free(&res);
+	return yes;
+}
+
+/* kmod's message level for removal: FATAL, WARNING with -a. */
+static void __attribute__((format(printf, 2, 3))) rm_msg(const struct modprobe *mp, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (mp->all)
+		msg_warn("%s", buf);
+	else
+		msg_fatal("%s", buf);
+}
+
+/* Soft dependencies or holders, last first, as kmod 34.2 does; the first
+ * that cannot be removed stops the list and its error is the list's. */
+static int remove_list(struct modprobe *mp, struct mod *const *v, size_t n)
+{
+	for (size_t i = n; i-- > 0;) {
+		int err = remove_module(mp, v[i], RM_IN_LIST);
+
+		if (err < 0)
+			return err;
+	}
 	return 0;
 }
 
@@ -737,15 +775,21 @@ static void remove_unused_deps(struct modprobe *mp, struct mod *m)
 	free(copy);
 }
 
-static int remove_module(struct modprobe *mp, struct mod *m, bool is_dep)
+/* kmod 34.2's order: post soft dependencies, holders (--remove-holders,
+ * for the module named only), the module (or its remove command, after
+ * which its dependencies are left alone), the dependencies of its
+ * modules.dep line that nobody uses, then its pre soft dependencies. A soft
+ * dependency or holder that cannot be removed ends the removal with its
+ * error. */
+static int remove_module(struct modprobe *mp, struct mod *m, int how)
 {
 	struct list pre = { 0 }, post = { 0 };
 	const struct modconf_entry *rc = NULL;
 	int state, err = 0;
 
 	/* Soft dependencies may lead back here (softdep a post: a, or a and b
-	 * naming each other): a module already being removed is left to that
-	 * call. */
+	 * naming each other; kmod recurses until it crashes): a module already
+	 * being removed is left to that call. */
 	if (m->removing)
 		return 0;
 	m->removing = true;
@@ -754,34 +798,49 @@ static int remove_module(struct modprobe *mp, struct mod *m, bool is_dep)
 		softdep_side(mp, m, false, &post);
 		rc = modconf_find(&mp->conf, MC_REMOVE, m->name, NULL);
 	}
-	state = kernel_module_state(m->name);
-	if (state == KMOD_STATE_BUILTIN) {
-		if (!is_dep) {
-			msg_fatal("Module %s is builtin.", m->name);
+	/* A remove command runs whether the module is loaded or not. Built in
+	 * is modules.builtin's word first, as in kmod 34.2. */
+	state = m->builtin || name_builtin(mp, m->name) ? KMOD_STATE_BUILTIN
+						       : kernel_module_state(m->name);
+	if (rc == NULL && state == KMOD_STATE_BUILTIN) {
+		if (!(how & RM_IN_LIST)) {
+			rm_msg(mp, "Module %s is builtin.", m->name);
 			err = -ENOENT;
 		}
 		goto out;
 	}
-	if (state < 0 && rc == NULL) {
-		if (mp->first_time && !is_dep) {
-			msg_fatal("Module %s is not in kernel.", m->name);
+	if (rc == NULL && state < 0) {
+		if (mp->first_time) {
+			rm_msg(mp, "Module %s is not in kernel.", m->name);
 			err = -ENOENT;
 		}
 		goto out;
 	}
-	remove_list(mp, &post, true);
-	if (mp->remove_holders && state >= 0) {
+	if ((err = remove_list(mp, post.v, post.n)) < 0)
+		goto out;
+	if ((how & RM_TOP) && mp->remove_holders && state >= 0) {
 		struct name_list holders;
+		struct mod **hv = NULL;
+		size_t hn = 0;
 
 		if (kernel_module_holders(m->name, &holders) == 0) {
 			for (const char *h = NULL; (h = name_list_next(&holders, h));) {
-				struct mod *hm = mod_by_name(mp, h);
+				struct mod *hm = mod_by_name(mp, h), **v;
 
-				if (hm != NULL && remove_module(mp, hm, false) < 0)
-					err = -EBUSY;
+				if (hm == NULL)
+					continue;
+				if ((v = xarray_grow(&hv, hn, 1, sizeof(*v))) == NULL) {
+					err = -ENOMEM;
+					break;
+				}
+				*v = hm;
+				hn++;
 			}
 			name_list_free(&holders);
 		}
+		if (err == 0)
+			err = remove_list(mp, hv, hn);
+		free(hv);
 		if (err < 0)
 			goto out;
 		/* Removing a holder may have taken this module with it, as one
@@ -793,9 +852,7 @@ static int remove_module(struct modprobe *mp, struct mod *m, bool is_dep)
 		if (mp->wait_ms > 0)
 			wait_unused(mp, m);
 		if (kernel_module_refcnt(m->name) > 0) {
-			/* A dependency still used by someone else stays, silently. */
-			if (!is_dep)
-				msg_fatal("Module %s is in use.", m->name);
+			rm_msg(mp, "Module %s is in use.", m->name);
 			err = -EBUSY;
 			goto out;
 		}
@@ -821,7 +878,7 @@ static int remove_module(struct modprobe *mp, struct mod *m, bool is_dep)
 	 * named once, not once per path to it. */
 	if (rc == NULL)
 		remove_unused_deps(mp, m);
-	remove_list(mp, &pre, true);
+	err = remove_list(mp, pre.v, pre.n);
 out:
 	m->removing = false;
 	free(pre.v);
@@ -849,11 +906,9 @@ static int do_remove(struct modprobe *mp, const char *arg)
 		free(mods);
 		return err;
 	}
-	for (size_t i = 0; i < n; i++) {
-		err = remove_module(mp, mods[i], false);
-		if (err < 0)
-			ret = err;
-	}
+	/* the first module of an alias that cannot be removed ends it */
+	for (size_t i = 0; i < n && ret == 0; i++)
+		ret = remove_module(mp, mods[i], RM_TOP);
 	free(mods);
 	return ret;
 }
