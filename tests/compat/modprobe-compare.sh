@@ -66,10 +66,14 @@ for p in random.sample(pats, min(int(sys.argv[2]), len(pats))):
 PY
 cut -d: -f1 "$moddir/modules.dep" | sed 's|.*/||; s|\.ko.*||' | tr - _ | sort -u > "$work/names"
 
-run_all() { # tool, option, list
+run_all() { # tool, option, list: a line "KEY<TAB>answer" per key
+	# One process per key (no subshell or tr): each answer ends with an
+	# RS byte, and awk puts each on one line.
 	while IFS= read -r k; do
-		printf '%s\t%s\n' "$k" "$("$work/$1/modprobe" -d "$root" -S "$ver" $2 "$k" 2>&1 | tr '\n' ' ')"
-	done < "$3"
+		printf '%s\t' "$k"
+		"$work/$1/modprobe" -d "$root" -S "$ver" $2 "$k" 2>&1
+		printf '\036\n'
+	done < "$3" | awk 'BEGIN { RS = "\036\n" } { gsub("\n", " "); print }'
 }
 compare() { # what, option, list
 	# Both at once: one process each, the 2 cores of CI.
