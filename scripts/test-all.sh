@@ -4,10 +4,11 @@
 # Installs what it needs, then runs: generated-file check, the build
 # system's promises (O=, V=1, install), the manual pages (scdoc output and
 # the options of each --help), the kernel boundary check, unit and integration tests (plain and under
-# AddressSanitizer + UBSan), the saved fuzzer crash inputs, modinfo and
-# modprobe against kmod 30 on generated fixtures and on Debian's amd64 and
-# armmp trees, depmod against kmod 34.2 on those trees (plain and
-# compressed; kmod 30's modprobe reading our indexes), concurrent depmods under strace-injected delays, the
+# AddressSanitizer + UBSan), the saved fuzzer crash inputs, modinfo
+# against kmod 30 and 34.2 on generated fixtures, modinfo and modprobe
+# against kmod 30 and kmod 34.2 on Debian 12's amd64 and armmp trees and on
+# Debian 13's amd64 tree (.ko.xz), depmod against kmod 34.2 on those trees
+# (plain and compressed; kmod 30's modprobe reading our indexes), concurrent depmods under strace-injected delays, the
 # configuration matrix, the static armhf
 # cross build and its unit tests under qemu-arm-static, the Buildroot
 # package (offline), and the real-kernel tests in QEMU on x86_64 and armhf;
@@ -55,13 +56,24 @@ step oracle bash -c 'bash tests/compat/kmod34.sh build/kmod34 && bash tests/inte
 step unit-asan make -s O=build/asan SANITIZE=1 check-unit
 step integration-asan make -s O=build/asan SANITIZE=1 check-integration
 step fuzz-regressions make -s O=build/fuzz check-fuzz-regressions
-step compat-fixtures bash -c 'bash tests/compat/make-fixtures.sh build/compat-fixtures >/dev/null &&
-	bash tests/compat/modinfo-compare.sh build/asan/modutils build/compat-fixtures/modules \
-		build/compat-fixtures/signed build/compat-fixtures/malformed'
+for r in 30 34.2; do
+	step "compat-fixtures-$r" bash -c 'bash tests/compat/kmod34.sh build/kmod34 &&
+		bash tests/compat/make-fixtures.sh build/compat-fixtures >/dev/null &&
+		bash tests/compat/modinfo-compare.sh --ref $0 build/asan/modutils build/compat-fixtures/modules \
+			build/compat-fixtures/signed build/compat-fixtures/malformed' "$r"
+done
 step compat-trees bash -c 'bash tests/compat/trees.sh >/dev/null &&
-	bash tests/compat/modinfo-compare.sh build/modutils build/compat-trees/amd64 build/compat-trees/armmp'
-step compat-modprobe bash -c 'v=$(ls build/compat-trees/amd64/lib/modules | head -n 1) &&
-	bash tests/compat/modprobe-compare.sh build/modutils build/compat-trees/amd64 "$v" 1000'
+	bash tests/compat/modinfo-compare.sh --ref 30 build/modutils build/compat-trees/amd64 build/compat-trees/armmp'
+step compat-trees-34 bash -c 'bash tests/compat/kmod34.sh build/kmod34 && bash tests/compat/trees.sh >/dev/null &&
+	bash tests/compat/modinfo-compare.sh --ref 34.2 build/modutils build/compat-trees/amd64 build/compat-trees/armmp'
+# modprobe -R/-D/-c against kmod 30 and kmod 34.2, each tree indexed by the
+# reference's own depmod (in place).
+for t in amd64 armmp; do
+	for r in 30 34.2; do
+		step "compat-modprobe-$t-$r" bash -c 'v=$(ls build/compat-trees/$0/lib/modules | head -n 1) &&
+			bash tests/compat/modprobe-compare.sh --ref $1 build/modutils build/compat-trees/$0 "$v" 1000' "$t" "$r"
+	done
+done
 # The same with the indexes written by our depmod (on a hard-linked copy).
 step compat-modprobe-ourdepmod bash -c 'v=$(ls build/compat-trees/amd64/lib/modules | head -n 1) &&
 	rm -rf build/compat-ours && mkdir -p build/compat-ours/lib/modules build/ourdepmod &&
@@ -70,7 +82,17 @@ step compat-modprobe-ourdepmod bash -c 'v=$(ls build/compat-trees/amd64/lib/modu
 		modules.softdep modules.devname modules.weakdep) &&
 	ln -sf ../modutils build/ourdepmod/depmod &&
 	DEPMOD=$PWD/build/ourdepmod/depmod bash tests/compat/modprobe-compare.sh build/modutils build/compat-ours "$v" 1000'
-step compat-depmod bash -c 'bash tests/compat/trees.sh --compressed >/dev/null &&
+# Debian 13's amd64 tree (4230 .ko.xz, usr/lib/modules), indexed by kmod
+# 34.2's depmod: modinfo of every module and modprobe against both kmods.
+for r in 34.2 30; do
+	step "compat-trixie-modinfo-$r" bash -c 'bash tests/compat/trees.sh --only trixie-amd64 >/dev/null &&
+		bash tests/compat/modinfo-compare.sh --ref $0 build/modutils build/compat-trees/trixie-amd64' "$r"
+	step "compat-trixie-modprobe-$r" bash -c 'v=$(ls build/compat-trees/trixie-amd64/lib/modules | head -n 1) &&
+		DEPMOD=$PWD/build/kmod34/bin/depmod bash tests/compat/modprobe-compare.sh --ref $0 build/modutils \
+			build/compat-trees/trixie-amd64 "$v" 1000' "$r"
+done
+# depmod against kmod 34.2: Debian 12's trees (plain, compressed, mixed) and Debian 13's.
+step compat-depmod bash -c 'bash tests/compat/trees.sh --compressed --trixie >/dev/null &&
 	bash tests/compat/depmod-compare.sh build/modutils'
 # Three depmods at once on a copy of the amd64 tree, under strace with
 # delays injected, readers asking all the while (the index set must stay

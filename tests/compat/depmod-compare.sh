@@ -2,13 +2,17 @@
 # Our depmod against kmod 34.2's depmod on Debian's real module trees, and
 # kmod 30's modprobe reading our indexes.
 #
-# Usage: tests/compat/depmod-compare.sh [--trees DIR] [--keep] [BINARY]
+# Usage: tests/compat/depmod-compare.sh [--trees DIR] [--keep] [--only NAME]... [BINARY]
 #
 # BINARY is the modutils binary (default build/modutils). The trees come
 # from tests/compat/trees.sh --compressed (fetched when missing):
 # amd64 and armmp (ELF64 x86-64 and ELF32 ARM), each plain and with every
 # module compressed by gzip, xz and zstd, plus a "mixed" tree made here
-# (plain, .xz and .zst modules side by side). kmod 34.2 (Debian 13's) is
+# (plain, .xz and .zst modules side by side), and Debian 13's amd64 tree
+# (trees.sh --trixie: 4230 .ko.xz under usr/lib/modules, lib -> usr/lib).
+# --only amd64|armmp|trixie-amd64 (repeatable) limits the run to those trees
+# (amd64 and armmp with their compressed and mixed trees).
+# kmod 34.2 (Debian 13's) is
 # $KMOD34_BIN/depmod, default build/kmod34/bin, fetched there by
 # tests/compat/kmod34.sh when missing.
 #
@@ -39,12 +43,14 @@ repo=$(cd "$here/../.." && pwd)
 trees=${MODUTILS_COMPAT_TREES:-$repo/build/compat-trees}
 keep=0
 bin=
+only=
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--trees) trees=$2; shift 2 ;;
 	--keep) keep=1; shift ;;
-	-h | --help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--only) only="$only $2"; shift 2 ;;
+	-h | --help) sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) bin=$1; shift ;;
 	esac
 done
@@ -62,8 +68,15 @@ fi
 kmod_depmod=$KMOD34_BIN/depmod
 "$kmod_depmod" --version 2>/dev/null | grep -q 'kmod version 34' || die "$kmod_depmod is not kmod 34's depmod"
 
-if [ ! -f "$trees/amd64/.complete" ] || [ ! -f "$trees/armmp-gz/.complete" ]; then
+[ -n "$only" ] || only="amd64 armmp trixie-amd64"
+wanted() { case " $only " in *" $1 "*) return 0 ;; esac; return 1; }
+if { wanted amd64 || wanted armmp; } &&
+	{ [ ! -f "$trees/amd64/.complete" ] || [ ! -f "$trees/armmp-gz/.complete" ]; }; then
 	MODUTILS_COMPAT_TREES=$trees bash "$here/trees.sh" --compressed >&2 || die "trees.sh failed"
+fi
+if wanted trixie-amd64 && [ ! -f "$trees/trixie-amd64/.complete" ]; then
+	MODUTILS_COMPAT_TREES=$trees KMOD34_BIN=$KMOD34_BIN bash "$here/trees.sh" --only trixie-amd64 >&2 ||
+		die "trees.sh --only trixie-amd64 failed"
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/depmod-compare.XXXXXX") || die "mktemp failed"
@@ -79,10 +92,11 @@ version_of() { ls "$1/lib/modules" | head -n 1; }
 
 # copy TREE DEST: hard-linked copy without the generated files
 copy() {
-	mkdir -p "$2"
-	cp -al "$1/lib" "$2/"
 	local v
-	v=$(version_of "$2")
+	v=$(version_of "$1")
+	# lib/modules/VERSION itself: in Debian 13's tree lib is a link to usr/lib.
+	mkdir -p "$2/lib/modules"
+	cp -al "$1/lib/modules/$v" "$2/lib/modules/"
 	for f in $outputs; do rm -f "$2/lib/modules/$v/$f"; done
 }
 
@@ -227,6 +241,7 @@ make_mixed() {
 }
 
 for arch in amd64 armmp; do
+	wanted "$arch" || continue
 	for t in "$arch" "$arch-xz" "$arch-zst"; do
 		[ -d "$trees/$t" ] || die "missing tree $trees/$t"
 		compare_tree "$t" "$trees/$t"
@@ -236,6 +251,12 @@ for arch in amd64 armmp; do
 	compare_tree "$arch-mixed" "$work/src-$arch-mixed"
 	compare_gz "$arch-gz" "$trees/$arch-gz" "$trees/$arch"
 done
+
+if wanted trixie-amd64; then
+	[ -d "$trees/trixie-amd64" ] || die "missing tree $trees/trixie-amd64"
+	compare_tree trixie-amd64 "$trees/trixie-amd64"
+	compare_kmod30 trixie-amd64 "$trees/trixie-amd64"
+fi
 
 echo "depmod-compare: $compared files compared, $failures differences"
 # The closing line every test layer prints (scripts/test-all.sh counts it).

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Compare modutils' modinfo with kmod 30's, byte for byte.
+# Compare modutils' modinfo with kmod's (30 or 34.2), byte for byte.
 #
 # Usage: tests/compat/modinfo-compare.sh [OPTIONS] BINARY [TREE...]
 #
@@ -37,25 +37,34 @@
 #   --files-only   only "modinfo FILE" for each file
 #   --failures F   write every failing case's diff to F
 #   --known F      known-differences file (default: beside this script)
-#   --kmod PATH    kmod's modinfo (default /sbin/modinfo or /usr/sbin/modinfo)
+#   --ref 30|34.2  the reference (default $MODUTILS_COMPAT_REF, else 30):
+#                  30 is Debian 12's /sbin/modinfo; 34.2 is Debian 13's,
+#                  $KMOD34_BIN/modinfo (default <repo>/build/kmod34/bin,
+#                  fetched by tests/compat/kmod34.sh when missing)
+#   --kmod PATH    kmod's modinfo (overrides --ref)
+#
+# Where kmod 30 and 34.2 answer differently we follow 34.2: an entry of
+# modinfo-differences.txt with "ref: 30" applies only against kmod 30.
 #
 # Output: a summary line per tree, the first diffs, and "N passed, N failed".
 # Exit 0 when nothing failed, 1 on failures, 2 on usage errors or when BINARY
 # has no modinfo applet yet.
 #
 # Debian packages this needs (also in tests/compat/packages.txt):
-#   kmod (modinfo 30), python3 (3.11, standard library only), coreutils
+#   kmod (modinfo 30), python3 (3.11, standard library only), coreutils;
+#   apt, dpkg (tests/compat/kmod34.sh, for --ref 34.2)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 trees_dir=${MODUTILS_COMPAT_TREES:-$repo/build/compat-trees}
 
-usage() { sed -n '2,45p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,53p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() { echo "modinfo-compare: ERROR: $*" >&2; exit 2; }
 
 pyargs=()
 kmod=
+ref=${MODUTILS_COMPAT_REF:-30}
 known=$here/modinfo-differences.txt
 binary=
 trees=()
@@ -67,6 +76,7 @@ while [ $# -gt 0 ]; do
 	--files-only) pyargs+=("$1"); shift ;;
 	--known) [ $# -ge 2 ] || die "--known needs a FILE"; known=$2; shift 2 ;;
 	--kmod) [ $# -ge 2 ] || die "--kmod needs a PATH"; kmod=$2; shift 2 ;;
+	--ref) [ $# -ge 2 ] || die "--ref needs 30 or 34.2"; ref=$2; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	-*) usage >&2; die "unknown option: $1" ;;
 	*)
@@ -77,6 +87,18 @@ done
 [ -n "$binary" ] || { usage >&2; die "BINARY is required"; }
 command -v python3 >/dev/null || die "python3 not found (Debian package python3)"
 
+case $ref in
+30) ;;
+34 | 34.2)
+	if [ -z "$kmod" ]; then
+		k34=${KMOD34_BIN:-$repo/build/kmod34/bin}
+		if [ ! -x "$k34/modinfo" ] && [ -z "${KMOD34_BIN:-}" ]; then
+			bash "$here/kmod34.sh" "$repo/build/kmod34" >&2 || die "tests/compat/kmod34.sh failed"
+		fi
+		kmod=$k34/modinfo
+	fi ;;
+*) die "--ref takes 30 or 34.2" ;;
+esac
 if [ -z "$kmod" ]; then
 	for k in /sbin/modinfo /usr/sbin/modinfo /bin/modinfo /usr/bin/modinfo; do
 		[ -x "$k" ] && { kmod=$k; break; }
@@ -85,7 +107,7 @@ fi
 [ -n "$kmod" ] && [ -x "$kmod" ] || die "kmod's modinfo not found (Debian package kmod)"
 kver=$("$kmod" --version 2>/dev/null | head -n 1 || true)
 case $kver in
-"kmod version 30") ;;
+"kmod version 30" | "kmod version 34.2") ;;
 "kmod version"*) echo "modinfo-compare: WARNING: the reference is $kver, not kmod 30" >&2 ;;
 *) die "$kmod is not kmod's modinfo ('$kmod --version' said: $kver)" ;;
 esac

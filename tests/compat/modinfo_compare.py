@@ -36,6 +36,7 @@ class Known:
         self.why = ""
         self.match = []
         self.case = None
+        self.ref = None
         self.count = 0
 
 
@@ -55,13 +56,15 @@ def load_known(path):
                 cur = Known(m.group(1))
                 entries.append(cur)
                 continue
-            m = re.match(r"^(why|match|case):\s?(.*)$", line)
+            m = re.match(r"^(why|match|case|ref):\s?(.*)$", line)
             if not m or cur is None:
-                sys.exit(f"modinfo-compare: ERROR: {path}:{n}: expected [name], why:, match: or case:")
+                sys.exit(f"modinfo-compare: ERROR: {path}:{n}: expected [name], why:, match:, case: or ref:")
             key, val = m.groups()
             try:
                 if key == "why":
                     cur.why = (cur.why + " " + val).strip()
+                elif key == "ref":
+                    cur.ref = val.strip()
                 elif key == "match":
                     cur.match.append(re.compile(val))
                 else:
@@ -384,6 +387,12 @@ def main():
     opts = ap.parse_args()
 
     known = load_known(opts.known)
+    # "ref: 30": an entry for one kmod version only (where kmod 30 and 34.2
+    # differ and we follow 34.2).
+    v = subprocess.run([opts.kmod, "--version"], capture_output=True, env=ENV).stdout
+    m = re.match(rb"kmod version (\S+)", v)
+    kmod_version = m.group(1).decode() if m else ""
+    known = [k for k in known if k.ref is None or k.ref == kmod_version]
     kmod_nozlib = False
     if opts.gz_reference != "no" and not opts.self:
         v = subprocess.run([opts.kmod, "--version"], capture_output=True, env=ENV)

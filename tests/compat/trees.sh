@@ -1,7 +1,8 @@
 #!/bin/bash
 # Real module trees for the kmod-compatibility tests and benchmarks.
 #
-# Usage: tests/compat/trees.sh [--compressed] [--dir DIR] [--only amd64|armmp]
+# Usage: tests/compat/trees.sh [--compressed] [--trixie] [--dir DIR]
+#                              [--only amd64|armmp|trixie-amd64]
 #
 # Downloads Debian bookworm's current kernel image packages with apt-get
 # download and unpacks them with dpkg -x (nothing is installed):
@@ -11,6 +12,12 @@
 #                                         host's dpkg configuration is untouched)
 # into DIR/{amd64,armmp}/lib/modules/VERSION/ and runs kmod's
 # "depmod -b ROOT VERSION" on each, so names and aliases resolve.
+# --trixie (or --only trixie-amd64) adds Debian 13's tree:
+#   trixie-amd64  linux-image-6.12.NN+deb13-amd64 (4230 .ko.xz under
+#                 usr/lib/modules, with a lib -> usr/lib link), fetched with a
+#                 private apt state for "trixie" (DIR/apt-trixie-amd64) and
+#                 indexed by kmod 34.2's depmod ($KMOD34_BIN, default
+#                 <repo>/build/kmod34/bin, fetched by tests/compat/kmod34.sh).
 # DIR is ${MODUTILS_COMPAT_TREES:-<repo>/build/compat-trees}.
 #
 # --compressed also makes DIR/TREE-gz, TREE-xz and TREE-zst: the same tree with
@@ -36,15 +43,17 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 dir=${MODUTILS_COMPAT_TREES:-$repo/build/compat-trees}
 compressed=0
+trixie=0
 only=
 
 die() { echo "trees.sh: ERROR: $*" >&2; exit 1; }
 note() { echo "trees.sh: $*" >&2; }
-usage() { sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--compressed) compressed=1; shift ;;
+	--trixie) trixie=1; shift ;;
 	--dir) [ $# -ge 2 ] || die "--dir needs a DIR"; dir=$2; shift 2 ;;
 	--dir=*) dir=${1#*=}; shift ;;
 	--only) [ $# -ge 2 ] || die "--only needs amd64 or armmp"; only=$2; shift 2 ;;
@@ -53,7 +62,7 @@ while [ $# -gt 0 ]; do
 	*) usage >&2; die "unknown argument: $1" ;;
 	esac
 done
-case $only in '' | amd64 | armmp) ;; *) die "--only takes amd64 or armmp" ;; esac
+case $only in '' | amd64 | armmp) ;; trixie-amd64) trixie=1 ;; *) die "--only takes amd64, armmp or trixie-amd64" ;; esac
 
 depmod=
 for d in /sbin/depmod /usr/sbin/depmod; do
@@ -72,21 +81,38 @@ fi
 
 mkdir -p "$dir/debs"
 dir=$(cd "$dir" && pwd)
+depmod34=
+if [ "$trixie" = 1 ]; then
+	k34=${KMOD34_BIN:-$repo/build/kmod34/bin}
+	if [ ! -x "$k34/depmod" ] && [ -z "${KMOD34_BIN:-}" ]; then
+		bash "$here/kmod34.sh" "$repo/build/kmod34" >&2 || die "tests/compat/kmod34.sh failed"
+	fi
+	[ -x "$k34/depmod" ] || die "kmod 34.2's depmod not found in $k34"
+	depmod34=$k34/depmod
+fi
 exec 9>"$dir/.lock"
 flock 9
 
 # ------------------------------------------------------------------ apt
-# apt_for ARCH ARGS...: apt-get/apt-cache for the host (amd64) or, for a
-# foreign ARCH, with a private state folder under DIR/apt-ARCH.
+# An apt "source" is ARCH (the host's sources; for a foreign ARCH with a
+# private state folder DIR/apt-ARCH) or SUITE-ARCH (e.g. trixie-amd64: a
+# private state folder DIR/apt-SUITE-ARCH with its own sources.list naming
+# deb.debian.org's SUITE main; the host's sources are not read).
+arch_of() { echo "${1##*-}"; }
 apt_opts() {
-	local arch=$1 st=$dir/apt-$1
-	[ "$arch" = amd64 ] && return 0
+	local src=$1 arch st=$dir/apt-$1
+	arch=$(arch_of "$src")
+	[ "$src" = amd64 ] && return 0
 	mkdir -p "$st/lists/partial" "$st/archives/partial"
 	[ -e "$st/status" ] || : >"$st/status"
 	printf '%s\n' -o "APT::Architecture=$arch" -o "APT::Architectures=$arch" \
 		-o "Dir::State::Lists=$st/lists" -o "Dir::State::status=$st/status" \
 		-o "Dir::Cache=$st" -o "Dir::Cache::archives=$st/archives" \
 		-o Debug::NoLocking=1
+	if [ "$src" != "$arch" ]; then
+		echo "deb http://deb.debian.org/debian ${src%-*} main" >"$st/sources.list"
+		printf '%s\n' -o "Dir::Etc::SourceList=$st/sources.list" -o Dir::Etc::SourceParts=/dev/null
+	fi
 }
 run_apt() { # run_apt ARCH apt-get|apt-cache ARGS...
 	local arch=$1 tool=$2 opts
@@ -124,7 +150,8 @@ current_abi() {
 
 # fetch ARCH PACKAGE: a cached .deb of PACKAGE, else apt-get download; prints its path
 fetch() {
-	local arch=$1 pkg=$2 deb
+	local src=$1 pkg=$2 deb arch
+	arch=$(arch_of "$src")
 	deb=$(compgen -G "$dir/debs/${pkg}_*_$arch.deb" | sort -V | tail -n 1 || true)
 	if [ -z "$deb" ] && [ "$arch" = amd64 ]; then
 		# tests/kernel/run.sh keeps the same package in build/kernel-cache.
@@ -136,7 +163,7 @@ fetch() {
 	fi
 	if [ -z "$deb" ]; then
 		note "apt-get download $pkg ($arch)"
-		(cd "$dir/debs" && run_apt "$arch" apt-get download "$pkg") >"$dir/download-$pkg.log" 2>&1 || {
+		(cd "$dir/debs" && run_apt "$src" apt-get download "$pkg") >"$dir/download-$pkg.log" 2>&1 || {
 			sed 's/^/    /' "$dir/download-$pkg.log" >&2
 			return 1
 		}
@@ -149,15 +176,15 @@ fetch() {
 # ------------------------------------------------------------------ trees
 # run_depmod ROOT VERSION
 run_depmod() {
-	"$depmod" -b "$1" "$2" 2>"$1/depmod.log" || {
+	"${3:-$depmod}" -b "$1" "$2" 2>"$1/depmod.log" || {
 		cat "$1/depmod.log" >&2
 		die "depmod -b $1 $2 failed"
 	}
 }
 
-# tree NAME ARCH FLAVOUR: DIR/NAME with lib/modules/ABI; prints the ABI
+# tree NAME SOURCE FLAVOUR [DEPMOD]: DIR/NAME with lib/modules/ABI; prints the ABI
 tree() {
-	local name=$1 arch=$2 flavour=$3 root=$dir/$1 abi cached deb tmp
+	local name=$1 arch=$2 flavour=$3 tdepmod=${4:-} root=$dir/$1 abi cached deb tmp
 	cached=
 	[ -e "$root/.complete" ] && cached=$(cat "$root/.complete")
 	if stale_lists "$arch"; then
@@ -193,9 +220,11 @@ tree() {
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
 	dpkg -x "$deb" "$tmp" || die "dpkg -x $deb failed"
+	# Debian 13 ships the modules in usr/lib/modules (merged /usr).
+	[ -e "$tmp/lib" ] || [ ! -d "$tmp/usr/lib/modules" ] || ln -s usr/lib "$tmp/lib"
 	[ -d "$tmp/lib/modules/$abi" ] || die "$deb has no lib/modules/$abi"
 	note "$name: depmod -b ROOT $abi"
-	run_depmod "$tmp" "$abi"
+	run_depmod "$tmp" "$abi" "$tdepmod"
 	echo "$abi" >"$tmp/.complete"
 	rm -rf "$root" "$dir/$name-gz" "$dir/$name-xz" "$dir/$name-zst"
 	mv "$tmp" "$root"
@@ -233,12 +262,16 @@ compress_tree() {
 	mv "$tmp" "$dst"
 }
 
-for spec in amd64:amd64:amd64 armmp:armhf:armmp; do
+specs="amd64:amd64:amd64 armmp:armhf:armmp"
+[ "$trixie" = 0 ] || specs="$specs trixie-amd64:trixie-amd64:amd64"
+for spec in $specs; do
 	IFS=: read -r name arch flavour <<<"$spec"
 	[ -z "$only" ] || [ "$only" = "$name" ] || continue
-	abi=$(tree "$name" "$arch" "$flavour")
+	tdepmod=
+	[ "$name" != trixie-amd64 ] || tdepmod=$depmod34
+	abi=$(tree "$name" "$arch" "$flavour" "$tdepmod")
 	names=$name
-	if [ "$compressed" = 1 ]; then
+	if [ "$compressed" = 1 ] && [ "$name" != trixie-amd64 ]; then
 		for kind in gz xz zst; do
 			compress_tree "$name" "$abi" "$kind"
 			names="$names $name-$kind"
