@@ -30,7 +30,7 @@ static void *xz_alloc(void *opaque, size_t nmemb, size_t size)
 	unsigned char *p;
 
 	(void)opaque;
-	if (size != 0 && n / size != nmemb)
+	if ((size != 0 && n / size != nmemb) || n > SIZE_MAX - MAP_HEAD)
 		return NULL;
 	if (n < MAP_MIN) {
 		p = malloc(n + MAP_HEAD);

@@ -116,9 +116,14 @@ static int open_dir_at(int at, const char *name)
 	return openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
+/* The marker of a mirror of ours: a regular file this user made (a name
+ * planted beside the folder by someone else has none). */
 static bool has_marker(int fd)
 {
-	return faccessat(fd, MARKER, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	struct stat st;
+
+	return fstatat(fd, MARKER, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+	       st.st_uid == geteuid();
 }
 
 /* Step 2: the mirror's entries. */
@@ -176,13 +181,15 @@ static int take_apart(const struct dirswap *s, int m, const char *mname, int liv
 		int r = 0;
 		ssize_t n;
 
-		if (dot(name))
+		/* the marker goes last: a run killed while taking the
+		 * mirror apart leaves it recognisable as ours */
+		if (dot(name) || strcmp(name, MARKER) == 0)
 			continue;
 		if (fstatat(m, name, &sm, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		have = fstatat(live, name, &sl, AT_SYMLINK_NOFOLLOW) == 0;
 		snprintf(want, sizeof(want), "../%s/%s", mname, name);
-		if (strcmp(name, MARKER) == 0 || replaced(s, name, &tmp) >= 0 ||
+		if (replaced(s, name, &tmp) >= 0 ||
 		    (have && sm.st_dev == sl.st_dev && sm.st_ino == sl.st_ino) ||
 		    (S_ISLNK(sm.st_mode) && (n = readlinkat(m, name, link, sizeof(link) - 1)) >= 0 &&
 		     (link[n] = '\0', strcmp(link, want) == 0))) {
@@ -199,6 +206,8 @@ static int take_apart(const struct dirswap *s, int m, const char *mname, int liv
 			err = r;
 	}
 	closedir(dir);
+	if (err == 0 && unlinkat(m, MARKER, 0) < 0 && errno != ENOENT)
+		err = -errno;
 	if (err == 0 && unlinkat(s->parent, mname, AT_REMOVEDIR) < 0)
 		err = -errno;
 	return err;
@@ -285,6 +294,14 @@ static void recover(struct dirswap *s)
 		fd = open_dir_at(s->parent, name);
 		if (fd < 0)
 			continue;
+		if (!has_marker(fd) && !has_marker(s->live)) {
+			/* Not a mirror of ours: only an empty folder (a run killed
+			 * before it marked its mirror) is removed; anything else
+			 * under such a name is left alone. */
+			close(fd);
+			unlinkat(s->parent, name, AT_REMOVEDIR);
+			continue;
+		}
 		if (has_marker(s->live) && !has_marker(fd)) {
 			/* Killed between the exchanges: the real folder is here,
 			 * its new files complete. Finish and put it back. */
@@ -355,6 +372,13 @@ int dirswap_begin(struct dirswap *s, const char *path, const char *const *names,
 			return -errno;
 	}
 	while (flock(s->lock, LOCK_EX) < 0) {
+		if (errno == ENOLCK || errno == EOPNOTSUPP) {
+			/* NFS without lockd, a filesystem without locks: run
+			 * unlocked, as depmod always did, and say so. */
+			msg_warn("%s: cannot lock it (%s); another depmod on this tree may interleave", path,
+				 strerror(errno));
+			break;
+		}
 		if (errno != EINTR) {
 			err = -errno;
 			close(s->lock);
