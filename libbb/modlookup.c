@@ -204,37 +204,54 @@ static const char *dep_text_line(const struct modlookup *lk, const char *name)
 	return NULL;
 }
 
-/* Read modules.dep and index its lines by name, the first line of a name
- * winning as in a scan. A missing file has no lines. */
-static int dep_text_read(struct modlookup *lk)
+/* A whole file of the module folder, at most limit bytes, NUL-terminated
+ * in *text (the caller frees it) of *len bytes: 1; 0 when there is no such
+ * file; -errno, with lk->why set when the file is named. */
+static int read_whole(struct modlookup *lk, const char *file, size_t limit, char **text, size_t *len)
 {
-	/* offsets are 32-bit ids of the index */
-	struct outbuf buf = { .limit = UINT32_MAX - 1 };
-	char path[PATH_MAX], name[MODNAME_MAX];
+	struct outbuf buf = { .limit = limit };
+	char path[PATH_MAX];
 	const char *why = NULL;
-	int fd, err;
+	int fd, err = modctx_modpath(lk->ctx, file, path, sizeof(path));
 
-	if (lk->dep_text_read)
-		return 0;
-	if (modctx_modpath(lk->ctx, "modules.dep", path, sizeof(path)) < 0)
-		return -ENAMETOOLONG;
+	if (err < 0)
+		return err;
 	fd = open_regular(AT_FDCWD, path);
 	if (fd < 0)
-		return fd == -ENOENT ? (lk->dep_text_read = true, 0)
-				     : fail(lk, fd, "modules.dep", file_strerror(fd));
+		return fd == -ENOENT ? 0 : fail(lk, fd, file, file_strerror(fd));
 	err = read_fd_all(fd, &buf, &why);
 	close(fd);
 	if (err == 0)
 		err = outbuf_reserve(&buf, 1);
 	if (err < 0) {
 		outbuf_free(&buf);
-		return fail(lk, err, "modules.dep", why ? why : strerror(-err));
+		return fail(lk, err, file, why ? why : strerror(-err));
 	}
 	buf.data[buf.len] = '\0';
-	lk->dep_text = (char *)buf.data;
-	for (size_t off = 0; off < buf.len;) {
-		char *line = lk->dep_text + off, *nl = memchr(line, '\n', buf.len - off);
-		size_t next = nl ? (size_t)(nl - lk->dep_text) + 1 : buf.len;
+	*text = (char *)buf.data;
+	*len = buf.len;
+	return 1;
+}
+
+/* Read modules.dep and index its lines by name, the first line of a name
+ * winning as in a scan. A missing file has no lines. */
+static int dep_text_read(struct modlookup *lk)
+{
+	char name[MODNAME_MAX];
+	size_t len;
+	int err;
+
+	if (lk->dep_text_read)
+		return 0;
+	/* offsets are 32-bit ids of the index */
+	err = read_whole(lk, "modules.dep", UINT32_MAX - 1, &lk->dep_text, &len);
+	if (err <= 0) {
+		lk->dep_text_read = err == 0;
+		return err;
+	}
+	for (size_t off = 0; off < len;) {
+		char *line = lk->dep_text + off, *nl = memchr(line, '\n', len - off);
+		size_t next = nl ? (size_t)(nl - lk->dep_text) + 1 : len;
 
 		if (nl != NULL)
 			*nl = '\0';
@@ -525,32 +542,15 @@ int modlookup_module_path(struct modlookup *lk, const struct modlookup_module *m
 int modlookup_builtin_modinfo(struct modlookup *lk, const char *name,
 			      struct modlookup_builtin_info *info)
 {
-	struct outbuf buf = { .limit = 64u << 20 };
-	char path[PATH_MAX];
-	size_t namelen = strlen(name);
-	const char *why = NULL;
-	FILE *fp;
+	size_t namelen = strlen(name), size;
 	int err;
 
 	memset(info, 0, sizeof(*info));
-	err = modctx_modpath(lk->ctx, "modules.builtin.modinfo", path, sizeof(path));
-	if (err < 0)
+	err = read_whole(lk, "modules.builtin.modinfo", 64u << 20, &info->buf, &size);
+	if (err <= 0)
 		return err;
-	fp = fopen_regular(path);
-	if (fp == NULL)
-		return errno == ENOENT ? 0 : fail(lk, -errno, "modules.builtin.modinfo", file_strerror(-errno));
-	err = read_fd_all(fileno(fp), &buf, &why);
-	fclose(fp);
-	if (err == 0)
-		err = outbuf_reserve(&buf, 1);
-	if (err < 0) {
-		outbuf_free(&buf);
-		return fail(lk, err, "modules.builtin.modinfo", why ? why : strerror(-err));
-	}
-	buf.data[buf.len] = '\0';
-	info->buf = (char *)buf.data;
 	/* "name.key=value" records separated by NUL. */
-	for (size_t off = 0; off < buf.len;) {
+	for (size_t off = 0; off < size;) {
 		char *rec = info->buf + off;
 		size_t len = strlen(rec);
 
