@@ -19,13 +19,15 @@ struct dirswap {
 	const char *path;          /* the folder, for messages */
 	const char *const *names;  /* the files being replaced (top level) */
 	size_t nnames;
-	int lock;                  /* flock()ed: the folder above the real folder, else the folder */
-	int parent;                /* the folder above, when the folders can be exchanged: -1 if not */
+	int lock;                  /* flock()ed: the lock file in the folder above, else the folder */
+	bool lockfile;             /* lock is the lock file (removed when released) */
+	int above;                 /* the folder above the real folder, or -1 */
+	int parent;                /* the same, when the folders can be exchanged: -1 if not */
 	int live;                  /* the folder */
 	const char *why_not;       /* why the folders cannot be exchanged (said once), or NULL */
 	char base[256];            /* the real folder's own name */
 	char stagename[300];       /* the mirror's name, beside it */
-	char stagepath[4096];      /* and its path, for messages */
+	char stagepath[4096];      /* the folder above's path, then the mirror's, for messages */
 	char tmp[DIRSWAP_MAX_NAMES][300]; /* where the new files are written ("" until made) */
 };
 

@@ -33,4 +33,9 @@ int create_unique(int at, const char *prefix, const char *suffix, char *name, si
 /* The same for a folder (mkdirat); 0 or -errno. */
 int mkdir_unique(int at, const char *prefix, const char *suffix, char *name, size_t size, int mode);
 
+/* The same for a second name (linkat) of the file fromname in the folder
+ * from; 0 or -errno. */
+int link_unique(int from, const char *fromname, int at, const char *prefix, const char *suffix, char *name,
+		size_t size);
+
 #endif

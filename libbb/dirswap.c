@@ -30,11 +30,18 @@
  * Readers see the old set up to step 5 and the new one after it.
  *
  * Runs on one folder are serialised from dirswap_begin to the commit by
- * flock() on the folder above the real one (symlinks resolved; a folder,
- * so no lock file is needed; the folder itself where the one above cannot
- * be opened). The caller takes it before it reads the tree: a run that
- * read the tree while another's mirror stood in would read a folder being
- * taken apart. Under the lock each run first finishes what a killed one
+ * flock() on a lock file ".depmod.lock" in the folder above the real one
+ * (symlinks resolved). It is made exclusively, mode 0600, so only this user
+ * can open it, and so lock it: a lock on a folder could be taken by anyone
+ * who can read the folder, and held forever. The run that holds it removes
+ * it before letting go; a run that waited on a file since removed (or
+ * replaced) tries again with the file now there. A file at that name that is
+ * not ours (a regular file of this user, no other links, no group or other
+ * bits) is not used; nor is a folder above that cannot be written: the
+ * folder itself is then flock()ed, as where the one above cannot be opened.
+ * The caller takes the lock before it reads the tree: a run that read the
+ * tree while another's mirror stood in would read a folder being taken
+ * apart. Under the lock each run first finishes what a killed one
  * left: if the live folder holds the marker it is a mirror (killed between
  * 3 and 5), so the temporary files still in the real folder are renamed in
  * (they were complete before step 3) and the folders are exchanged back; a
@@ -67,6 +74,7 @@
 #include "msg.h"
 
 #define MARKER ".depmod-mirror"
+#define LOCKFILE ".depmod.lock"
 #define STAGE_INFIX ".depmod-"
 
 static bool dot(const char *name)
@@ -241,8 +249,9 @@ static int rename_tmp(const struct dirswap *s, int dir_fd, const char *dname)
 }
 
 /* Rename this run's new files over the old ones in dir (the real folder).
- * On a failure, the files not yet renamed are removed. */
-static int rename_new(struct dirswap *s, int dir_fd, const char *dname)
+ * On a failure, the files not yet renamed are removed, and *done says how
+ * many were. */
+static int rename_new(struct dirswap *s, int dir_fd, const char *dname, size_t *done)
 {
 	for (size_t i = 0; i < s->nnames; i++) {
 		if (renameat(dir_fd, s->tmp[i], dir_fd, s->names[i]) < 0) {
@@ -251,10 +260,41 @@ static int rename_new(struct dirswap *s, int dir_fd, const char *dname)
 			msg_err("could not rename %s/%s to %s: %s", dname, s->tmp[i], s->names[i], strerror(errno));
 			for (size_t k = i; k < s->nnames; k++)
 				unlinkat(dir_fd, s->tmp[k], 0);
+			*done = i;
 			return err;
 		}
 	}
+	*done = s->nnames;
 	return 0;
+}
+
+/* Undo the first n renames of rename_new in dir (the real folder, offline)
+ * from the mirror m, which links the old files: each old file is linked
+ * back under a fresh name and renamed over the new one; a file the old set
+ * did not have is removed. 0 when dir holds the old set again, or -errno. */
+static int restore_old(const struct dirswap *s, int m, int dir_fd, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		char prefix[300], tmp[300];
+		struct stat st;
+		int r;
+
+		if (fstatat(m, s->names[k], &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno != ENOENT || (unlinkat(dir_fd, s->names[k], 0) < 0 && errno != ENOENT))
+				return -errno;
+			continue;
+		}
+		snprintf(prefix, sizeof(prefix), "%s.", s->names[k]);
+		r = link_unique(m, s->names[k], dir_fd, prefix, ".tmp", tmp, sizeof(tmp));
+		if (r < 0)
+			return r;
+		if (renameat(dir_fd, tmp, dir_fd, s->names[k]) < 0) {
+			r = -errno;
+			unlinkat(dir_fd, tmp, 0);
+			return r;
+		}
+	}
+	return fsync(dir_fd) < 0 ? -errno : 0;
 }
 
 /* Remove temporary files of other runs from the folder. */
@@ -346,6 +386,108 @@ static bool split_real(struct dirswap *s, const char *real, char *parent, size_t
 	return true;
 }
 
+/* The lock file in the folder above: made exclusively, or the one a run
+ * left (killed, or releasing it right now) if it is ours: a regular file of
+ * this user, private, with no other name. -EAGAIN: it went away meanwhile;
+ * -EEXIST: something not ours is at the name; else -errno of the open. */
+static int open_lockfile(int dir)
+{
+	struct stat st;
+	int fd = openat(dir, LOCKFILE, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd >= 0)
+		return fd;
+	if (errno != EEXIST)
+		return -errno;
+	fd = openat(dir, LOCKFILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -EAGAIN : errno == ELOOP ? -EEXIST : -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0 ||
+	    st.st_nlink != 1) {
+		close(fd);
+		return -EEXIST;
+	}
+	return fd;
+}
+
+/* Whether the lock file's name still leads to the file open as fd. */
+static bool is_lockfile(int dir, int fd)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && fstatat(dir, LOCKFILE, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Lock other runs on the folder out (waiting for one that holds it): 0 with
+ * s->lock set, or -errno (nothing held). */
+static int take_lock(struct dirswap *s, const char *real)
+{
+	for (;;) {
+		int fd = -EACCES;
+
+		s->lockfile = false;
+		if (s->above >= 0) {
+			fd = open_lockfile(s->above);
+			if (fd == -EAGAIN)
+				continue;
+			s->lockfile = fd >= 0;
+			if (fd == -EEXIST)
+				msg_warn("%s%s: not depmod's lock file (not a private regular file of this user); "
+					 "locking %s itself", s->stagepath, LOCKFILE, s->path);
+			else if (fd < 0 && fd != -EACCES && fd != -EPERM && fd != -EROFS)
+				msg_warn("%s%s: %s; locking %s itself", s->stagepath, LOCKFILE, strerror(-fd),
+					 s->path);
+		}
+		if (fd < 0) {
+			/* the folder above cannot take a file of ours */
+			fd = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (fd < 0)
+				return -errno;
+		}
+		while (flock(fd, LOCK_EX) < 0) {
+			if (errno == ENOLCK || errno == EOPNOTSUPP) {
+				/* NFS without lockd, a filesystem without locks:
+				 * run unlocked, as depmod always did, and say so. */
+				msg_warn("%s: cannot lock it (%s); another depmod on this tree may interleave",
+					 s->path, strerror(errno));
+				break;
+			}
+			if (errno != EINTR) {
+				int err = -errno;
+
+				close(fd);
+				return err;
+			}
+		}
+		/* The run waited for removed its lock file as it let go
+		 * (or its owner replaced it): lock the one there now. */
+		if (s->lockfile && !is_lockfile(s->above, fd)) {
+			close(fd);
+			continue;
+		}
+		s->lock = fd;
+		return 0;
+	}
+}
+
+/* Let the next run in: the lock file goes while still held (a run waiting
+ * on it then sees it gone and makes its own). */
+static void release(struct dirswap *s)
+{
+	if (s->live >= 0)
+		close(s->live);
+	if (s->lock >= 0) {
+		if (s->lockfile && is_lockfile(s->above, s->lock))
+			unlinkat(s->above, LOCKFILE, 0);
+		close(s->lock); /* and the lock with it */
+	}
+	if (s->above >= 0)
+		close(s->above);
+	s->live = s->parent = s->above = s->lock = -1;
+	s->lockfile = false;
+}
+
 int dirswap_begin(struct dirswap *s, const char *path, const char *const *names, size_t nnames)
 {
 	char real[PATH_MAX], parent[PATH_MAX];
@@ -356,51 +498,37 @@ int dirswap_begin(struct dirswap *s, const char *path, const char *const *names,
 	s->path = path;
 	s->names = names;
 	s->nnames = nnames;
-	s->lock = s->parent = s->live = -1;
+	s->lock = s->above = s->parent = s->live = -1;
 	if (nnames > DIRSWAP_MAX_NAMES)
 		return -EINVAL;
 	if (realpath(path, real) == NULL)
 		return -errno;
-	if (split_real(s, real, parent, sizeof(parent)))
-		s->lock = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (s->lock >= 0) {
-		s->parent = s->lock;
-	} else {
+	if (!split_real(s, real, parent, sizeof(parent)))
 		s->why_not = "the folder above it cannot be opened";
-		s->lock = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (s->lock < 0)
-			return -errno;
-	}
-	while (flock(s->lock, LOCK_EX) < 0) {
-		if (errno == ENOLCK || errno == EOPNOTSUPP) {
-			/* NFS without lockd, a filesystem without locks: run
-			 * unlocked, as depmod always did, and say so. */
-			msg_warn("%s: cannot lock it (%s); another depmod on this tree may interleave", path,
-				 strerror(errno));
-			break;
-		}
-		if (errno != EINTR) {
-			err = -errno;
-			close(s->lock);
-			return err;
-		}
+	else if (snprintf(s->stagepath, sizeof(s->stagepath), "%s%s", parent, strcmp(parent, "/") == 0 ? "" : "/") >=
+		 (int)sizeof(s->stagepath) - 64)
+		s->why_not = "its path is too long";
+	else if ((s->above = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		s->why_not = "the folder above it cannot be opened";
+	err = take_lock(s, real);
+	if (err < 0) {
+		if (s->above >= 0)
+			close(s->above);
+		s->above = -1;
+		return err;
 	}
 	/* Opened only now: until the lock, another run's mirror may have
 	 * stood in for the folder. */
-	s->live = s->parent >= 0 ? open_dir_at(s->parent, s->base) : fcntl(s->lock, F_DUPFD_CLOEXEC, 0);
+	s->live = s->above >= 0 ? open_dir_at(s->above, s->base) : fcntl(s->lock, F_DUPFD_CLOEXEC, 0);
 	if (s->live < 0) {
 		err = -errno;
-		close(s->lock);
-		s->lock = s->parent = -1;
+		release(s);
 		return err;
 	}
-	if (s->parent >= 0) {
+	if (s->above >= 0) {
+		s->parent = s->above;
 		if (fstat(s->parent, &sp) == 0 && fstat(s->live, &sl) == 0 && sp.st_dev != sl.st_dev) {
 			s->why_not = "it is a mount point";
-			s->parent = -1;
-		} else if (snprintf(s->stagepath, sizeof(s->stagepath), "%s%s", parent,
-				    strcmp(parent, "/") == 0 ? "" : "/") >= (int)sizeof(s->stagepath) - 64) {
-			s->why_not = "its path is too long";
 			s->parent = -1;
 		} else {
 			recover(s);
@@ -425,15 +553,6 @@ int dirswap_create(struct dirswap *s, size_t i)
 	if (fd < 0)
 		s->tmp[i][0] = '\0';
 	return fd;
-}
-
-static void release(struct dirswap *s)
-{
-	if (s->live >= 0)
-		close(s->live);
-	if (s->lock >= 0)
-		close(s->lock); /* and the lock with it */
-	s->live = s->parent = s->lock = -1;
 }
 
 void dirswap_abort(struct dirswap *s)
@@ -484,7 +603,8 @@ static int make_mirror(struct dirswap *s)
 static int exchange(struct dirswap *s, const char **why, int *why_err)
 {
 	struct stat st;
-	int m, fd, err;
+	size_t done;
+	int m, fd, err, r;
 
 	m = make_mirror(s);
 	if (m < 0) {
@@ -517,30 +637,37 @@ static int exchange(struct dirswap *s, const char **why, int *why_err)
 		return 1;
 	}
 	/* Readers see the mirror; the folder is offline under the mirror's name. */
-	err = rename_new(s, s->live, s->stagepath);
+	err = rename_new(s, s->live, s->stagepath, &done);
 	if (err == 0 && fsync(s->live) < 0) {
 		err = -errno;
 		msg_err("could not sync %s: %s", s->stagepath, strerror(errno));
 	}
-	if (err == 0) {
-		err = kernel_rename_exchange(s->parent, s->stagename, s->parent, s->base);
-		if (err < 0)
-			msg_err("could not exchange %s and %s: %s", s->stagepath, s->path, strerror(-err));
-	}
 	if (err < 0) {
-		close(m);
-		return err;
+		/* The folder must not come back with part of the new set (nor
+		 * be put back by the next run's recovery so): the old files,
+		 * which the mirror links, go back first. */
+		int r = restore_old(s, m, s->live, done);
+
+		if (r < 0) {
+			msg_err("could not put the old index files back in %s: %s; readers see them through %s, "
+				"which a later depmod replaces", s->stagepath, strerror(-r), s->path);
+			close(m);
+			return err;
+		}
 	}
-	if (fsync(s->parent) < 0) {
+	r = kernel_rename_exchange(s->parent, s->stagename, s->parent, s->base);
+	if (r < 0) {
+		msg_err("could not exchange %s and %s: %s", s->stagepath, s->path, strerror(-r));
+		close(m);
+		return err < 0 ? err : r;
+	}
+	if (fsync(s->parent) < 0 && err == 0) {
 		err = -errno;
 		msg_err("could not sync the folder above %s: %s", s->path, strerror(errno));
 	}
-	{
-		int r = take_apart(s, m, s->stagename, s->live);
-
-		if (r < 0)
-			msg_warn("could not remove %s: %s", s->stagepath, strerror(-r));
-	}
+	r = take_apart(s, m, s->stagename, s->live);
+	if (r < 0)
+		msg_warn("could not remove %s: %s", s->stagepath, strerror(-r));
 	close(m);
 	return err;
 }
@@ -549,6 +676,7 @@ int dirswap_commit(struct dirswap *s)
 {
 	const char *why = s->why_not;
 	int err = 1, why_err = 0;
+	size_t done;
 
 	if (s->parent >= 0)
 		err = exchange(s, &why, &why_err);
@@ -556,7 +684,7 @@ int dirswap_commit(struct dirswap *s)
 		if (why != NULL)
 			msg_warn("%s: cannot replace the index files as one set (%s%s%s); renaming them one by one",
 				 s->path, why, why_err ? ": " : "", why_err ? strerror(-why_err) : "");
-		err = rename_new(s, s->live, s->path);
+		err = rename_new(s, s->live, s->path, &done);
 		if (fsync(s->live) < 0 && err == 0) {
 			err = -errno;
 			msg_err("could not sync %s: %s", s->path, strerror(errno));

@@ -85,8 +85,17 @@ static uint64_t random_bits(void)
  * a broken random source) gets that far. */
 #define UNIQUE_TRIES 64
 
-static int make_unique(int at, const char *prefix, const char *suffix, char *name, size_t size, int mode,
-		       bool dir)
+/* What make_unique makes at a name: a file (mode), a folder (mode), or
+ * a second name of the file from/fromname. */
+struct unique_what {
+	bool dir;
+	int mode;
+	int from;
+	const char *fromname;
+};
+
+static int make_unique(int at, const char *prefix, const char *suffix, char *name, size_t size,
+		       const struct unique_what *w)
 {
 	for (int i = 0; i < UNIQUE_TRIES; i++) {
 		int n = snprintf(name, size, "%s%016llx%s", prefix, (unsigned long long)random_bits(), suffix);
@@ -94,11 +103,13 @@ static int make_unique(int at, const char *prefix, const char *suffix, char *nam
 
 		if (n < 0 || (size_t)n >= size)
 			return -ENAMETOOLONG;
-		if (dir)
-			fd = mkdirat(at, name, (mode_t)mode);
+		if (w->fromname != NULL)
+			fd = linkat(w->from, w->fromname, at, name, 0);
+		else if (w->dir)
+			fd = mkdirat(at, name, (mode_t)w->mode);
 		else
 			fd = openat(at, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
-				    (mode_t)mode);
+				    (mode_t)w->mode);
 		if (fd >= 0)
 			return fd;
 		if (errno != EEXIST)
@@ -109,10 +120,22 @@ static int make_unique(int at, const char *prefix, const char *suffix, char *nam
 
 int create_unique(int at, const char *prefix, const char *suffix, char *name, size_t size, int mode)
 {
-	return make_unique(at, prefix, suffix, name, size, mode, false);
+	const struct unique_what w = { .mode = mode };
+
+	return make_unique(at, prefix, suffix, name, size, &w);
 }
 
 int mkdir_unique(int at, const char *prefix, const char *suffix, char *name, size_t size, int mode)
 {
-	return make_unique(at, prefix, suffix, name, size, mode, true);
+	const struct unique_what w = { .dir = true, .mode = mode };
+
+	return make_unique(at, prefix, suffix, name, size, &w);
+}
+
+int link_unique(int from, const char *fromname, int at, const char *prefix, const char *suffix, char *name,
+		size_t size)
+{
+	const struct unique_what w = { .from = from, .fromname = fromname };
+
+	return make_unique(at, prefix, suffix, name, size, &w);
 }

@@ -8,6 +8,8 @@
  *                           returns: after depmod's start-up clean-up
  *   INJECT_EIO=TEXT         open/openat of a path holding TEXT fails (EIO)
  *   INJECT_MKDIR=TEXT       mkdir(at) of a path holding TEXT fails (ENOSPC)
+ *   INJECT_RENAME=TEXT      renameat() of a source path holding TEXT fails
+ *                           (EIO)
  *   INJECT_EXCHANGE_SLEEP=S after the first renameat2(RENAME_EXCHANGE),
  *                           sleep S seconds (another run starts meanwhile)
  */
@@ -109,4 +111,14 @@ int renameat2(int a, const char *p, int b, const char *q, unsigned int flags)
 	if (r == 0 && (flags & RENAME_EXCHANGE) && s != NULL && !done++)
 		sleep((unsigned)atoi(s));
 	return r;
+}
+
+int renameat(int a, const char *p, int b, const char *q)
+{
+	NEXT(renameat);
+	if (hit("INJECT_RENAME", a, p)) {
+		errno = EIO;
+		return -1;
+	}
+	return next(a, p, b, q);
 }
