@@ -68,19 +68,33 @@ fetch_sources() {
 	mkdir -p "$aw/lists/partial" "$aw/archives/partial" "$aw/parts" "$src_dir"
 	: >"$aw/status"
 	echo "deb-src $mirror $suite main" >"$aw/sources.list"
-	apt_src() {
-		apt-get -q -o Dir::Etc::SourceList="$aw/sources.list" -o Dir::Etc::SourceParts="$aw/parts" \
+	apt_src() { # apt-get|apt-cache ARGS...
+		tool=$1
+		shift
+		$tool -q -o Dir::Etc::SourceList="$aw/sources.list" -o Dir::Etc::SourceParts="$aw/parts" \
 			-o Dir::State::Lists="$aw/lists" -o Dir::State::status="$aw/status" \
 			-o Dir::Cache="$aw" -o Dir::Cache::archives="$aw/archives" \
 			-o Debug::NoLocking=1 -o APT::Sandbox::User=root "$@"
 	}
-	apt_src update >"$aw/update.log" 2>&1 || true
-	if ! (cd "$src_dir" && apt_src source --download-only "$@" >"$aw/source.log" 2>&1); then
-		echo "mksysroot: ERROR: apt-get source $* failed" >&2
-		cat "$aw/update.log" "$aw/source.log" >&2
-		rm -rf "$aw"
-		return 1
-	fi
+	apt_src apt-get update >"$aw/update.log" 2>&1 || true
+	# Each package at its newest version the mirror serves: a mirror may
+	# list a point release whose files it does not hold yet (404), and
+	# then the version before it is taken.
+	for p in "$@"; do
+		got=
+		for v in $(apt_src apt-cache showsrc "$p" 2>/dev/null | sed -n 's/^Version: //p' | sort -urV); do
+			if (cd "$src_dir" && apt_src apt-get source --download-only "$p=$v" >>"$aw/source.log" 2>&1); then
+				got=$v
+				break
+			fi
+		done
+		if [ -z "$got" ]; then
+			echo "mksysroot: ERROR: apt-get source $p failed" >&2
+			cat "$aw/update.log" "$aw/source.log" >&2
+			rm -rf "$aw"
+			return 1
+		fi
+	done
 	rm -rf "$aw"
 	for dsc in "$src_dir"/*.dsc; do
 		(cd "$src_dir" && dpkg-source --no-check -x "$dsc" >/dev/null) || return 1
@@ -109,6 +123,7 @@ if [ "$arch" = --build-libs ]; then
 	rm -rf "$tmpdest"
 	mkdir -p "$tmpdest/usr/include" "$tmpdest/usr/lib"
 	ar=$(echo "$cc" | awk '{print $1}' | sed 's/gcc$/ar/; s/^musl-ar$/ar/')
+	case $ar in *ar) ;; *) ar=ar ;; esac # cc, clang: the host's ar
 	command -v "$ar" >/dev/null || ar=ar
 	host=$($cc -dumpmachine)
 
