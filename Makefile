@@ -122,6 +122,24 @@ AUTO_SYSROOT := $(SYSROOT)/.complete-$(SYSROOT_SCRIPT_SUM)
 endif
 endif
 endif
+# A native static build (glibc) links the compression libraries of Debian 13
+# ("trixie"), built from its source packages into $(O)/sysroot-libs by
+# scripts/mksysroot.sh --build-libs: liblzma 5.8 decodes Debian 13's .ko.xz
+# modules with 14% fewer instructions than Debian 12's 5.4 (bench/depmod),
+# and Debian 13's static archives may need a newer glibc than the build
+# machine's. STATIC_LIBS=host links the build machine's own archives.
+STATIC_LIBS ?= source
+ifeq ($(STATIC)$(STATIC_LIBS)$(CROSS_COMPILE)$(SYSROOT)$(PC_FOUND),1source)
+ifneq ($(notdir $(firstword $(CC))),musl-gcc)
+ifneq ($(filter y,$(CONFIG_FEATURE_GZIP) $(CONFIG_FEATURE_XZ) $(CONFIG_FEATURE_ZSTD)),)
+DEB_ARCH := --build-libs
+SYSROOT := $(obj)/sysroot-libs
+AUTO_SYSROOT := $(SYSROOT)/.complete-$(SYSROOT_SCRIPT_SUM)
+AUTO_SYSROOT_ARGS := $(firstword $(CC)) -O2 -ffunction-sections -fdata-sections
+AUTO_SYSROOT_ENV := MKSYSROOT_SUITE=trixie
+endif
+endif
+endif
 ifneq ($(CROSS_COMPILE),)
 ifeq ($(SYSROOT)$(PC_FOUND),)
 ifneq ($(filter y,$(CONFIG_FEATURE_GZIP) $(CONFIG_FEATURE_XZ) $(CONFIG_FEATURE_ZSTD)),)
@@ -240,7 +258,7 @@ need-kconfig:
 
 $(AUTO_SYSROOT):
 	$(quiet) SYSROOT $(SYSROOT)
-	$(Q)sh $(srctree)/scripts/mksysroot.sh $(DEB_ARCH) $(SYSROOT)
+	$(Q)$(AUTO_SYSROOT_ENV) sh $(srctree)/scripts/mksysroot.sh $(DEB_ARCH) $(SYSROOT) $(AUTO_SYSROOT_ARGS)
 	$(Q)touch $@
 
 # ---- install -----------------------------------------------------------
