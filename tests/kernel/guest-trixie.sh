@@ -188,7 +188,13 @@ coldplug() { # MODPROBE: sets pass_n and cp_out
 	while [ $pass_n -lt 10 ]; do
 		find /sys/devices -name modalias -type f -print0 | xargs -0 cat 2>/dev/null | LC_ALL=C sort -u >/tmp/aliases
 		state="$(cat /tmp/aliases) $(modset)"
-		[ "$state" != "$prev" ] || break
+		if [ "$state" = "$prev" ]; then
+			# Nothing new: once more after a while (a slow USB enumeration).
+			sleep 2
+			find /sys/devices -name modalias -type f -print0 | xargs -0 cat 2>/dev/null | LC_ALL=C sort -u >/tmp/aliases
+			state="$(cat /tmp/aliases) $(modset)"
+			[ "$state" != "$prev" ] || break
+		fi
 		prev=$state
 		pass_n=$((pass_n + 1))
 		tr '\n' '\0' </tmp/aliases | xargs -0 timeout 120 "$1" -a -b -q >/tmp/cp.out 2>&1
@@ -225,6 +231,25 @@ fi
 
 # ============================================================== kernel command line
 section "module parameters from the kernel command line"
+# What the command line's parameters did, for the comparison with kmod 34.2
+# below: the first model of snd_hda_intel, psmouse's rate, and how many of
+# e1000e's debug sites are on, in netdev.c and elsewhere.
+cmdline_state() {
+	dd=$(grep '\[e1000e\]' /proc/dynamic_debug/control 2>/dev/null)
+	echo "model='$(cut -d, -f1 /sys/module/snd_hda_intel/parameters/model 2>/dev/null)'" \
+		"psmouse.rate=$(cat /sys/module/psmouse/parameters/rate 2>/dev/null)" \
+		"e1000e.netdev.c=p:$(printf '%s\n' "$dd" | grep '/netdev\.c:[0-9]* ' | grep -c ' =p ')" \
+		"e1000e.other=p:$(printf '%s\n' "$dd" | grep -v '/netdev\.c:' | grep -c ' =p ')"
+}
+cmdline_state >/tmp/cmdline.ours
+info "parameters: $(cat /tmp/cmdline.ours)"
+# psmouse."rate=20": a quote in the module part drops the word (kmod 34.2),
+# so psmouse keeps its default rate (compared with kmod 34.2's below).
+if loaded psmouse && [ "$(cat /sys/module/psmouse/parameters/rate)" = 100 ]; then
+	pass cmdline_quoted_module_dropped
+else
+	fail cmdline_quoted_module_dropped "expected psmouse loaded with its default rate 100; rate '$(cat /sys/module/psmouse/parameters/rate 2>/dev/null)'"
+fi
 # snd_hda_intel.model="quoted model": a value in quotes with a space.
 model=$(cat /sys/module/snd_hda_intel/parameters/model 2>/dev/null)
 case $model in
@@ -282,6 +307,12 @@ if cmp -s /tmp/cold.kmod /tmp/cold.ours; then
 	pass coldplug_same_as_kmod
 else
 	fail coldplug_same_as_kmod "only kmod 34.2: '$(grep -vxF -f /tmp/cold.ours /tmp/cold.kmod | tr '\n' ' ')'; only ours: '$(grep -vxF -f /tmp/cold.kmod /tmp/cold.ours | tr '\n' ' ')'"
+fi
+cmdline_state >/tmp/cmdline.kmod
+if cmp -s /tmp/cmdline.kmod /tmp/cmdline.ours; then
+	pass cmdline_same_as_kmod
+else
+	fail cmdline_same_as_kmod "kernel command line parameters after kmod 34.2's coldplug: $(cat /tmp/cmdline.kmod); after ours: $(cat /tmp/cmdline.ours)"
 fi
 
 # ============================================================== depmod

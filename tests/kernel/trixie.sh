@@ -286,10 +286,11 @@ truncate -s 4M "$work/sata.img" "$work/usb.img"
 log=$kdir/console.log
 # Kernel command line: module parameters for modprobe to find, in kmod's
 # forms: a whole word in quotes, a value in quotes with a space, dyndbg with
-# spaces (applied by modprobe when e1000e is coldplugged), and a blacklist.
+# spaces (applied by modprobe when e1000e is coldplugged), a quote in the
+# module part (the word is dropped), and a blacklist.
 append='console=ttyS0 panic=-1 rdinit=/init quiet loglevel=4'
 append="$append \"dummy.numdummies=3\" snd_hda_intel.model=\"quoted model\""
-append="$append \"e1000e.dyndbg=file netdev.c +p\" modprobe.blacklist=pcspkr"
+append="$append \"e1000e.dyndbg=file netdev.c +p\" psmouse.\"rate=20\" modprobe.blacklist=pcspkr"
 step "booting $abi in qemu (TCG, timeout ${timeout_s}s); console log: $log"
 qemu_rc=0
 timeout -k 10 "$timeout_s" qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 1 -m 1536 \
