@@ -267,8 +267,14 @@ fi
 
 # ============================================================== request_module
 section "the kernel's request_module (our /sbin/modprobe)"
-for m in dummy veth; do
-	loaded $m && fail autoload_$m "$m loaded before the test"
+# The kernel runs /proc/sys/kernel/modprobe: ours.
+if [ "$(cat /proc/sys/kernel/modprobe)" = /sbin/modprobe ] && [ "$(readlink /sbin/modprobe)" = modutils ]; then
+	pass autoload_runs_ours
+else
+	fail autoload_runs_ours "kernel.modprobe is '$(cat /proc/sys/kernel/modprobe)', /sbin/modprobe -> '$(readlink /sbin/modprobe)'"
+fi
+for m in dummy veth ext4; do
+	loaded $m && fail autoload_${m}_before "$m loaded before the test"
 done
 ip link add mtdummy type dummy 2>/tmp/ip.err
 # "dummy.numdummies=3" (a whole word in quotes) reaches the module.
@@ -281,7 +287,6 @@ fi
 ip link add mtveth type veth 2>/tmp/ip.err
 if loaded veth && [ -e /sys/class/net/mtveth ]; then pass autoload_rtnl_veth; else fail autoload_rtnl_veth "ip link add type veth: $(cat /tmp/ip.err)"; fi
 if [ -b /dev/nvme0n1 ]; then
-	loaded ext4 && info "ext4 loaded before the mount"
 	if mount -t ext4 /dev/nvme0n1 /mnt 2>/tmp/mount.err && loaded ext4 && loaded jbd2 && loaded mbcache; then
 		pass autoload_fs_ext4
 	else
