@@ -7,7 +7,7 @@
 #   make man (regenerate man/*.[58] from man/*.scd with scdoc) | check-man
 #   make check (generated files, unit, integration, armhf unit + real kernel)
 #   make check-unit | check-integration | check-integration-static | check-arm
-#   make check-kernel | check-kernel-arm | check-configs
+#   make check-kernel | check-kernel-trixie | check-kernel-arm | check-configs
 #   make SANITIZE=1 O=build/asan check      (AddressSanitizer + UBSan)
 
 srctree := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
@@ -190,7 +190,7 @@ GEN_HDRS := $(obj)/generated/autoconf.h $(obj)/generated/applet_table.h
 
 .PHONY: all clean distclean install install-strip defconfig menuconfig oldconfig need-kconfig \
 	allnoconfig allyesconfig savedefconfig check check-unit check-integration check-integration-static check-arm \
-	check-kernel check-kernel-arm check-configs check-generated size size-report fuzz fuzz-build check-fuzz-regressions FORCE \
+	check-kernel check-kernel-trixie check-kernel-arm check-configs check-generated size size-report fuzz fuzz-build check-fuzz-regressions FORCE \
 	man install-man check-man
 .DELETE_ON_ERROR:
 
@@ -386,6 +386,15 @@ check-kernel: $(obj)/modutils
 	$(Q)file $(obj)/modutils | grep -q 'statically linked' || \
 		{ echo "check-kernel needs a static binary: make STATIC=1 O=..." >&2; exit 1; }
 	$(Q)bash $(srctree)/tests/kernel/run.sh --binary $(obj)/modutils
+
+# Debian 13's amd64 kernel (6.12, .ko.xz decompressed by the kernel) with
+# its whole module tree, QEMU's devices coldplugged, and kmod 34.2 beside
+# ours in the guest (fetched into KMOD34_DIR by tests/compat/kmod34.sh).
+KMOD34_DIR ?= $(srctree)/build/kmod34
+check-kernel-trixie: $(obj)/modutils
+	$(Q)file $(obj)/modutils | grep -q 'statically linked' || \
+		{ echo "check-kernel-trixie needs a static binary: make STATIC=1 O=..." >&2; exit 1; }
+	$(Q)bash $(srctree)/tests/kernel/trixie.sh --binary $(obj)/modutils --kmod34 $(abspath $(KMOD34_DIR))
 
 # The same on Debian's armmp kernel in qemu-system-arm, with the static
 # armhf binary of O=build/arm (ARM_O=DIR to change it).

@@ -11,7 +11,8 @@
 # (plain and compressed; kmod 30's modprobe reading our indexes), concurrent depmods under strace-injected delays, the
 # configuration matrix, the static armhf
 # cross build and its unit tests under qemu-arm-static, the Buildroot
-# package (offline), and the real-kernel tests in QEMU on x86_64 and armhf;
+# package (offline), and the real-kernel tests in QEMU on x86_64 and armhf
+# (Debian 12's kernels) and on Debian 13's amd64 kernel;
 # after the integration tests, each integration case against the kmod
 # (34.2 or 30) its oracle file names. Ends with one line
 # "N passed, N failed" over all layers.
@@ -106,6 +107,8 @@ step integration-musl-static make -s O=build/musl-static CC=musl-gcc STATIC=1 ch
 step buildroot bash scripts/buildroot/check.sh
 step kernel-x86_64 make -s O=build/static STATIC=1 check-kernel
 step kernel-armhf make -s check-kernel-arm
+# Debian 13's 6.12 kernel (.ko.xz, in-kernel decompression), kmod 34.2 in the guest.
+step kernel-trixie make -s O=build/static STATIC=1 check-kernel-trixie
 
 echo
 [ -z "$failures" ] || echo "failed layers:$failures"
