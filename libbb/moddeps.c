@@ -126,33 +126,74 @@ static bool on_path(const struct walk *w, uint32_t i, uint32_t mod)
 	return false;
 }
 
+/* The candidates for a walk: a circular list in module number order with
+ * a head. Taking a module out moves the head to the module after it (the
+ * way kmod's list of candidates advances), so the next walk starts after
+ * the last module a cycle took out, going round to the first. */
+struct cands {
+	uint32_t *next, *prev;
+	bool *in;
+	uint32_t head;          /* UINT32_MAX: empty */
+};
+
+static void cands_drop(struct cands *c, uint32_t m)
+{
+	if (!c->in[m])
+		return;
+	c->in[m] = false;
+	if (c->next[m] == m) {
+		c->head = UINT32_MAX;
+		return;
+	}
+	c->next[c->prev[m]] = c->next[m];
+	c->prev[c->next[m]] = c->prev[m];
+	c->head = c->next[m];
+}
+
 int moddeps_cycles(struct moddeps *g, void (*cb)(const uint32_t *path, size_t len, void *arg),
 		   void *arg)
 {
-	/* Candidates: modules with users left, in number order; removed
-	 * once they were found in a cycle or have no dependencies. */
-	bool *root = calloc(g->n ? g->n : 1, sizeof(*root));
+	size_t n1 = g->n ? g->n : 1;
+	/* Candidates: modules with users left, taken out once they were
+	 * found in a cycle, walked from or found without dependencies. */
+	struct cands c = { calloc(n1, sizeof(uint32_t)), calloc(n1, sizeof(uint32_t)), calloc(n1, sizeof(bool)),
+			   UINT32_MAX };
 	/* kmod keeps "visited" across roots and so reports a module that was
 	 * only below an earlier cycle as a cycle of its own; here it is per
 	 * root (stamped with the root's number + 1). */
-	uint32_t *visited = calloc(g->n ? g->n : 1, sizeof(*visited));
-	bool *inloop = calloc(g->n ? g->n : 1, sizeof(*inloop));
+	uint32_t *visited = calloc(n1, sizeof(*visited));
+	bool *inloop = calloc(n1, sizeof(*inloop));
 	uint32_t *path = malloc((g->n + 1) * sizeof(*path));
 	struct walk w = { 0 };
 	int count = 0, err = 0;
 	/* A bound on the work of pathological graphs. */
 	size_t budget = 1u << 22;
+	uint32_t last = UINT32_MAX;
 
-	if (!root || !visited || !inloop || !path) {
+	if (!c.next || !c.prev || !c.in || !visited || !inloop || !path) {
 		err = -ENOMEM;
 		goto out;
 	}
-	for (uint32_t i = 0; i < g->n; i++)
-		root[i] = g->left != NULL && g->left[i] > 0;
-	for (uint32_t r = 0; r < g->n; r++) {
-		if (!root[r])
+	for (uint32_t i = 0; i < g->n; i++) {
+		if (g->left == NULL || g->left[i] == 0)
 			continue;
-		root[r] = false;
+		c.in[i] = true;
+		if (last == UINT32_MAX) {
+			c.head = i;
+		} else {
+			c.next[last] = i;
+			c.prev[i] = last;
+		}
+		last = i;
+	}
+	if (last != UINT32_MAX) {
+		c.next[last] = c.head;
+		c.prev[c.head] = last;
+	}
+	while (c.head != UINT32_MAX) {
+		uint32_t r = c.head;
+
+		cands_drop(&c, r);
 		w.n = w.ns = 0;
 		if ((err = push(&w, r, UINT32_MAX)) < 0)
 			goto out;
@@ -175,7 +216,7 @@ int moddeps_cycles(struct moddeps *g, void (*cb)(const uint32_t *path, size_t le
 					path[b] = t;
 				}
 				for (size_t k = 0; k < len; k++) {
-					root[path[k]] = false;
+					cands_drop(&c, path[k]);
 					if (!inloop[path[k]]) {
 						inloop[path[k]] = true;
 						count++;
@@ -187,7 +228,7 @@ int moddeps_cycles(struct moddeps *g, void (*cb)(const uint32_t *path, size_t le
 			}
 			visited[m] = r + 1;
 			if (l->n == 0) {
-				root[m] = false;
+				cands_drop(&c, m);
 				continue;
 			}
 			if (vi != 0 && on_path(&w, vi, m))
@@ -200,7 +241,9 @@ int moddeps_cycles(struct moddeps *g, void (*cb)(const uint32_t *path, size_t le
 out:
 	free(w.v);
 	free(w.stack);
-	free(root);
+	free(c.next);
+	free(c.prev);
+	free(c.in);
 	free(visited);
 	free(inloop);
 	free(path);

@@ -95,6 +95,10 @@ done
 # depmod against kmod 34.2: Debian 12's trees (plain, compressed, mixed) and Debian 13's.
 step compat-depmod bash -c 'bash tests/compat/trees.sh --compressed --trixie >/dev/null &&
 	bash tests/compat/depmod-compare.sh build/modutils'
+# The cycle report (which cycles, from which module, in which order) against
+# kmod 34.2 on random small trees (fixed seed; the script takes another).
+step compat-depmod-cycles bash -c 'bash tests/compat/kmod34.sh build/kmod34 &&
+	bash tests/compat/depmod-cycles.sh build/modutils build/kmod34/bin 60 1'
 # Three depmods at once on a copy of the amd64 tree, under strace with
 # delays injected, readers asking all the while (the index set must stay
 # whole, every answer right, nothing left behind).
