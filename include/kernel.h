@@ -93,6 +93,13 @@ int kernel_self_exe(char *buf, size_t size);
  * (-EINVAL or -ENOSYS where the filesystem or kernel cannot). */
 int kernel_rename_exchange(int olddirfd, const char *oldname, int newdirfd, const char *newname);
 
+/* A process-private futex: sleep while *addr == val (any wakeup may be
+ * spurious; the caller checks its condition again), and wake every thread
+ * sleeping on addr. The smallest condition variable there is: glibc's
+ * pthread_cond_* take about 7 KiB of a static binary. */
+void kernel_futex_wait(unsigned int *addr, unsigned int val);
+void kernel_futex_wake_all(unsigned int *addr);
+
 /* Path of /proc/modules, for messages. */
 extern const char kernel_proc_modules[];
 

@@ -63,6 +63,37 @@ static void xz_free(void *opaque, void *ptr)
 
 static const lzma_allocator xz_allocator = { xz_alloc, xz_free, NULL };
 
+/*
+ * The uncompressed size an xz index states (xz file format 1.0.4,
+ * section 4: indicator 0, number of records, an unpadded and an
+ * uncompressed size per block, zero padding to 4 bytes, CRC32): the sum
+ * of its records, 0 if it is not well formed. Read here rather than by
+ * lzma_index_buffer_decode(), which links liblzma's index tree (about
+ * 6.5 KiB) for one number.
+ */
+static uint64_t index_size(const unsigned char *buf, size_t len)
+{
+	lzma_vli count, unpadded, size, total = 0;
+	size_t pos = 1, end = len - 4;
+
+	if (len < 8 || len % 4 != 0 || buf[0] != 0 || lzma_vli_decode(&count, NULL, buf, &pos, end) != LZMA_OK)
+		return 0;
+	for (; count > 0; count--) {
+		if (lzma_vli_decode(&unpadded, NULL, buf, &pos, end) != LZMA_OK ||
+		    lzma_vli_decode(&size, NULL, buf, &pos, end) != LZMA_OK || unpadded < 5 ||
+		    size > LZMA_VLI_MAX - total)
+			return 0;
+		total += size;
+	}
+	for (; pos % 4 != 0; pos++)
+		if (buf[pos] != 0)
+			return 0;
+	if (pos != end || lzma_crc32(buf, end, 0) != ((uint32_t)buf[end] | (uint32_t)buf[end + 1] << 8 |
+							(uint32_t)buf[end + 2] << 16 | (uint32_t)buf[end + 3] << 24))
+		return 0;
+	return total;
+}
+
 /* The uncompressed size a regular file's index states (its last stream),
  * 0 when it cannot be read: a hint for one allocation instead of a doubling
  * buffer. The decoder checks the index against the data, so a lie ends in
@@ -71,23 +102,18 @@ static uint64_t stated_size(int fd)
 {
 	unsigned char footer[LZMA_STREAM_HEADER_SIZE], *buf;
 	lzma_stream_flags flags;
-	lzma_index *idx = NULL;
-	uint64_t memlimit = 1u << 20, size = 0;
-	size_t pos = 0;
+	uint64_t size = 0;
 	struct stat st;
 
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 2 * LZMA_STREAM_HEADER_SIZE ||
 	    pread(fd, footer, sizeof(footer), st.st_size - (off_t)sizeof(footer)) != (ssize_t)sizeof(footer) ||
 	    lzma_stream_footer_decode(&flags, footer) != LZMA_OK ||
 	    flags.backward_size > (uint64_t)st.st_size - 2 * LZMA_STREAM_HEADER_SIZE ||
-	    flags.backward_size > memlimit || (buf = malloc(flags.backward_size)) == NULL)
+	    flags.backward_size > (1u << 20) || (buf = malloc(flags.backward_size)) == NULL)
 		return 0;
 	if (pread(fd, buf, flags.backward_size, st.st_size - (off_t)sizeof(footer) - (off_t)flags.backward_size) ==
-		    (ssize_t)flags.backward_size &&
-	    lzma_index_buffer_decode(&idx, &memlimit, NULL, buf, &pos, flags.backward_size) == LZMA_OK) {
-		size = lzma_index_uncompressed_size(idx);
-		lzma_index_end(idx, NULL);
-	}
+	    (ssize_t)flags.backward_size)
+		size = index_size(buf, flags.backward_size);
 	free(buf);
 	return size;
 }

@@ -379,3 +379,20 @@ int kernel_rename_exchange(int olddirfd, const char *oldname, int newdirfd, cons
 	return -ENOSYS;
 #endif
 }
+
+#ifndef SYS_futex
+#define SYS_futex SYS_futex_time64   /* 32-bit ABIs with only 64-bit time */
+#endif
+#define FUTEX_WAIT_PRIV 128           /* FUTEX_WAIT | FUTEX_PRIVATE_FLAG (linux/futex.h) */
+#define FUTEX_WAKE_PRIV 129           /* FUTEX_WAKE | FUTEX_PRIVATE_FLAG */
+
+void kernel_futex_wait(unsigned int *addr, unsigned int val)
+{
+	/* EAGAIN (changed already) and EINTR: back to the caller's check */
+	syscall(SYS_futex, addr, FUTEX_WAIT_PRIV, val, NULL, NULL, 0);
+}
+
+void kernel_futex_wake_all(unsigned int *addr)
+{
+	syscall(SYS_futex, addr, FUTEX_WAKE_PRIV, INT_MAX, NULL, NULL, 0);
+}

@@ -15,6 +15,7 @@
 //config:	  is lsmod (when LSMOD is built); "kmod help", "kmod --version".
 //applet:APPLET(kmod)
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -56,6 +57,55 @@ struct devnode {
 	char type;             /* 'c' or 'b' */
 	unsigned int major, minor;
 };
+
+/*
+ * kmod reads a line with sscanf(line, "%s %s %c%u:%u"). The same reading
+ * by hand: glibc's sscanf would link its scanf engine with strtod,
+ * strtof and the multibyte conversions (about 40 KiB of a static binary).
+ * %s: blanks, then a word (at most size - 1 bytes, as %4095s).
+ */
+static const char *scan_word(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '\0')
+		return NULL;
+	while (*s != '\0' && !isspace((unsigned char)*s) && n < size - 1)
+		buf[n++] = *s++;
+	buf[n] = '\0';
+	return s;
+}
+
+/* %u: blanks, a sign, digits; converted by strtoul, as sscanf does. */
+static const char *scan_uint(const char *s, unsigned int *v)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!isdigit((unsigned char)s[*s == '-' || *s == '+']))
+		return NULL;
+	*v = (unsigned int)strtoul(s, &end, 10);
+	return end;
+}
+
+/* "%4095s %4095s %c%u:%u": into module and devname (PATH_MAX bytes
+ * each, which d points to) and d's type, major and minor. */
+static bool parse_devname(const char *s, char *module, char *devname, struct devnode *d)
+{
+	if ((s = scan_word(s, module, PATH_MAX)) == NULL || (s = scan_word(s, devname, PATH_MAX)) == NULL)
+		return false;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '\0')
+		return false;
+	d->type = *s++;
+	if ((s = scan_uint(s, &d->major)) == NULL || *s != ':')
+		return false;
+	return scan_uint(s + 1, &d->minor) != NULL;
+}
 
 static void write_human(FILE *out, const struct devnode *d)
 {
@@ -296,8 +346,7 @@ static int static_nodes_main(int argc, char **argv)
 		if (line[0] == '#')
 			continue;
 		/* kmod's own reading: %u takes a sign, blanks may come before numbers */
-		if (sscanf(line, "%4095s %4095s %c%u:%u", module, devname, &d.type, &d.major, &d.minor) != 5 ||
-		    (d.type != 'c' && d.type != 'b')) {
+		if (!parse_devname(line, module, devname, &d) || (d.type != 'c' && d.type != 'b')) {
 			fprintf(stderr, "Error: invalid devname entry: %s", line);
 			ret = EXIT_FAILURE;
 			continue;

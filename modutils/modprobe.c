@@ -441,10 +441,12 @@ static char *join_options(const char *conf, const char *extra)
 }
 
 /* system(3) without its signal handling (a few KB of static glibc): the
- * wait status of /bin/sh -c cmd, or -1 if it could not be started. */
+ * wait status of /bin/sh -c cmd, or -1 if it could not be started. The
+ * child only execs or exits, all vfork() allows; fork() would cost 2.6 KiB
+ * of static glibc (its atfork and lock handling). */
 static int shell(const char *cmd)
 {
-	pid_t pid = fork();
+	pid_t pid = vfork();
 	int status;
 
 	if (pid == 0) {
@@ -476,7 +478,8 @@ static int run_command(const struct mod *m, const char *kind, const char *cmd, c
 		return -ENOMEM;
 	for (p = cmd; *p;) {
 		if (strncmp(p, var, sizeof(var) - 1) == 0) {
-			len += (size_t)sprintf(full + len, "%s", options);
+			memcpy(full + len, options, strlen(options));
+			len += strlen(options);
 			p += sizeof(var) - 1;
 		} else {
 			full[len++] = *p++;

@@ -429,6 +429,11 @@ print_report() {
 		pulled "$out/glibc-all-nocomp/modutils.map" | awk '{ printf "| %s | %s | %s | `%s` |\n", $1, $2, $3, $4 }'
 		echo
 	fi
+	# Hand-written: the default build against issue 15's limit (b16b3a3).
+	if [ -f "$src/bench/size/default-build.md" ]; then
+		cat "$src/bench/size/default-build.md"
+		echo
+	fi
 	echo "Applets: $applets(\`all\`); measured $(date -u +%Y-%m-%d) at $(git -C "$src" describe --always --dirty 2>/dev/null || echo '?')."
 }
 echo

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -240,6 +241,34 @@ static void load_and_unload_reach_the_fake(void **state)
 	assert_int_equal(kernel_module_state("modtest_b"), -ENOENT);
 }
 
+static unsigned int futex_word;
+
+static void *futex_waker(void *arg)
+{
+	(void)arg;
+	usleep(20000);
+	__atomic_store_n(&futex_word, 1, __ATOMIC_SEQ_CST);
+	kernel_futex_wake_all(&futex_word);
+	return NULL;
+}
+
+/* The futex pair depmod's read-ahead waits with: a wait on a changed
+ * value returns at once, and a sleeper is woken by wake_all. */
+static void futex_wait_and_wake(void **state)
+{
+	pthread_t t;
+
+	(void)state;
+	futex_word = 0;
+	kernel_futex_wait(&futex_word, 7);
+	kernel_futex_wake_all(&futex_word);
+	assert_int_equal(pthread_create(&t, NULL, futex_waker, NULL), 0);
+	while (__atomic_load_n(&futex_word, __ATOMIC_SEQ_CST) == 0)
+		kernel_futex_wait(&futex_word, 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(futex_word, 1);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -252,6 +281,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(release_from_uname),
 		cmocka_unit_test(load_and_unload_reach_the_fake),
 		cmocka_unit_test(kallsyms_names_whole),
+		cmocka_unit_test(futex_wait_and_wake),
 	};
 	char cmd[600];
 	int rc;
