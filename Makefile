@@ -159,6 +159,19 @@ endif
 endif
 endif
 endif
+# A static cross build on a fetched Debian sysroot (kept for cmocka, which the
+# unit tests under qemu-user need) links the same libraries built from
+# Debian 13's sources with the cross compiler, found first: the board decodes
+# with liblzma 5.8 too, and libzstd comes without the legacy v0.5-v0.7
+# decoders Debian's archive carries (53 KiB of an armhf binary).
+ifeq ($(STATIC)$(STATIC_LIBS),1source)
+ifneq ($(filter armhf armel arm64,$(DEB_ARCH)),)
+LIBSRC := $(obj)/sysroot-libs
+AUTO_LIBSRC := $(LIBSRC)/.complete-$(SYSROOT_SCRIPT_SUM)
+MU_CFLAGS += -isystem $(LIBSRC)/usr/include
+MU_LDFLAGS += -L$(LIBSRC)/usr/lib
+endif
+endif
 ifneq ($(SYSROOT),)
 TRIPLET ?= $(shell $(CC) -dumpmachine 2>/dev/null)
 SYSROOT_CFLAGS := -isystem $(SYSROOT)/usr/include
@@ -204,7 +217,7 @@ $(obj)/libbb.a: $(LIBBB_OBJS)
 	$(quiet) AR $@
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(obj)/obj/%.o: $(srctree)/%.c $(GEN_HDRS) | $(AUTO_SYSROOT)
+$(obj)/obj/%.o: $(srctree)/%.c $(GEN_HDRS) | $(AUTO_SYSROOT) $(AUTO_LIBSRC)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(MU_CFLAGS) -MMD -MP -c -o $@ $<
@@ -259,6 +272,12 @@ need-kconfig:
 $(AUTO_SYSROOT):
 	$(quiet) SYSROOT $(SYSROOT)
 	$(Q)$(AUTO_SYSROOT_ENV) sh $(srctree)/scripts/mksysroot.sh $(DEB_ARCH) $(SYSROOT) $(AUTO_SYSROOT_ARGS)
+	$(Q)touch $@
+
+$(AUTO_LIBSRC): | $(AUTO_SYSROOT)
+	$(quiet) SYSROOT $(LIBSRC)
+	$(Q)MKSYSROOT_SUITE=trixie sh $(srctree)/scripts/mksysroot.sh --build-libs $(LIBSRC) $(firstword $(CC)) \
+		-O2 -ffunction-sections -fdata-sections $(ARCH_CFLAGS)
 	$(Q)touch $@
 
 # ---- install -----------------------------------------------------------
