@@ -131,6 +131,11 @@ struct dm {
 	struct moddeps g;
 };
 
+/* ---- run.c -------------------------------------------------------------- */
+
+/* Free what d holds (not d). */
+void dm_free(struct dm *d);
+
 /* ---- conf.c ------------------------------------------------------------- */
 
 int dm_list_add(struct cfg_list *l, const char *path, int type);

@@ -36,7 +36,7 @@ static int make_dirs(const char *path)
 	}
 }
 
-static void dm_free(struct dm *d)
+void dm_free(struct dm *d)
 {
 	for (size_t i = 0; i < d->nmods; i++) {
 		if (d->mods[i] == NULL)
