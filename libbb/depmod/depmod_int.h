@@ -49,19 +49,22 @@ static inline void *vec_push(struct vec *x, size_t count)
 	return p;
 }
 
-/* String -> number, open addressing. Keys are not copied. */
+/* String -> number (stab.c). Keys are not copied; an entry is never removed. */
 struct stab {
 	struct sslot {
 		const char *key;
 		uint32_t len, hash, val;
-	} *s;
-	size_t mask, n;
+	} *s;                   /* an xarray, in the order added */
+	size_t n;
+	struct xhash index;     /* hash -> position in s */
 };
 
-/* Returns the slot of key (key == NULL when absent), or NULL when out of
- * memory with insert set. With insert the slot is claimed for key. */
+/* Returns the slot of key (key == NULL when absent: not to be written), or
+ * NULL when out of memory with insert set. With insert an absent key gets
+ * a new slot (val UINT32_MAX), valid until the next insert. */
 struct sslot *stab_get(struct stab *t, const char *key, size_t len, bool insert);
-/* Free the keys too (they were allocated one by one), and the table. */
+void stab_free(struct stab *t);
+/* stab_free, and free() each key first. */
 void stab_free_keys(struct stab *t);
 
 /* ---- state -------------------------------------------------------------- */

@@ -89,7 +89,7 @@ int dm_build_array(struct dm *d)
 		s = stab_get(&by_path, m->uncrelpath, strlen(m->uncrelpath), true);
 		if (s == NULL) {
 			fclose(fp);
-			free(by_path.s);
+			stab_free(&by_path);
 			return -ENOMEM;
 		}
 		s->val = (uint32_t)i;
@@ -109,7 +109,7 @@ int dm_build_array(struct dm *d)
 			d->array[s->val]->sort_idx = (int)idx - (int)total;
 	}
 	fclose(fp);
-	free(by_path.s);
+	stab_free(&by_path);
 	qsort(d->array, d->n, sizeof(*d->array), sort_order);
 	for (size_t i = 0; i < d->n; i++)
 		d->array[i]->idx = (uint32_t)i;

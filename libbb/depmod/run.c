@@ -47,8 +47,8 @@ void dm_free(struct dm *d)
 	}
 	free(d->mods);
 	free(d->array);
-	free(d->by_name.s);
-	free(d->by_sym.s);
+	stab_free(&d->by_name);
+	stab_free(&d->by_sym);
 	free(d->syms.v);
 	free(d->info.v);
 	free(d->imports.v);

@@ -14,23 +14,18 @@
 /* The symbol's number, added (undefined) when new; UINT32_MAX: no memory. */
 static uint32_t sym_intern(struct dm *d, const char *name, size_t len)
 {
-	struct sslot *s = stab_get(&d->by_sym, name, len, true);
+	struct sslot *s = stab_get(&d->by_sym, name, len, false);
 	struct sym *y;
 
-	if (s == NULL)
-		return UINT32_MAX;
-	if (s->val != UINT32_MAX)
+	if (s->key != NULL)
 		return s->val;
 	y = vec_push(&d->syms, 1);
-	if (y == NULL || (y->name = xarena_dup(&d->strings, name, len)) == NULL) {
-		/* undo the claimed slot */
-		s->key = NULL;
-		d->by_sym.n--;
+	if (y == NULL || (y->name = xarena_dup(&d->strings, name, len)) == NULL ||
+	    (s = stab_get(&d->by_sym, y->name, len, true)) == NULL) {
 		if (y)
 			d->syms.n--;
 		return UINT32_MAX;
 	}
-	s->key = y->name;
 	y->len = (uint32_t)len;
 	y->owner = -1;
 	y->defined = false;
