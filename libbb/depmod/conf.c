@@ -45,7 +45,8 @@ static bool kernel_matches(const struct dm *d, const char *pattern)
 	return r > 0;
 }
 
-static void cfg_parse(struct dm *d, const char *file)
+/* 0, or -ENOMEM (the lines after it not read). */
+static int cfg_parse(struct dm *d, const char *file)
 {
 	struct confline r;
 	const char *why;
@@ -54,7 +55,7 @@ static void cfg_parse(struct dm *d, const char *file)
 
 	if (err < 0) {
 		msg_err("file parse %s: %s", file, why);
-		return;
+		return 0;
 	}
 	while ((line = confline_next(&r)) != NULL) {
 		unsigned lineno = r.lineno;
@@ -66,9 +67,11 @@ static void cfg_parse(struct dm *d, const char *file)
 		if (cmd == NULL)
 			continue;
 		if (strcmp(cmd, "search") == 0) {
-			while ((a = strtok_r(NULL, "\t ", &save)) != NULL)
-				dm_list_add(&d->searches, a, strcmp(a, "built-in") == 0 ? SEARCH_BUILTIN :
-						       strcmp(a, "external") == 0 ? SEARCH_EXTERNAL : SEARCH_PATH);
+			while (err == 0 && (a = strtok_r(NULL, "\t ", &save)) != NULL)
+				err = dm_list_add(&d->searches, a, strcmp(a, "built-in") == 0 ? SEARCH_BUILTIN :
+							     strcmp(a, "external") == 0 ? SEARCH_EXTERNAL : SEARCH_PATH);
+			if (err < 0)
+				break;
 			continue;
 		}
 		if (strcmp(cmd, "override") == 0) {
@@ -82,10 +85,14 @@ static void cfg_parse(struct dm *d, const char *file)
 					msg_info("%s:%u: override kernel did not match %s", file, lineno, b);
 					continue;
 				}
-				if (asprintf(&p, "%s/%s", c, a) >= 0) {
-					dm_list_add(&d->overrides, p, 0);
-					free(p);
+				if (asprintf(&p, "%s/%s", c, a) < 0) {
+					err = -ENOMEM;
+					break;
 				}
+				err = dm_list_add(&d->overrides, p, 0);
+				free(p);
+				if (err < 0)
+					break;
 				continue;
 			}
 		} else if (strcmp(cmd, "external") == 0) {
@@ -96,12 +103,16 @@ static void cfg_parse(struct dm *d, const char *file)
 					msg_info("%s:%u: external directory did not match %s", file, lineno, a);
 					continue;
 				}
-				dm_list_add(&d->externals, b, 0);
+				err = dm_list_add(&d->externals, b, 0);
+				if (err < 0)
+					break;
 				continue;
 			}
 		} else if (strcmp(cmd, "exclude") == 0) {
-			while ((a = strtok_r(NULL, "\t ", &save)) != NULL)
-				dm_list_add(&d->excludes, a, 0);
+			while (err == 0 && (a = strtok_r(NULL, "\t ", &save)) != NULL)
+				err = dm_list_add(&d->excludes, a, 0);
+			if (err < 0)
+				break;
 			continue;
 		} else if (strcmp(cmd, "include") == 0 || strcmp(cmd, "make_map_files") == 0) {
 			msg_info("%s:%u: command %s not implemented yet", file, lineno, cmd);
@@ -110,6 +121,7 @@ static void cfg_parse(struct dm *d, const char *file)
 		msg_err("%s:%u: ignoring bad line starting with '%s'", file, lineno, cmd);
 	}
 	confline_close(&r);
+	return err;
 }
 
 struct cfg_file {
@@ -122,22 +134,23 @@ static int cfg_file_cmp(const void *a, const void *b)
 	return strcmp(((const struct cfg_file *)a)->name, ((const struct cfg_file *)b)->name);
 }
 
-/* Add a file unless a file of that basename came first. */
-static void cfg_file_add(struct cfg_file **files, size_t *n, const char *dir, const char *name)
+/* Add a file unless a file of that basename came first. 0 or -ENOMEM. */
+static int cfg_file_add(struct cfg_file **files, size_t *n, const char *dir, const char *name)
 {
 	struct cfg_file *f;
 
 	for (size_t i = 0; i < *n; i++)
 		if (strcmp((*files)[i].name, name) == 0)
-			return;
+			return 0;
 	f = xarray_grow(files, *n, 1, sizeof(*f));
 	if (f == NULL || asprintf(&f->path, "%s/%s", dir, name) < 0)
-		return;
+		return -ENOMEM;
 	f->name = f->path + strlen(dir) + 1;
 	(*n)++;
+	return 0;
 }
 
-void dm_cfg_load(struct dm *d, char **paths, size_t npaths)
+int dm_cfg_load(struct dm *d, char **paths, size_t npaths)
 {
 	static const char *const defaults[] = {
 		"/etc/depmod.d", "/run/depmod.d", "/usr/local/lib/depmod.d",
@@ -145,12 +158,13 @@ void dm_cfg_load(struct dm *d, char **paths, size_t npaths)
 	};
 	struct cfg_file *files = NULL;
 	size_t n = 0;
+	int err = 0;
 
 	if (npaths == 0) {
 		paths = (char **)defaults;
 		npaths = ARRAY_SIZE(defaults);
 	}
-	for (size_t i = 0; i < npaths; i++) {
+	for (size_t i = 0; i < npaths && err == 0; i++) {
 		struct stat st;
 		struct dirent *de;
 		DIR *dir;
@@ -161,14 +175,16 @@ void dm_cfg_load(struct dm *d, char **paths, size_t npaths)
 			/* A file given with -C: sorted by its basename too. */
 			char *dup = strdup(paths[i]), *slash;
 
-			if (dup == NULL)
-				continue;
+			if (dup == NULL) {
+				err = -ENOMEM;
+				break;
+			}
 			slash = strrchr(dup, '/');
 			if (slash != NULL) {
 				*slash = '\0';
-				cfg_file_add(&files, &n, slash == dup ? "" : dup, slash + 1);
+				err = cfg_file_add(&files, &n, slash == dup ? "" : dup, slash + 1);
 			} else {
-				cfg_file_add(&files, &n, ".", dup);
+				err = cfg_file_add(&files, &n, ".", dup);
 			}
 			free(dup);
 			continue;
@@ -178,7 +194,7 @@ void dm_cfg_load(struct dm *d, char **paths, size_t npaths)
 			msg_err("files list %s: %s", paths[i], strerror(errno));
 			continue;
 		}
-		while ((de = readdir(dir)) != NULL) {
+		while (err == 0 && (de = readdir(dir)) != NULL) {
 			size_t len = strlen(de->d_name);
 
 			if (de->d_name[0] == '.')
@@ -192,18 +208,20 @@ void dm_cfg_load(struct dm *d, char **paths, size_t npaths)
 					paths[i], de->d_name);
 				continue;
 			}
-			cfg_file_add(&files, &n, paths[i], de->d_name);
+			err = cfg_file_add(&files, &n, paths[i], de->d_name);
 		}
 		closedir(dir);
 	}
 	/* Sorted by basename; insertion above kept the first of each name. */
-	if (n > 1)
+	if (err == 0 && n > 1)
 		qsort(files, n, sizeof(*files), cfg_file_cmp);
 	for (size_t i = 0; i < n; i++) {
-		cfg_parse(d, files[i].path);
+		if (err == 0)
+			err = cfg_parse(d, files[i].path);
 		free(files[i].path);
 	}
 	free(files);
-	if (d->searches.n == 0)
-		dm_list_add(&d->searches, "updates", SEARCH_PATH);
+	if (err == 0 && d->searches.n == 0)
+		err = dm_list_add(&d->searches, "updates", SEARCH_PATH);
+	return err;
 }

@@ -144,8 +144,9 @@ void dm_free(struct dm *d);
 int dm_list_add(struct cfg_list *l, const char *path, int type);
 void dm_list_free(struct cfg_list *l);
 /* Read the depmod.d files of paths (the default folders when npaths is 0),
- * in the order of their names; "updates" is searched when none says what. */
-void dm_cfg_load(struct dm *d, char **paths, size_t npaths);
+ * in the order of their names; "updates" is searched when none says what.
+ * 0, or -ENOMEM (what the files say is then not all in d). */
+int dm_cfg_load(struct dm *d, char **paths, size_t npaths);
 
 /* ---- walk.c ------------------------------------------------------------- */
 

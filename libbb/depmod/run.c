@@ -96,7 +96,11 @@ static int index_tree(struct dm *d, struct dirswap *s, int argc, char **argv, co
 	}
 
 	if (all) {
-		dm_cfg_load(d, o->configs, o->nconfigs);
+		err = dm_cfg_load(d, o->configs, o->nconfigs);
+		if (err < 0) {
+			msg_fatal("could not read the configuration: %s", strerror(-err));
+			return err;
+		}
 		err = dm_search_path(d, d->dirname);
 		if (err < 0) {
 			msg_fatal("could not search modules: %s", strerror(-err));

@@ -89,7 +89,7 @@ static void load(struct fixture *f, const char *a, const char *b)
 
 	snprintf(pa, sizeof(pa), "%s/%s", f->root, a);
 	snprintf(pb, sizeof(pb), "%s/%s", f->root, b ? b : "");
-	dm_cfg_load(&f->d, paths, b ? 2 : 1);
+	assert_int_equal(dm_cfg_load(&f->d, paths, b ? 2 : 1), 0);
 }
 
 /* Add the module file rel (below the module folder) as the walk does. */
