@@ -57,7 +57,6 @@ static int index_add(struct out *o, const char *key, const char *value, uint32_t
 	return err;
 }
 
-
 static int write_index(struct out *o)
 {
 	int err = o->dry ? 0 : modindex_writer_write(&o->idx, o->fd);

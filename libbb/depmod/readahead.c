@@ -9,7 +9,6 @@
  * read, alone, and memory is bounded by the largest module or the budget,
  * not by WINDOW largest modules. */
 
-
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>

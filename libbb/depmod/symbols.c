@@ -10,7 +10,6 @@
 #include "fileopen.h"
 #include "modelf.h"
 
-
 /* The symbol's number, added (undefined) when new; UINT32_MAX: no memory. */
 static uint32_t sym_intern(struct dm *d, const char *name, size_t len)
 {
