@@ -191,7 +191,10 @@ APPLET_SRCS := $(foreach f,$(ALL_APPLET_SRCS),\
 APPLETS := $(basename $(notdir $(APPLET_SRCS)))
 
 LIBBB-y := msg confline modname context kernel modfile decompress modelf modsig modindex modlookup modconf loaddiag modparams
-LIBBB-y += modindex_write moddeps dirswap ere glob_match xarray modparts fileopen
+LIBBB-y += ere glob_match xarray fileopen
+# depmod's library (include/depmod.h; its internal headers are beside it).
+LIBBB_DEPMOD := run conf walk order symbols readahead outputs stab wbuf moddeps modindex_write modparts dirswap
+LIBBB-y += $(addprefix depmod/,$(LIBBB_DEPMOD))
 LIBBB-$(CONFIG_FEATURE_GZIP) += decompress_gzip
 LIBBB-$(CONFIG_FEATURE_XZ) += decompress_xz
 LIBBB-$(CONFIG_FEATURE_ZSTD) += decompress_zstd
@@ -222,7 +225,7 @@ $(obj)/obj/%.o: $(srctree)/%.c $(GEN_HDRS) | $(AUTO_SYSROOT) $(AUTO_LIBSRC)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(MU_CFLAGS) -MMD -MP -c -o $@ $<
 
--include $(wildcard $(obj)/obj/*/*.d)
+-include $(wildcard $(obj)/obj/*/*.d $(obj)/obj/*/*/*.d)
 
 # ---- configuration -----------------------------------------------------
 KCONF := $(shell command -v kconfig-conf 2>/dev/null)
@@ -346,7 +349,7 @@ UNIT_LDFLAGS := $(filter-out -static,$(MU_LDFLAGS))
 $(obj)/tests/unit/%: $(srctree)/tests/unit/%.c $(obj)/libbb.a $(GEN_HDRS)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(MU_CFLAGS) -Wno-unused-parameter -DTEST_DATA=\"$(srctree)/tests/unit/data\" $(UNIT_LDFLAGS) -o $@ $< $(obj)/libbb.a -lcmocka $(MU_LIBS)
+	$(Q)$(CC) $(MU_CFLAGS) -I$(srctree)/libbb/depmod -Wno-unused-parameter -DTEST_DATA=\"$(srctree)/tests/unit/data\" $(UNIT_LDFLAGS) -o $@ $< $(obj)/libbb.a -lcmocka $(MU_LIBS)
 
 # The fake kernel of the integration tests; test_kernel runs under it.
 FAKEKERNEL := $(obj)/tests/libfakekernel.so
@@ -435,17 +438,14 @@ FUZZ_TARGETS := $(patsubst $(srctree)/tests/fuzz/%.c,%,$(wildcard $(srctree)/tes
 FUZZ_BINS := $(patsubst %,$(obj)/fuzz/%,$(FUZZ_TARGETS))
 FUZZ_LIBBB := $(patsubst %,$(srctree)/libbb/%.c,$(LIBBB-y))
 
-# A target that drives a whole applet links its file too.
-FUZZ_EXTRA_fuzz_depmodconf := $(srctree)/modutils/depmod.c
-
 .SECONDEXPANSION:
-$(obj)/fuzz/%: $(srctree)/tests/fuzz/%.c $(FUZZ_LIBBB) $$(FUZZ_EXTRA_$$*) $(GEN_HDRS)
+$(obj)/fuzz/%: $(srctree)/tests/fuzz/%.c $(FUZZ_LIBBB) $(GEN_HDRS)
 	$(quiet) FUZZ $@
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(FUZZ_CC) -std=gnu11 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -D_GNU_SOURCE -DTEST_DATA=\"$(srctree)/tests/unit/data\" \
-		-I$(obj)/generated -I$(srctree)/include \
-		-o $@ $< $(FUZZ_EXTRA_$*) $(FUZZ_LIBBB) $(sort $(LIBS-y))
+		-I$(obj)/generated -I$(srctree)/include -I$(srctree)/libbb/depmod \
+		-o $@ $< $(FUZZ_LIBBB) $(sort $(LIBS-y))
 
 fuzz-build: $(FUZZ_BINS)
 

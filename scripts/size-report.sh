@@ -409,7 +409,7 @@ print_report() {
 		echo "Why the own-code target (40 KiB) is missed: it was set before depmod and"
 		echo "modprobe were written in full. depmod alone (every text and binary index"
 		echo "kmod writes, kmod's search/override/external/exclude rules, the"
-		echo "cycle report, -E/-F symbol checks, the folder exchange of libbb/dirswap.c"
+		echo "cycle report, -E/-F symbol checks, the folder exchange of libbb/depmod/dirswap.c"
 		echo "that switches the eleven files as one set) and modprobe (kmod's lookup"
 		echo "order, modprobe.d, softdeps, install/remove, -D/-c/-R, the explanations"
 		echo "of refused loads) are most of it; usage texts and messages, kept as kmod"

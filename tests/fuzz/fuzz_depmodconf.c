@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* libFuzzer: depmod.d (search, override, external, exclude, and what is
- * not a command) through the whole depmod applet: the input is the
- * configuration given with -C, and depmod -n indexes a small tree in
+ * not a command) through libbb's whole depmod run (depmod_run): the input
+ * is the configuration given with -C, and depmod -n indexes a small tree in
  * which the same module name lives in several folders, so that search
  * order, overrides and excludes change what it picks.
  * depmod walks what an "external" line names, and nothing stops a real
  * configuration naming "/": so the harness turns every '/' of the input
  * into '_' and runs in the tree's kernel folder, where relative names
  * ("." and "..") stay inside the tree. */
-#include <getopt.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,9 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "depmod.h"
 #include "msg.h"
-
-int depmod_main(int argc, char **argv);
 
 #define KVER "6.1.0-fuzz"
 
@@ -85,7 +83,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *args[] = { "depmod", "-n", "-C", conf, "-b", root, KVER, NULL };
+	char *configs[] = { conf };
+	struct depmod_opts o = {
+		.root = root, .kver = KVER, .configs = configs, .nconfigs = 1, .all = true, .dry = true,
+	};
 	FILE *f = fopen(conf, "wb");
 
 	if (f == NULL)
@@ -93,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < size; i++)
 		putc(data[i] == '/' ? '_' : data[i], f);
 	fclose(f);
-	optind = 0;   /* getopt starts afresh */
-	depmod_main(7, args);
+	depmod_run(&o, 0, NULL);
+	msg_flush_stdout();
 	return 0;
 }

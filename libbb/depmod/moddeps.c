@@ -252,11 +252,11 @@ out:
 
 /* ---- closure ------------------------------------------------------------ */
 
-static const uint32_t *sort_order;
-
-static int by_order(const void *a, const void *b)
+/* qsort_r's order of module numbers (arg: the topological index of each). */
+static int by_order(const void *a, const void *b, void *arg)
 {
-	uint32_t x = sort_order[*(const uint32_t *)a], y = sort_order[*(const uint32_t *)b];
+	const uint32_t *order = arg;
+	uint32_t x = order[*(const uint32_t *)a], y = order[*(const uint32_t *)b];
 
 	return x < y ? -1 : x > y;
 }
@@ -284,9 +284,8 @@ size_t moddeps_closure(struct moddeps *g, uint32_t mod, uint32_t *out)
 		if (scan >= n)
 			break;
 	}
-	sort_order = g->order;
 	if (n > 1)
-		qsort(out, n, sizeof(*out), by_order);
+		qsort_r(out, n, sizeof(*out), by_order, g->order);
 	return n;
 }
 

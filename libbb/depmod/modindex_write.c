@@ -8,6 +8,7 @@
 
 #include "modindex.h"
 #include "modindex_write.h"
+#include "wbuf.h"
 
 #define REF_PREFIX 0x80000000u
 #define REF_VALUES 0x40000000u
@@ -85,58 +86,12 @@ static int entry_cmp(const void *pa, const void *pb)
 	return a->seq < b->seq ? 1 : -1;
 }
 
-/* ---- buffered output ---------------------------------------------------- */
-
-struct out {
-	int fd;
-	int err;
-	uint64_t pos;           /* file offset of buf[0] + len */
-	size_t len;
-	unsigned char buf[64 * 1024];
-};
-
-static void flush(struct out *o)
-{
-	size_t done = 0;
-
-	while (done < o->len && o->err == 0) {
-		ssize_t r = write(o->fd, o->buf + done, o->len - done);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			o->err = r < 0 ? -errno : -EIO;
-		else
-			done += (size_t)r;
-	}
-	o->len = 0;
-}
-
-static void put(struct out *o, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-
-	o->pos += n;
-	while (n > 0) {
-		size_t k = sizeof(o->buf) - o->len;
-
-		if (k > n)
-			k = n;
-		memcpy(o->buf + o->len, s, k);
-		o->len += k;
-		s += k;
-		n -= k;
-		if (o->len == sizeof(o->buf))
-			flush(o);
-	}
-}
-
-static void put32(struct out *o, uint32_t v)
+static void put32(struct wbuf *o, uint32_t v)
 {
 	unsigned char b[4] = { (unsigned char)(v >> 24), (unsigned char)(v >> 16),
 			       (unsigned char)(v >> 8), (unsigned char)v };
 
-	put(o, b, 4);
+	wput(o, b, 4);
 }
 
 /* ---- the trie ----------------------------------------------------------- */
@@ -258,7 +213,7 @@ static int measure(struct measure *m, const struct modindex_entry *v, size_t lo,
 }
 
 /* Write the subtree of v[lo..hi), whose record is rec[*k], at o->pos. */
-static void emit(struct out *o, const struct modindex_entry *v, size_t lo, size_t hi,
+static void emit(struct wbuf *o, const struct modindex_entry *v, size_t lo, size_t hi,
 		 size_t depth, bool root, const struct trie_rec *rec, size_t *k)
 {
 	struct shape s;
@@ -270,14 +225,14 @@ static void emit(struct out *o, const struct modindex_entry *v, size_t lo, size_
 	p = depth + s.plen;
 	at = o->pos + s.own;
 	if (s.plen > 0) {
-		put(o, v[lo].key + depth, s.plen);
-		put(o, "", 1);
+		wput(o, v[lo].key + depth, s.plen);
+		wput(o, "", 1);
 	}
 	if (s.nchild > 0) {
 		unsigned char fl[2] = { s.first, (unsigned char)(s.first + s.nchild - 1) };
 		size_t i = s.vend, c = *k;
 
-		put(o, fl, 2);
+		wput(o, fl, 2);
 		/* The children follow this node, each subtree in turn. */
 		for (unsigned ch = s.first; ch < s.first + s.nchild; ch++) {
 			if (i < hi && (unsigned char)v[i].key[p] == ch) {
@@ -294,7 +249,7 @@ static void emit(struct out *o, const struct modindex_entry *v, size_t lo, size_
 		put32(o, (uint32_t)(s.vend - lo));
 		for (size_t i = lo; i < s.vend; i++) {
 			put32(o, v[i].priority);
-			put(o, v[i].value, (size_t)v[i].vallen + 1);
+			wput(o, v[i].value, (size_t)v[i].vallen + 1);
 		}
 	}
 	for (size_t i = s.vend; i < hi;) {
@@ -308,7 +263,7 @@ static void emit(struct out *o, const struct modindex_entry *v, size_t lo, size_
 int modindex_writer_write(struct modindex_writer *w, int fd)
 {
 	struct measure m = { NULL, 0 };
-	struct out *o;
+	struct wbuf *o;
 	uint32_t root = 12;
 	int err;
 
@@ -332,10 +287,7 @@ int modindex_writer_write(struct modindex_writer *w, int fd)
 		free(m.rec);
 		return -ENOMEM;
 	}
-	o->fd = fd;
-	o->err = 0;
-	o->pos = 0;
-	o->len = 0;
+	wbuf_init(o, fd);
 	put32(o, MODINDEX_MAGIC);
 	put32(o, INDEX_VERSION);
 	/* An empty index is the header alone: its root, with no prefix,
@@ -346,7 +298,7 @@ int modindex_writer_write(struct modindex_writer *w, int fd)
 
 		emit(o, w->v, 0, w->n, 0, true, m.rec, &k);
 	}
-	flush(o);
+	wflush(o);
 	err = o->err;
 	free(o);
 	free(m.rec);

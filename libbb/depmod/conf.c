@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* depmod.d: search, override, external and exclude (depmod.d(5)). */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "confline.h"
+#include "depmod_int.h"
+#include "ere.h"
+
+int dm_list_add(struct cfg_list *l, const char *path, int type)
+{
+	struct cfg_item *v = xarray_grow(&l->v, l->n, 1, sizeof(*v));
+
+	if (v == NULL || (v->path = strdup(path)) == NULL)
+		return -ENOMEM;
+	v->len = strlen(path);
+	v->type = type;
+	l->n++;
+	return 0;
+}
+
+void dm_list_free(struct cfg_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].path);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* kmod takes the version as a POSIX ERE; one it cannot compile never matches. */
+static bool kernel_matches(const struct dm *d, const char *pattern)
+{
+	int r;
+
+	if (strcmp(pattern, "*") == 0)
+		return true;
+	r = ere_match(pattern, d->ctx.kver);
+	if (r < 0)
+		msg_warn("kernel version pattern '%s' ignored: %s", pattern,
+			 r == -EINVAL ? "not a POSIX extended regular expression" : "too large to match");
+	return r > 0;
+}
+
+/* 0, or -ENOMEM (the lines after it not read). */
+static int cfg_parse(struct dm *d, const char *file)
+{
+	struct confline r;
+	const char *why;
+	char *line;
+	int err = confline_open(&r, file, &why);
+
+	if (err < 0) {
+		msg_err("file parse %s: %s", file, why);
+		return 0;
+	}
+	while ((line = confline_next(&r)) != NULL) {
+		unsigned lineno = r.lineno;
+		char *save, *cmd, *a, *b, *c;
+
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		cmd = strtok_r(line, "\t ", &save);
+		if (cmd == NULL)
+			continue;
+		if (strcmp(cmd, "search") == 0) {
+			while (err == 0 && (a = strtok_r(NULL, "\t ", &save)) != NULL)
+				err = dm_list_add(&d->searches, a, strcmp(a, "built-in") == 0 ? SEARCH_BUILTIN :
+							     strcmp(a, "external") == 0 ? SEARCH_EXTERNAL : SEARCH_PATH);
+			if (err < 0)
+				break;
+			continue;
+		}
+		if (strcmp(cmd, "override") == 0) {
+			a = strtok_r(NULL, "\t ", &save);   /* module */
+			b = strtok_r(NULL, "\t ", &save);   /* kernel */
+			c = strtok_r(NULL, "\t ", &save);   /* subdir */
+			if (a != NULL && b != NULL && c != NULL) {
+				char *p;
+
+				if (!kernel_matches(d, b)) {
+					msg_info("%s:%u: override kernel did not match %s", file, lineno, b);
+					continue;
+				}
+				if (asprintf(&p, "%s/%s", c, a) < 0) {
+					err = -ENOMEM;
+					break;
+				}
+				err = dm_list_add(&d->overrides, p, 0);
+				free(p);
+				if (err < 0)
+					break;
+				continue;
+			}
+		} else if (strcmp(cmd, "external") == 0) {
+			a = strtok_r(NULL, "\t ", &save);   /* kernel */
+			b = strtok_r(NULL, "\t ", &save);   /* folder */
+			if (a != NULL && b != NULL) {
+				if (!kernel_matches(d, a)) {
+					msg_info("%s:%u: external directory did not match %s", file, lineno, a);
+					continue;
+				}
+				err = dm_list_add(&d->externals, b, 0);
+				if (err < 0)
+					break;
+				continue;
+			}
+		} else if (strcmp(cmd, "exclude") == 0) {
+			while (err == 0 && (a = strtok_r(NULL, "\t ", &save)) != NULL)
+				err = dm_list_add(&d->excludes, a, 0);
+			if (err < 0)
+				break;
+			continue;
+		} else if (strcmp(cmd, "include") == 0 || strcmp(cmd, "make_map_files") == 0) {
+			msg_info("%s:%u: command %s not implemented yet", file, lineno, cmd);
+			continue;
+		}
+		msg_err("%s:%u: ignoring bad line starting with '%s'", file, lineno, cmd);
+	}
+	confline_close(&r);
+	return err;
+}
+
+struct cfg_file {
+	char *path;
+	const char *name;
+};
+
+static int cfg_file_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct cfg_file *)a)->name, ((const struct cfg_file *)b)->name);
+}
+
+/* Add a file unless a file of that basename came first. 0 or -ENOMEM. */
+static int cfg_file_add(struct cfg_file **files, size_t *n, const char *dir, const char *name)
+{
+	struct cfg_file *f;
+
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*files)[i].name, name) == 0)
+			return 0;
+	f = xarray_grow(files, *n, 1, sizeof(*f));
+	if (f == NULL || asprintf(&f->path, "%s/%s", dir, name) < 0)
+		return -ENOMEM;
+	f->name = f->path + strlen(dir) + 1;
+	(*n)++;
+	return 0;
+}
+
+int dm_cfg_load(struct dm *d, char **paths, size_t npaths)
+{
+	static const char *const defaults[] = {
+		"/etc/depmod.d", "/run/depmod.d", "/usr/local/lib/depmod.d",
+		"/usr/lib/depmod.d", "/lib/depmod.d",
+	};
+	struct cfg_file *files = NULL;
+	size_t n = 0;
+	int err = 0;
+
+	if (npaths == 0) {
+		paths = (char **)defaults;
+		npaths = ARRAY_SIZE(defaults);
+	}
+	for (size_t i = 0; i < npaths && err == 0; i++) {
+		struct stat st;
+		struct dirent *de;
+		DIR *dir;
+
+		if (stat(paths[i], &st) != 0)
+			continue;
+		if (!S_ISDIR(st.st_mode)) {
+			/* A file given with -C: sorted by its basename too. */
+			char *dup = strdup(paths[i]), *slash;
+
+			if (dup == NULL) {
+				err = -ENOMEM;
+				break;
+			}
+			slash = strrchr(dup, '/');
+			if (slash != NULL) {
+				*slash = '\0';
+				err = cfg_file_add(&files, &n, slash == dup ? "" : dup, slash + 1);
+			} else {
+				err = cfg_file_add(&files, &n, ".", dup);
+			}
+			free(dup);
+			continue;
+		}
+		dir = opendir(paths[i]);
+		if (dir == NULL) {
+			msg_err("files list %s: %s", paths[i], strerror(errno));
+			continue;
+		}
+		while (err == 0 && (de = readdir(dir)) != NULL) {
+			size_t len = strlen(de->d_name);
+
+			if (de->d_name[0] == '.')
+				continue;
+			if (len < 6 || strcmp(de->d_name + len - 5, ".conf") != 0) {
+				msg_info("All cfg files need .conf: %s/%s", paths[i], de->d_name);
+				continue;
+			}
+			if (fstatat(dirfd(dir), de->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode)) {
+				msg_err("Directories inside directories are not supported: %s/%s",
+					paths[i], de->d_name);
+				continue;
+			}
+			err = cfg_file_add(&files, &n, paths[i], de->d_name);
+		}
+		closedir(dir);
+	}
+	/* Sorted by basename; insertion above kept the first of each name. */
+	if (err == 0 && n > 1)
+		qsort(files, n, sizeof(*files), cfg_file_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (err == 0)
+			err = cfg_parse(d, files[i].path);
+		free(files[i].path);
+	}
+	free(files);
+	if (err == 0 && d->searches.n == 0)
+		err = dm_list_add(&d->searches, "updates", SEARCH_PATH);
+	return err;
+}

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Reading ahead.
+ * When the tree has compressed modules, worker threads decompress the next
+ * ones while the main thread indexes the current one, strictly in module
+ * order. At most WINDOW modules are held at a time, and their images
+ * take at most AHEAD_BUDGET bytes together: a worker whose module would
+ * grow past it waits; the current module (the one the main thread waits
+ * for or indexes) never waits. So a module larger than the budget is still
+ * read, alone, and memory is bounded by the largest module or the budget,
+ * not by WINDOW largest modules. */
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "depmod_int.h"
+
+#define WINDOW 4
+#define AHEAD_BUDGET ((size_t)32 << 20)
+/* Threads only pay where there is something to decompress: without a
+ * decompressor the pthread code (and what it pulls from a static libc)
+ * is not linked at all. */
+#define AHEAD_THREADS (IS_ENABLED(CONFIG_FEATURE_GZIP) || IS_ENABLED(CONFIG_FEATURE_XZ) || \
+		       IS_ENABLED(CONFIG_FEATURE_ZSTD))
+
+struct ahead;
+
+struct slot {
+	struct modfile mf;
+	struct ahead *a;
+	size_t index;         /* the module it holds */
+	size_t charge;        /* its bytes counted in a->held */
+	bool waiting;         /* in ahead_admit, for room */
+	int err;
+	bool ready;
+};
+
+struct ahead {
+	struct dm *d;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	size_t next, consumed;
+	size_t current;       /* the module the main thread waits for or indexes */
+	size_t held;          /* image bytes of the modules held */
+	bool stop;
+	struct slot slots[WINDOW];
+	pthread_t threads[4];
+	int nthreads;
+};
+
+/* Whether a module before i waits for room: it goes first, so that a large
+ * module, once current, is not joined by the ones after it. */
+static bool earlier_waiting(const struct ahead *a, size_t i)
+{
+	for (int k = 0; k < WINDOW; k++)
+		if (a->slots[k].waiting && a->slots[k].index < i)
+			return true;
+	return false;
+}
+
+/* outbuf admit hook of a worker's module: the growth is counted against
+ * the budget unless the module is the current one; past the budget, wait. */
+static int ahead_admit(void *arg, size_t old_cap, size_t new_cap)
+{
+	struct slot *sl = arg;
+	struct ahead *a = sl->a;
+	size_t more = new_cap - old_cap;
+	int err = 0;
+
+	pthread_mutex_lock(&a->lock);
+	sl->waiting = true;
+	while (!a->stop && sl->index != a->current &&
+	       (a->held + more > AHEAD_BUDGET || earlier_waiting(a, sl->index)))
+		pthread_cond_wait(&a->cond, &a->lock);
+	sl->waiting = false;
+	if (a->stop) {
+		err = -ECANCELED;
+	} else {
+		a->held += more;
+		sl->charge += more;
+	}
+	pthread_cond_broadcast(&a->cond);
+	pthread_mutex_unlock(&a->lock);
+	return err;
+}
+
+/* Open module i; decompress it when it is compressed. A plain file is read
+ * by the main thread, in parts (load_module). */
+static void fetch(struct dm *d, size_t i, struct slot *sl)
+{
+	sl->err = modfile_open(&sl->mf, d->array[i]->path);
+	if (sl->err == 0 && sl->a != NULL) {
+		sl->mf.admit = ahead_admit;
+		sl->mf.admit_arg = sl;
+	}
+	if (sl->err == 0 && sl->mf.comp != MODCOMP_NONE)
+		sl->err = modfile_image(&sl->mf);
+}
+
+static void *ahead_worker(void *arg)
+{
+	struct ahead *a = arg;
+
+	for (;;) {
+		struct slot *sl;
+		size_t i;
+
+		pthread_mutex_lock(&a->lock);
+		while (!a->stop && a->next < a->d->n && a->next >= a->consumed + WINDOW)
+			pthread_cond_wait(&a->cond, &a->lock);
+		if (a->stop || a->next >= a->d->n) {
+			pthread_mutex_unlock(&a->lock);
+			return NULL;
+		}
+		i = a->next++;
+		sl = &a->slots[i % WINDOW];
+		sl->a = a;
+		sl->index = i;
+		sl->charge = 0;
+		pthread_mutex_unlock(&a->lock);
+		fetch(a->d, i, sl);
+		pthread_mutex_lock(&a->lock);
+		sl->ready = true;
+		pthread_cond_broadcast(&a->cond);
+		pthread_mutex_unlock(&a->lock);
+	}
+}
+
+static void ahead_start(struct ahead *a, struct dm *d)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(a, 0, sizeof(*a));
+	a->d = d;
+	if (!AHEAD_THREADS)
+		return;
+	pthread_mutex_init(&a->lock, NULL);
+	pthread_cond_init(&a->cond, NULL);
+	bool compressed = false;
+
+	for (size_t i = 0; i < d->n && !compressed; i++) {
+		const char *dot = strrchr(d->array[i]->path, '.');
+
+		compressed = dot && strcmp(dot, ".ko") != 0;
+	}
+	/* One core, or nothing to decompress: all in the main thread. */
+	if (cpus < 2 || d->n < 2 || !compressed)
+		return;
+	for (long i = 0; i < (cpus < 4 ? cpus : 4); i++) {
+		if (pthread_create(&a->threads[a->nthreads], NULL, ahead_worker, a) != 0)
+			break;
+		a->nthreads++;
+	}
+}
+
+/* A regular uncompressed file: read in parts, never whole. */
+static bool plain_file(const struct modfile *mf)
+{
+	return mf->is_regular && mf->comp == MODCOMP_NONE;
+}
+
+/* The module i, opened (and decompressed: all but a plain file); call
+ * ahead_done after. */
+static struct slot *ahead_get(struct ahead *a, size_t i)
+{
+	struct slot *sl = &a->slots[i % WINDOW];
+
+	if (!AHEAD_THREADS || a->nthreads == 0) {
+		fetch(a->d, i, sl);
+	} else {
+		pthread_mutex_lock(&a->lock);
+		/* Module i is the current one now: it may grow past the budget. */
+		a->current = i;
+		pthread_cond_broadcast(&a->cond);
+		while (!sl->ready)
+			pthread_cond_wait(&a->cond, &a->lock);
+		pthread_mutex_unlock(&a->lock);
+	}
+	if (sl->err == 0 && sl->mf.image == NULL && !plain_file(&sl->mf))
+		sl->err = modfile_image(&sl->mf);
+	return sl;
+}
+
+static void ahead_done(struct ahead *a, struct slot *sl)
+{
+	modfile_close(&sl->mf);
+	if (!AHEAD_THREADS || a->nthreads == 0)
+		return;
+	pthread_mutex_lock(&a->lock);
+	sl->ready = false;
+	a->held -= sl->charge;
+	sl->charge = 0;
+	a->consumed++;
+	pthread_cond_broadcast(&a->cond);
+	pthread_mutex_unlock(&a->lock);
+}
+
+static void ahead_stop(struct ahead *a)
+{
+	if (!AHEAD_THREADS)
+		return;
+	pthread_mutex_lock(&a->lock);
+	a->stop = true;
+	pthread_cond_broadcast(&a->cond);
+	pthread_mutex_unlock(&a->lock);
+	for (int i = 0; i < a->nthreads; i++)
+		pthread_join(a->threads[i], NULL);
+	/* modules fetched but not used (after an error) */
+	for (size_t i = a->consumed; a->nthreads > 0 && i < a->next; i++)
+		modfile_close(&a->slots[i % WINDOW].mf);
+	pthread_mutex_destroy(&a->lock);
+	pthread_cond_destroy(&a->cond);
+}
+
+int dm_read_modules(struct dm *d)
+{
+	struct ahead *a = malloc(sizeof(*a));
+	struct modparts mp = MODPARTS_INIT;
+	int err = 0;
+
+	if (a == NULL)
+		return -ENOMEM;
+	ahead_start(a, d);
+	for (size_t i = 0; i < d->n && err == 0; i++) {
+		struct slot *sl = ahead_get(a, i);
+
+		err = dm_load_module(d, d->array[i], &sl->mf, sl->err, &mp);
+		ahead_done(a, sl);
+		if (err < 0)
+			msg_fatal("%s: %s", d->array[i]->path, strerror(-err));
+	}
+	ahead_stop(a);
+	free(a);
+	modparts_free(&mp);
+	return err;
+}
