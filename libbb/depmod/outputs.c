@@ -93,7 +93,7 @@ static int out_dep(struct out *o, struct out *bin)
 			line = p;
 			cap = len + 2;
 		}
-		len = (size_t)sprintf(line, "%s:", mod_path(m));
+		len = (size_t)(stpcpy(stpcpy(line, mod_path(m)), ":") - line);
 		for (size_t k = 0; k < n; k++) {
 			const char *p = mod_path(d->array[deps[k]]);
 			size_t pl = strlen(p);

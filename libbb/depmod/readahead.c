@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "depmod_int.h"
+#include "kernel.h"
 
 #define WINDOW 4
 #define AHEAD_BUDGET ((size_t)32 << 20)
@@ -41,7 +42,8 @@ struct slot {
 struct ahead {
 	struct dm *d;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	unsigned int seq;     /* the condition's futex: changed by every ahead_broadcast */
+	int waiters;          /* threads in ahead_wait */
 	size_t next, consumed;
 	size_t current;       /* the module the main thread waits for or indexes */
 	size_t held;          /* image bytes of the modules held */
@@ -50,6 +52,32 @@ struct ahead {
 	pthread_t threads[4];
 	int nthreads;
 };
+
+/*
+ * One condition under a->lock, on a futex (glibc's pthread_cond_* would
+ * add about 7 KiB to the static binary). A waiter reads seq under the lock
+ * and sleeps only while it is unchanged; every broadcast, under the lock
+ * too, changes it before waking the waiters, so no wakeup is lost between
+ * a waiter's unlock and its sleep. Wakeups may be spurious: every wait is
+ * in a loop that checks its predicate again.
+ */
+static void ahead_wait(struct ahead *a)
+{
+	unsigned int seq = a->seq;
+
+	a->waiters++;
+	pthread_mutex_unlock(&a->lock);
+	kernel_futex_wait(&a->seq, seq);
+	pthread_mutex_lock(&a->lock);
+	a->waiters--;
+}
+
+static void ahead_broadcast(struct ahead *a)
+{
+	__atomic_store_n(&a->seq, a->seq + 1, __ATOMIC_RELEASE);
+	if (a->waiters > 0)
+		kernel_futex_wake_all(&a->seq);
+}
 
 /* Whether a module before i waits for room: it goes first, so that a large
  * module, once current, is not joined by the ones after it. */
@@ -74,7 +102,7 @@ static int ahead_admit(void *arg, size_t old_cap, size_t new_cap)
 	sl->waiting = true;
 	while (!a->stop && sl->index != a->current &&
 	       (a->held + more > AHEAD_BUDGET || earlier_waiting(a, sl->index)))
-		pthread_cond_wait(&a->cond, &a->lock);
+		ahead_wait(a);
 	sl->waiting = false;
 	if (a->stop) {
 		err = -ECANCELED;
@@ -82,7 +110,7 @@ static int ahead_admit(void *arg, size_t old_cap, size_t new_cap)
 		a->held += more;
 		sl->charge += more;
 	}
-	pthread_cond_broadcast(&a->cond);
+	ahead_broadcast(a);
 	pthread_mutex_unlock(&a->lock);
 	return err;
 }
@@ -110,7 +138,7 @@ static void *ahead_worker(void *arg)
 
 		pthread_mutex_lock(&a->lock);
 		while (!a->stop && a->next < a->d->n && a->next >= a->consumed + WINDOW)
-			pthread_cond_wait(&a->cond, &a->lock);
+			ahead_wait(a);
 		if (a->stop || a->next >= a->d->n) {
 			pthread_mutex_unlock(&a->lock);
 			return NULL;
@@ -124,7 +152,7 @@ static void *ahead_worker(void *arg)
 		fetch(a->d, i, sl);
 		pthread_mutex_lock(&a->lock);
 		sl->ready = true;
-		pthread_cond_broadcast(&a->cond);
+		ahead_broadcast(a);
 		pthread_mutex_unlock(&a->lock);
 	}
 }
@@ -137,8 +165,8 @@ static void ahead_start(struct ahead *a, struct dm *d)
 	a->d = d;
 	if (!AHEAD_THREADS)
 		return;
-	pthread_mutex_init(&a->lock, NULL);
-	pthread_cond_init(&a->cond, NULL);
+	/* a static initializer: pthread_mutex_init would link 423 bytes more */
+	a->lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
 	bool compressed = false;
 
 	for (size_t i = 0; i < d->n && !compressed; i++) {
@@ -174,9 +202,9 @@ static struct slot *ahead_get(struct ahead *a, size_t i)
 		pthread_mutex_lock(&a->lock);
 		/* Module i is the current one now: it may grow past the budget. */
 		a->current = i;
-		pthread_cond_broadcast(&a->cond);
+		ahead_broadcast(a);
 		while (!sl->ready)
-			pthread_cond_wait(&a->cond, &a->lock);
+			ahead_wait(a);
 		pthread_mutex_unlock(&a->lock);
 	}
 	if (sl->err == 0 && sl->mf.image == NULL && !plain_file(&sl->mf))
@@ -194,7 +222,7 @@ static void ahead_done(struct ahead *a, struct slot *sl)
 	a->held -= sl->charge;
 	sl->charge = 0;
 	a->consumed++;
-	pthread_cond_broadcast(&a->cond);
+	ahead_broadcast(a);
 	pthread_mutex_unlock(&a->lock);
 }
 
@@ -204,15 +232,13 @@ static void ahead_stop(struct ahead *a)
 		return;
 	pthread_mutex_lock(&a->lock);
 	a->stop = true;
-	pthread_cond_broadcast(&a->cond);
+	ahead_broadcast(a);
 	pthread_mutex_unlock(&a->lock);
 	for (int i = 0; i < a->nthreads; i++)
 		pthread_join(a->threads[i], NULL);
 	/* modules fetched but not used (after an error) */
 	for (size_t i = a->consumed; a->nthreads > 0 && i < a->next; i++)
 		modfile_close(&a->slots[i % WINDOW].mf);
-	pthread_mutex_destroy(&a->lock);
-	pthread_cond_destroy(&a->cond);
 }
 
 int dm_read_modules(struct dm *d)

@@ -345,7 +345,7 @@ void dm_report_cycle(const uint32_t *path, size_t len, void *arg)
 		return;
 	p = buf;
 	for (size_t i = 0; i < len; i++)
-		p += sprintf(p, "%s%s", i ? " -> " : "", d->array[path[i]]->name);
+		p = stpcpy(stpcpy(p, i ? " -> " : ""), d->array[path[i]]->name);
 	msg_err("Cycle detected: %s", buf);
 	free(buf);
 }
