@@ -45,7 +45,7 @@ FILE *dm_open_in_dir(const struct dm *d, const char *name, bool quiet)
 
 /*
  * kmod's order: its hash table of names, bucket by bucket, then
- * modules.order (a module's last line there counts); modules it does not
+ * modules.order (a module's first line there counts); modules it does not
  * name follow in hash order.
  */
 int dm_build_array(struct dm *d)
@@ -105,7 +105,8 @@ int dm_build_array(struct dm *d)
 			continue;
 		line[len - 1] = '\0';
 		s = stab_get(&by_path, line, len - 1, false);
-		if (s->key != NULL)
+		/* a module's first line counts (kmod 34.2; kmod 30 took the last) */
+		if (s->key != NULL && d->array[s->val]->sort_idx >= 0)
 			d->array[s->val]->sort_idx = (int)idx - (int)total;
 	}
 	fclose(fp);

@@ -2,7 +2,7 @@
 /* libbb/depmod/order.c: kmod's module order, from its hash table of names
  * and modules.order. The expected orders are kmod's (its depmod -n on the
  * same tree lists modules.dep in this order): kmod 34.2 and kmod 30 agree
- * except where one module has two lines, where this order is kmod 30's. */
+ * except where one module has two lines, where this order is kmod 34.2's. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -112,14 +112,15 @@ static void order_file(void **state)
 	check(f, "c a e h b d g f");
 }
 
-/* A module's last line counts (kmod 30; kmod 34.2 takes the first). */
+/* A module's first line counts (kmod 34.2: "c a e h b d g f" for this
+ * tree; kmod 30 takes the last line: "a e c h b d g f"). */
 static void order_twice(void **state)
 {
 	struct fixture *f = *state;
 
 	write_order(f, "kernel/c.ko\nkernel/a.ko\nkernel/e.ko\nkernel/c.ko\n");
 	assert_int_equal(dm_build_array(&f->d), 0);
-	check(f, "a e c h b d g f");
+	check(f, "c a e h b d g f");
 }
 
 /* A last line without its newline: the file is not used at all. */
