@@ -28,6 +28,7 @@
 #include "loaddiag.h"
 #include "modconf.h"
 #include "modelf.h"
+#include "modload.h"
 #include "modlookup.h"
 #include "modparams.h"
 #include "xarray.h"
@@ -511,6 +512,7 @@ static void print_action(const struct mod *m, const char *cmd, const char *optio
 static int insert_file(struct modprobe *mp, const struct mod *m, const char *options)
 {
 	struct modfile mf;
+	bool file_err;
 	int err;
 
 	if (m->path == NULL)
@@ -520,21 +522,9 @@ static int insert_file(struct modprobe *mp, const struct mod *m, const char *opt
 		msg_err("could not open %s: %s", m->path, modfile_strerror(&mf, err));
 		return err;
 	}
-	if (mf.comp == MODCOMP_NONE || kernel_decompresses(mf.comp)) {
-		unsigned flags = mp->load_flags | (mf.comp != MODCOMP_NONE ? KERNEL_LOAD_COMPRESSED_FILE : 0);
-
-		err = kernel_load_fd(mf.fd, options, flags);
-		if (err != -ENOSYS && !(mf.comp != MODCOMP_NONE && (err == -EINVAL || err == -EOPNOTSUPP)))
-			goto out;
-	}
-	err = modfile_image(&mf);
-	if (err < 0) {
+	err = modload_insert(&mf, options, mp->load_flags, NULL, &file_err);
+	if (err < 0 && file_err)
 		msg_err("could not load %s: %s", m->path, modfile_strerror(&mf, err));
-		goto out;
-	}
-	/* init_module has no flags: forcing means nothing here. */
-	err = kernel_load_image(mf.image, mf.size, options);
-out:
 	modfile_close(&mf);
 	return err;
 }
