@@ -63,7 +63,4 @@ const struct modconf_entry *modconf_find_key(const struct modconf *c, enum modco
 char *modconf_options(const struct modconf *c, const char *module);
 bool modconf_blacklisted(const struct modconf *c, const char *module);
 
-/* Module names with '-' as '_', outside [...] sets (kmod's "underscores"). */
-int modconf_underscores(char *s);
-
 #endif

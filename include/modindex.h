@@ -22,6 +22,14 @@ struct modindex {
 #define MODINDEX_MAGIC 0xB007F457u
 #define MODINDEX_VERSION_MAJOR 0x0002
 
+/* A node reference: flags in the top 4 bits (the node has a prefix string,
+ * values, children), the node's file offset in the rest. For the reader
+ * and the writer (modindex_write.c still repeats them, identically). */
+#define REF_PREFIX 0x80000000u
+#define REF_VALUES 0x40000000u
+#define REF_CHILDS 0x20000000u
+#define REF_OFFSET 0x0fffffffu
+
 /* 0, -ENOENT (no such file), -EBADMSG (not an index) or -errno. */
 int modindex_open(struct modindex *idx, const char *path);
 void modindex_close(struct modindex *idx);

@@ -23,6 +23,12 @@ bool modname_has_module_suffix(const char *path);
  * its compression (.ko is MODCOMP_NONE), or -1 for none. */
 int modname_suffix(const char *path, size_t len);
 
+/* An alias as kmod keys it: '-' as '_' outside [...] sets; out may be
+ * alias itself. 0, -EINVAL for a ']' that closes no '[' or a '[' left
+ * open, -ENAMETOOLONG when it does not fit size bytes. The only alias
+ * normaliser (depmod.c still has its own: to be moved to this one). */
+int modname_alias(const char *alias, char *out, size_t size);
+
 /* Module names compare with '-' equal to '_'. */
 bool modname_equal(const char *a, const char *b);
 

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,23 +47,6 @@ void modconf_free(struct modconf *c)
 	memset(c, 0, sizeof(*c));
 }
 
-int modconf_underscores(char *s)
-{
-	bool in_set = false;
-
-	for (; *s; s++) {
-		if (*s == '[')
-			in_set = true;
-		else if (*s == ']' && !in_set)
-			return -EINVAL;   /* as kmod: a ']' that closes no '[' */
-		else if (*s == ']')
-			in_set = false;
-		else if (*s == '-' && !in_set)
-			*s = '_';
-	}
-	return in_set ? -EINVAL : 0;
-}
-
 /* kmod's words, with the file and line in front. */
 static void bad_line(struct modconf *c, const char *name, unsigned line, const char *cmd)
 {
@@ -95,7 +79,7 @@ static char *word(char **p)
 /* A module name for a key: '-' as '_', no '/'. */
 static bool module_word(char *w)
 {
-	return w != NULL && modconf_underscores(w) == 0 && strchr(w, '/') == NULL && strlen(w) < MODNAME_MAX;
+	return w != NULL && modname_alias(w, w, SIZE_MAX) == 0 && strchr(w, '/') == NULL && strlen(w) < MODNAME_MAX;
 }
 
 /* "pre: a b post: c" (softdep: words before pre:/post: are ignored, as
@@ -145,7 +129,7 @@ static int parse_line(struct modconf *c, const char *name, unsigned ln, char *li
 	if (strcmp(cmd, "alias") == 0) {
 		char *mod = word(&p);
 
-		if (arg == NULL || mod == NULL || modconf_underscores(arg) < 0 || !module_word(mod))
+		if (arg == NULL || mod == NULL || modname_alias(arg, arg, SIZE_MAX) < 0 || !module_word(mod))
 			goto bad;
 		return add(c, MC_ALIAS, arg, mod);
 	}
@@ -215,7 +199,7 @@ static int cmdline_option(struct modconf *c, char *mod, char *param, char *value
 		}
 		return 0;
 	}
-	if (modconf_underscores(mod) < 0) {
+	if (modname_alias(mod, mod, SIZE_MAX) < 0) {
 		msg_err("Ignoring bad option on kernel command line while parsing module name: '%s'", mod);
 		return 0;
 	}
@@ -446,17 +430,6 @@ static int key_name(const char *module, char name[MODNAME_MAX])
 	return i == 0 ? -EINVAL : 0;
 }
 
-/* A blacklist name against a key name: the kernel command line's names are
- * kept as written (kmod prints them so), but "snd-foo" still blocks snd_foo,
- * where kmod 34.2 compares the text and blocks nothing. */
-static bool same_name(const char *listed, const char *name)
-{
-	for (; *listed && *name; listed++, name++)
-		if ((*listed == '-' ? '_' : *listed) != *name)
-			return false;
-	return *listed == *name;
-}
-
 const struct modconf_entry *modconf_find(const struct modconf *c, enum modconf_kind kind,
 					 const char *module, const struct modconf_entry *after)
 {
@@ -468,9 +441,11 @@ const struct modconf_entry *modconf_find(const struct modconf *c, enum modconf_k
 	for (; i < c->n[kind]; i++) {
 		const char *k = c->v[kind][i].key;
 
-		/* Blacklist names are names; the others may be patterns (most
-		 * are plain names: strcmp spares glob_match). */
-		if (kind == MC_BLACKLIST ? same_name(k, name)
+		/* Blacklist names are names, kept as written (the kernel
+		 * command line's are shown so) but "snd-foo" still blocks
+		 * snd_foo, where kmod 34.2 compares the text; the others may be
+		 * patterns (most are plain names: strcmp spares glob_match). */
+		if (kind == MC_BLACKLIST ? modname_equal(k, name)
 		    : !c->v[kind][i].pattern ? strcmp(k, name) == 0 : glob_match(k, name))
 			return &c->v[kind][i];
 	}

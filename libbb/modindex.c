@@ -13,12 +13,6 @@
 #include "modindex.h"
 #include "xarray.h"
 
-/* A reference: flags in the top 4 bits, file offset in the rest. */
-#define REF_PREFIX 0x80000000u
-#define REF_VALUES 0x40000000u
-#define REF_CHILDS 0x20000000u
-#define REF_OFFSET 0x0fffffffu
-
 /* A key is at most a line of a modules file; deeper walks mean a loop. */
 #define MAX_DEPTH 4096
 

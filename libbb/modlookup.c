@@ -369,28 +369,6 @@ int modlookup_name(struct modlookup *lk, const char *name, struct modlookup_resu
 
 /* ---- aliases and symbols ------------------------------------------------ */
 
-int modlookup_alias_normalize(const char *alias, char *out, size_t size)
-{
-	size_t i;
-	bool in_set = false;
-
-	for (i = 0; alias[i] != '\0'; i++) {
-		char c = alias[i];
-
-		if (i + 1 >= size)
-			return -ENAMETOOLONG;
-		if (c == '[')
-			in_set = true;
-		else if (c == ']')
-			in_set = false;
-		else if (c == '-' && !in_set)
-			c = '_';
-		out[i] = c;
-	}
-	out[i] = '\0';
-	return in_set ? -EINVAL : 0;
-}
-
 struct alias_search {
 	const char *key;
 	bool wild;
@@ -407,18 +385,25 @@ static int alias_value(const char *value, uint32_t prio, void *arg)
 	return s->err != 0;
 }
 
-/* "alias PATTERN NAME" lines of modules.alias, modules.symbols and
- * modules.builtin.alias. */
+/* An "alias PATTERN NAME" line of modules.alias, modules.symbols and
+ * modules.builtin.alias: the pattern normalised into norm, and the name;
+ * false for any other line. */
+static bool alias_line(char *line, char norm[1024], char **name)
+{
+	char *save = NULL, *word = strtok_r(line, " \t", &save);
+	char *pattern = strtok_r(NULL, " \t", &save);
+
+	*name = strtok_r(NULL, " \t", &save);
+	return word != NULL && strcmp(word, "alias") == 0 && pattern != NULL && *name != NULL &&
+	       modname_alias(pattern, norm, 1024) == 0;
+}
+
 static int alias_text_line(char *line, void *arg)
 {
 	struct alias_search *s = arg;
-	char *save = NULL, *word = strtok_r(line, " \t", &save);
-	char *pattern = strtok_r(NULL, " \t", &save);
-	char *name = strtok_r(NULL, " \t", &save);
-	char norm[1024];
+	char norm[1024], *name;
 
-	if (word == NULL || strcmp(word, "alias") != 0 || pattern == NULL || name == NULL ||
-	    modlookup_alias_normalize(pattern, norm, sizeof(norm)) < 0)
+	if (!alias_line(line, norm, &name))
 		return 0;
 	if (s->wild ? !glob_match(norm, s->key) : strcmp(norm, s->key) != 0)
 		return 0;
@@ -462,7 +447,7 @@ int modlookup_any(struct modlookup *lk, const char *name, struct modlookup_resul
 	lk->why[0] = '\0';
 	/* A name with an unmatched '[' matches nothing (no error of ours:
 	 * the caller says it was not found). */
-	if (modlookup_alias_normalize(name, key, sizeof(key)) < 0)
+	if (modname_alias(name, key, sizeof(key)) < 0)
 		return 0;
 	/* Aliases of the configuration override everything else. */
 	if (lk->conf != NULL) {
@@ -574,4 +559,72 @@ void modlookup_builtin_info_free(struct modlookup_builtin_info *info)
 	free(info->recs);
 	free(info->buf);
 	memset(info, 0, sizeof(*info));
+}
+
+/* ---- modprobe -c ------------------------------------------------------- */
+
+struct alias_dump {
+	char **lines;   /* "KEY NAME": neither holds a blank */
+	size_t n;
+	int err;
+};
+
+static int dump_text_line(char *line, void *arg)
+{
+	struct alias_dump *d = arg;
+	char norm[1024], *name, **v;
+	size_t lk, ln;
+
+	if (!alias_line(line, norm, &name))
+		return 0;
+	v = xarray_grow(&d->lines, d->n, 1, sizeof(*v));
+	lk = strlen(norm);
+	ln = strlen(name);
+	if (v == NULL || (*v = malloc(lk + ln + 2)) == NULL) {
+		d->err = -ENOMEM;
+		return 1;
+	}
+	memcpy(*v, norm, lk);
+	(*v)[lk] = ' ';
+	memcpy(*v + lk + 1, name, ln + 1);
+	d->n++;
+	return 0;
+}
+
+/* In byte order, as the .bin index's trie orders its keys. */
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int modlookup_dump(struct modlookup *lk, enum modlookup_file f, modindex_entry_fn *cb, void *arg)
+{
+	struct alias_dump d = { 0 };
+	char path[PATH_MAX], bin[64];
+	struct modindex idx;
+	int err;
+
+	lk->why[0] = '\0';
+	snprintf(bin, sizeof(bin), "%s.bin", text_files[f]);
+	if (modctx_modpath(lk->ctx, bin, path, sizeof(path)) == 0 && modindex_open(&idx, path) == 0) {
+		err = modindex_dump(&idx, cb, arg);
+		modindex_close(&idx);
+		return err < 0 ? fail(lk, err, bin, "malformed index") : 0;
+	}
+	/* The text file, when there is no usable .bin: one that cannot be
+	 * read has no aliases to show. */
+	err = each_line(lk, f, dump_text_line, &d);
+	lk->why[0] = '\0';
+	if (d.err == 0 && err == 0 && d.n > 1)
+		qsort(d.lines, d.n, sizeof(*d.lines), cmp_str);
+	for (size_t i = 0; i < d.n; i++) {
+		char *name = strchr(d.lines[i], ' ');
+
+		*name++ = '\0';
+		if (d.err == 0 && err == 0 && cb(d.lines[i], name, 0, arg) != 0)
+			d.err = 1;
+		free(d.lines[i]);
+	}
+	free(d.lines);
+	return d.err < 0 ? d.err : 0;
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Module names: normalisation and comparison. */
+/* Module names and aliases: normalisation and comparison. */
 #include <errno.h>
 #include <string.h>
 
@@ -39,6 +39,30 @@ int modname_suffix(const char *path, size_t len)
 bool modname_has_module_suffix(const char *path)
 {
 	return modname_suffix(path, strlen(path)) >= 0;
+}
+
+int modname_alias(const char *alias, char *out, size_t size)
+{
+	bool in_set = false;
+	size_t i;
+
+	for (i = 0; alias[i] != '\0'; i++) {
+		char c = alias[i];
+
+		if (i + 1 >= size)
+			return -ENAMETOOLONG;
+		if (c == '[')
+			in_set = true;
+		else if (c == ']' && !in_set)
+			return -EINVAL;   /* as kmod: a ']' that closes no '[' */
+		else if (c == ']')
+			in_set = false;
+		else if (c == '-' && !in_set)
+			c = '_';
+		out[i] = c;
+	}
+	out[i] = '\0';
+	return in_set ? -EINVAL : 0;
 }
 
 bool modname_equal(const char *a, const char *b)

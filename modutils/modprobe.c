@@ -9,7 +9,6 @@
 //config:	  symbol, from the binary indexes (or the text files).
 //applet:APPLET(modprobe)
 
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -287,7 +286,7 @@ static bool via_alias(const char *arg, const struct mod *m)
 
 	/* The argument as lookups key it, whole: "usb:v1/NAME" or "NAME.x"
 	 * that resolve to NAME are aliases. */
-	return modlookup_alias_normalize(arg, key, sizeof(key)) < 0 || strcmp(key, m->name) != 0;
+	return modname_alias(arg, key, sizeof(key)) < 0 || strcmp(key, m->name) != 0;
 }
 
 static bool mod_in_kernel(const struct mod *m)
@@ -913,78 +912,14 @@ static int print_alias(const char *key, const char *value, uint32_t prio, void *
 	return 0;
 }
 
-/* The text file's alias lines, keys normalised and sorted as the trie of
- * the .bin index orders them. */
-static int cmp_str(const void *a, const void *b)
+/* Both are dumped even if the first is damaged; either fails the run. */
+static int dump_aliases(struct modprobe *mp, enum modlookup_file f)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
+	int err = modlookup_dump(&mp->lk, f, print_alias, NULL);
 
-
-/* Skip blanks, copy the next word (at most size - 1 bytes) into buf: the
- * end of the word, or NULL if there is none or it does not fit. */
-static const char *word(const char *p, char *buf, size_t size)
-{
-	size_t n;
-
-	while (isspace((unsigned char)*p))
-		p++;
-	for (n = 0; p[n] != '\0' && !isspace((unsigned char)p[n]); n++)
-		;
-	if (n == 0 || n >= size)
-		return NULL;
-	memcpy(buf, p, n);
-	buf[n] = '\0';
-	return p + n;
-}
-static void dump_text(struct modprobe *mp, const char *file)
-{
-	char path[PATH_MAX], *line = NULL, **lines = NULL;
-	size_t cap = 0, n = 0;
-	FILE *f;
-
-	if (modctx_modpath(&mp->ctx, file, path, sizeof(path)) < 0 || (f = fopen_regular(path)) == NULL)
-		return;
-	while (getline(&line, &cap, f) > 0) {
-		char key[1024], mod[256], **v;
-
-		const char *p = line;
-
-		if (strncmp(p, "alias", 5) != 0 || (p = word(p + 5, key, sizeof(key))) == NULL ||
-		    word(p, mod, sizeof(mod)) == NULL || modlookup_alias_normalize(key, key, sizeof(key)) < 0)
-			continue;
-		v = xarray_grow(&lines, n, 1, sizeof(*v));
-		if (v == NULL || asprintf(v, "alias %s %s", key, mod) < 0)
-			break;
-		n++;
-	}
-	free(line);
-	fclose(f);
-	if (n > 1)
-		qsort(lines, n, sizeof(*lines), cmp_str);
-	for (size_t i = 0; i < n; i++) {
-		puts(lines[i]);
-		free(lines[i]);
-	}
-	free(lines);
-}
-
-static int dump_index(struct modprobe *mp, const char *file)
-{
-	char path[PATH_MAX], bin[PATH_MAX];
-	struct modindex idx;
-
-	snprintf(bin, sizeof(bin), "%s.bin", file);
-	if (modctx_modpath(&mp->ctx, bin, path, sizeof(path)) == 0 && modindex_open(&idx, path) == 0) {
-		int err = modindex_dump(&idx, print_alias, NULL);
-
-		if (err < 0)
-			msg_err("%s: malformed index", path);
-		modindex_close(&idx);
-		return err;
-	}
-	dump_text(mp, file);
-	return 0;
+	if (err < 0)
+		msg_err("%s", modlookup_strerror(&mp->lk, err));
+	return err;
 }
 
 static int show_config(struct modprobe *mp)
@@ -1008,9 +943,8 @@ static int show_config(struct modprobe *mp)
 	}
 	puts("\n# End of configuration files. Dumping indexes now:\n");
 	fflush(stdout);
-	/* Both are dumped even if the first is damaged; either fails the run. */
-	err = dump_index(mp, "modules.alias");
-	if (dump_index(mp, "modules.symbols") < 0)
+	err = dump_aliases(mp, ML_ALIAS);
+	if (dump_aliases(mp, ML_SYMBOLS) < 0)
 		err = -EBADMSG;
 	return err;
 }
