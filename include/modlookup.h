@@ -15,7 +15,8 @@
  * are used when present, the text files otherwise, with the same results.
  */
 enum modlookup_file {
-	ML_DEP, ML_ALIAS, ML_SYMBOLS, ML_BUILTIN, ML_BUILTIN_ALIAS, ML_NFILES
+	ML_DEP = MODINDEX_DEP, ML_ALIAS = MODINDEX_ALIAS, ML_SYMBOLS = MODINDEX_SYMBOLS,
+	ML_BUILTIN = MODINDEX_BUILTIN, ML_BUILTIN_ALIAS = MODINDEX_BUILTIN_ALIAS, ML_NFILES
 };
 
 struct modconf;

@@ -13,6 +13,7 @@
 #include "glob_match.h"
 #include "kernel.h"
 #include "modconf.h"
+#include "modindex.h"
 #include "modname.h"
 #include "msg.h"
 #include "xarray.h"
@@ -79,7 +80,7 @@ static char *word(char **p)
 /* A module name for a key: '-' as '_', no '/'. */
 static bool module_word(char *w)
 {
-	return w != NULL && modname_alias(w, w, SIZE_MAX) == 0 && strchr(w, '/') == NULL && strlen(w) < MODNAME_MAX;
+	return w != NULL && modname_alias(w, w, SIZE_MAX, false) == 0 && strchr(w, '/') == NULL && strlen(w) < MODNAME_MAX;
 }
 
 /* "pre: a b post: c" (softdep: words before pre:/post: are ignored, as
@@ -129,7 +130,7 @@ static int parse_line(struct modconf *c, const char *name, unsigned ln, char *li
 	if (strcmp(cmd, "alias") == 0) {
 		char *mod = word(&p);
 
-		if (arg == NULL || mod == NULL || modname_alias(arg, arg, SIZE_MAX) < 0 || !module_word(mod))
+		if (arg == NULL || mod == NULL || modname_alias(arg, arg, SIZE_MAX, false) < 0 || !module_word(mod))
 			goto bad;
 		return add(c, MC_ALIAS, arg, mod);
 	}
@@ -199,7 +200,7 @@ static int cmdline_option(struct modconf *c, char *mod, char *param, char *value
 		}
 		return 0;
 	}
-	if (modname_alias(mod, mod, SIZE_MAX) < 0) {
+	if (modname_alias(mod, mod, SIZE_MAX, false) < 0) {
 		msg_err("Ignoring bad option on kernel command line while parsing module name: '%s'", mod);
 		return 0;
 	}
@@ -395,9 +396,9 @@ int modconf_load(struct modconf *c, const struct modctx *ctx, const char *const 
 	/* The module folder's soft and weak dependencies join the sorted list
 	 * under their own names, as kmod merges them. */
 	if (err == 0)
-		err = file_add(&files, &n, ctx->moddir, "modules.softdep");
+		err = file_add(&files, &n, ctx->moddir, modindex_files[MODINDEX_SOFTDEP]);
 	if (err == 0)
-		err = file_add(&files, &n, ctx->moddir, "modules.weakdep");
+		err = file_add(&files, &n, ctx->moddir, modindex_files[MODINDEX_WEAKDEP]);
 	if (err == 0)
 		if (n > 1)
 			qsort(files, n, sizeof(*files), cmp_base);

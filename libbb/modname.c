@@ -41,7 +41,7 @@ bool modname_has_module_suffix(const char *path)
 	return modname_suffix(path, strlen(path)) >= 0;
 }
 
-int modname_alias(const char *alias, char *out, size_t size)
+int modname_alias(const char *alias, char *out, size_t size, bool stray_ok)
 {
 	bool in_set = false;
 	size_t i;
@@ -53,7 +53,7 @@ int modname_alias(const char *alias, char *out, size_t size)
 			return -ENAMETOOLONG;
 		if (c == '[')
 			in_set = true;
-		else if (c == ']' && !in_set)
+		else if (c == ']' && !in_set && !stray_ok)
 			return -EINVAL;   /* as kmod: a ']' that closes no '[' */
 		else if (c == ']')
 			in_set = false;

@@ -286,7 +286,7 @@ static bool via_alias(const char *arg, const struct mod *m)
 
 	/* The argument as lookups key it, whole: "usb:v1/NAME" or "NAME.x"
 	 * that resolve to NAME are aliases. */
-	return modname_alias(arg, key, sizeof(key)) < 0 || strcmp(key, m->name) != 0;
+	return modname_alias(arg, key, sizeof(key), true) < 0 || strcmp(key, m->name) != 0;
 }
 
 static bool mod_in_kernel(const struct mod *m)

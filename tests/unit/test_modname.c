@@ -65,23 +65,27 @@ static void names_compare_dash_underscore(void **state)
 }
 
 /* kmod's alias_normalize: '-' as '_' outside [...] sets, a stray or
- * unclosed bracket refused. */
+ * unclosed bracket refused (a stray one accepted when asked). */
 static void alias_keys(void **state)
 {
 	char out[32], in_place[] = "usb:v-[a-b]p-*";
 
-	assert_int_equal(modname_alias("pci:v-d-[0-9-]x", out, sizeof(out)), 0);
+	assert_int_equal(modname_alias("pci:v-d-[0-9-]x", out, sizeof(out), false), 0);
 	assert_string_equal(out, "pci:v_d_[0-9-]x");
-	assert_int_equal(modname_alias("a[[b-]c-", out, sizeof(out)), 0);
+	assert_int_equal(modname_alias("a[[b-]c-", out, sizeof(out), false), 0);
 	assert_string_equal(out, "a[[b-]c_");
-	assert_int_equal(modname_alias(in_place, in_place, sizeof(in_place)), 0);
+	assert_int_equal(modname_alias(in_place, in_place, sizeof(in_place), false), 0);
 	assert_string_equal(in_place, "usb:v_[a-b]p_*");
-	assert_int_equal(modname_alias("", out, sizeof(out)), 0);
+	assert_int_equal(modname_alias("", out, sizeof(out), false), 0);
 	assert_string_equal(out, "");
-	assert_int_equal(modname_alias("a]b", out, sizeof(out)), -EINVAL);
-	assert_int_equal(modname_alias("a[b-c", out, sizeof(out)), -EINVAL);
-	assert_int_equal(modname_alias("abcd", out, 5), 0);
-	assert_int_equal(modname_alias("abcde", out, 5), -ENAMETOOLONG);
+	assert_int_equal(modname_alias("a]b", out, sizeof(out), false), -EINVAL);
+	assert_int_equal(modname_alias("[[:alpha:]]-b", out, sizeof(out), false), -EINVAL);
+	assert_int_equal(modname_alias("[[:alpha:]]-b", out, sizeof(out), true), 0);
+	assert_string_equal(out, "[[:alpha:]]_b");
+	assert_int_equal(modname_alias("a[b-c", out, sizeof(out), true), -EINVAL);
+	assert_int_equal(modname_alias("a[b-c", out, sizeof(out), false), -EINVAL);
+	assert_int_equal(modname_alias("abcd", out, 5, false), 0);
+	assert_int_equal(modname_alias("abcde", out, 5, false), -ENAMETOOLONG);
 }
 
 int main(void)
