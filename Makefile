@@ -161,7 +161,7 @@ APPLETS := $(basename $(notdir $(APPLET_SRCS)))
 
 LIBBB-y := msg confline modname context kernel modfile decompress modelf modsig modindex modlookup modconf loaddiag modparams
 LIBBB-y += modindex_write moddeps dirswap ere glob_match xarray modparts fileopen
-LIBBB-y += modload
+LIBBB-y += modload cclass
 LIBBB-$(CONFIG_FEATURE_GZIP) += decompress_gzip
 LIBBB-$(CONFIG_FEATURE_XZ) += decompress_xz
 LIBBB-$(CONFIG_FEATURE_ZSTD) += decompress_zstd
