@@ -33,7 +33,6 @@ struct modconf_entry {
 struct modconf {
 	struct modconf_entry *v[MC_NKINDS];   /* xarrays */
 	size_t n[MC_NKINDS];
-	int warnings;   /* malformed lines reported and skipped */
 };
 
 /* dirs: NULL for the default folders, else the -C list (folders or files).

@@ -78,16 +78,6 @@ int modelf_modinfo_next(struct modelf *e, const struct modelf_section *s, size_t
  * of the module's word size. cb returns non-zero to stop. */
 int modelf_versions(struct modelf *e, int (*cb)(uint64_t crc, const char *name, void *arg), void *arg);
 
-/* Symbols of .symtab. cb returns non-zero to stop (that value is returned). */
-struct modelf_symbol {
-	const char *name;
-	uint64_t value;
-	uint16_t shndx;
-	unsigned char bind;   /* STB_* */
-	unsigned char type;   /* STT_* */
-};
-int modelf_symbols(struct modelf *e, int (*cb)(const struct modelf_symbol *sym, void *arg), void *arg);
-
 /*
  * Kernel symbols as kmod's depmod sees them (used to build modules.dep).
  * name is len bytes, NUL-terminated except possibly the last string of

@@ -49,10 +49,9 @@ void modconf_free(struct modconf *c)
 }
 
 /* kmod's words, with the file and line in front. */
-static void bad_line(struct modconf *c, const char *name, unsigned line, const char *cmd)
+static void bad_line(const char *name, unsigned line, const char *cmd)
 {
 	msg_warn("%s:%u: ignoring bad line starting with '%s'", name, line, cmd);
-	c->warnings++;
 }
 
 static char *skip_space(char *p)
@@ -159,7 +158,7 @@ static int parse_line(struct modconf *c, const char *name, unsigned ln, char *li
 	    strcmp(cmd, "external") == 0 || strcmp(cmd, "exclude") == 0 || strcmp(cmd, "make_map_files") == 0)
 		return 0;
 bad:
-	bad_line(c, name, ln, cmd);
+	bad_line(name, ln, cmd);
 	return 0;
 }
 

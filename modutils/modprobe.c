@@ -738,13 +738,20 @@ static void remove_unused_deps(struct modprobe *mp, struct mod *m)
 	char *copy, *save = NULL, **names = NULL;
 	size_t n = 0;
 
-	if (mod_deps(mp, m) == NULL || (copy = strdup(m->deps)) == NULL)
+	if (mod_deps(mp, m) == NULL)
 		return;
+	if ((copy = strdup(m->deps)) == NULL) {
+		msg_err("%s", strerror(ENOMEM));
+		return;
+	}
 	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
 		char **v = xarray_grow(&names, n, 1, sizeof(*v));
 
-		if (v == NULL)
+		if (v == NULL) {
+			/* Those before it on the line are still removed. */
+			msg_err("%s", strerror(ENOMEM));
 			break;
+		}
 		*v = w;
 		n++;
 	}
@@ -996,15 +1003,16 @@ static int show_versions(const char *file, bool exports)
 
 /* ---- main --------------------------------------------------------------- */
 
-/* MODPROBE_OPTIONS come before the command line's own arguments. */
-static char *env_copy;
-
-static char **with_env_options(int *argc, char **argv)
+/* MODPROBE_OPTIONS come before the command line's own arguments: a new
+ * argv (or argv itself when there are none) whose words live in *words
+ * (freed by the caller after the argv); NULL when out of memory. */
+static char **with_env_options(int *argc, char **argv, char **words)
 {
 	const char *env = getenv("MODPROBE_OPTIONS");
 	char *copy, *save = NULL, **out;
 	int n = 0;
 
+	*words = NULL;
 	if (env == NULL || *env == '\0')
 		return argv;
 	copy = strdup(env);
@@ -1012,9 +1020,9 @@ static char **with_env_options(int *argc, char **argv)
 	if (copy == NULL || out == NULL) {
 		free(copy);
 		free(out);
-		return argv;
+		return NULL;
 	}
-	env_copy = copy;
+	*words = copy;
 	out[n++] = argv[0];
 	for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
 		out[n++] = w;
@@ -1026,15 +1034,18 @@ static char **with_env_options(int *argc, char **argv)
 
 /* Each -q, -v, -s and -C joins MODPROBE_OPTIONS as it is read, as kmod
  * passes them on to the modprobe an install or remove command runs. */
-static void env_options_append(const char *opt, const char *arg)
+static int env_options_append(const char *opt, const char *arg)
 {
 	const char *old = getenv("MODPROBE_OPTIONS");
 	char *v;
+	int err = 0;
 
 	if (asprintf(&v, "%s%s%s%s%s", old ? old : "", old ? " " : "", opt, arg ? " " : "", arg ? arg : "") < 0)
-		return;
-	setenv("MODPROBE_OPTIONS", v, 1);
+		return -ENOMEM;
+	if (setenv("MODPROBE_OPTIONS", v, 1) < 0)
+		err = -errno;
 	free(v);
+	return err;
 }
 
 /* "-" with -a: names or modaliases from standard input, one a line. */
@@ -1098,7 +1109,12 @@ int modprobe_main(int argc, char **argv)
 	const char **confs = NULL;
 	size_t nconfs = 0;
 	int c, r, err, ret = EXIT_SUCCESS, query = 0;
-	char **args = with_env_options(&argc, argv);
+	char *env_words, **args = with_env_options(&argc, argv, &env_words);
+
+	if (args == NULL) {
+		msg_err("%s", strerror(ENOMEM));
+		return EXIT_FAILURE;
+	}
 
 	while ((c = msg_getopt(argc, args, "arw:ibfRDcnC:d:S:sqvVh", longopts)) != -1) {
 		switch (c) {
@@ -1139,22 +1155,30 @@ int modprobe_main(int argc, char **argv)
 		case 'C': {
 			const char **v = xarray_grow(&confs, nconfs, 1, sizeof(*v));
 
-			if (v == NULL)
+			if (v == NULL || (err = env_options_append("-C", optarg)) < 0) {
+				msg_err("%s", strerror(v == NULL ? ENOMEM : -err));
+				free(confs);
 				return EXIT_FAILURE;
+			}
 			*v = optarg;
 			nconfs++;
-			env_options_append("-C", optarg);
 			break;
 		}
 		case 'd': root = optarg; break;
 		case 'S': kver = optarg; break;
 		case 'q':
-			env_options_append("-q", NULL);
-			msg_quiet();
-			break;
 		case 'v':
 		case 's':
-			env_options_append(c == 'v' ? "-v" : "-s", NULL);
+			err = env_options_append(c == 'q' ? "-q" : c == 'v' ? "-v" : "-s", NULL);
+			if (err < 0) {
+				msg_err("%s", strerror(-err));
+				free(confs);
+				return EXIT_FAILURE;
+			}
+			if (c == 'q') {
+				msg_quiet();
+				break;
+			}
 			/* fall through */
 		default:
 			r = msg_option(c, usage);
@@ -1231,7 +1255,7 @@ int modprobe_main(int argc, char **argv)
 	modlookup_close(&mp.lk);
 	modconf_free(&mp.conf);
 	if (args != argv) {
-		free(env_copy);
+		free(env_words);
 		free(args);
 	}
 	return ret;
