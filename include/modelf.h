@@ -51,6 +51,8 @@ struct modelf_section {
 };
 
 int modelf_open(struct modelf *e, const void *data, size_t size);
+/* Message for an error of the functions here: modelf.why or strerror. */
+const char *modelf_strerror(const struct modelf *e, int err);
 /* The same for a file of size bytes read through fetch: errors of fetch
  * come back as its -errno with why NULL. */
 int modelf_open_parts(struct modelf *e, size_t size, modelf_fetch_fn *fetch, void *arg);

@@ -257,7 +257,7 @@ int loaddiag_bad_format(const void *image, size_t size, loaddiag_fn *cb, void *a
 	int found = 0, err = modelf_open(&e, image, size);
 
 	if (err < 0) {
-		snprintf(sentence, sizeof(sentence), "the file is not a module: %s", e.why);
+		snprintf(sentence, sizeof(sentence), "the file is not a module: %s", modelf_strerror(&e, err));
 		cb(sentence, arg);
 		return 1;
 	}

@@ -39,6 +39,11 @@ static int bad(struct modelf *e, const char *why)
 	return -ENOEXEC;
 }
 
+const char *modelf_strerror(const struct modelf *e, int err)
+{
+	return e->why != NULL ? e->why : strerror(-err);
+}
+
 static bool in_file(const struct modelf *e, uint64_t off, uint64_t len)
 {
 	return off <= e->size && len <= e->size - off;

@@ -996,7 +996,7 @@ static int show_versions(const char *file, bool exports)
 		}
 	}
 	if (err < 0)
-		msg_err("could not read module %s: %s", file, elf.why ? elf.why : strerror(-err));
+		msg_err("could not read module %s: %s", file, modelf_strerror(&elf, err));
 	modfile_close(&mf);
 	return err;
 }
