@@ -45,20 +45,23 @@ int modname_alias(const char *alias, char *out, size_t size, bool stray_ok)
 {
 	bool in_set = false;
 	size_t i;
+	char c;
 
-	for (i = 0; alias[i] != '\0'; i++) {
-		char c = alias[i];
-
+	/* The common bytes (letters, digits, ':', '*') take one test. */
+	for (i = 0; (c = alias[i]) != '\0'; i++) {
 		if (i + 1 >= size)
 			return -ENAMETOOLONG;
-		if (c == '[')
-			in_set = true;
-		else if (c == ']' && !in_set && !stray_ok)
-			return -EINVAL;   /* as kmod: a ']' that closes no '[' */
-		else if (c == ']')
-			in_set = false;
-		else if (c == '-' && !in_set)
-			c = '_';
+		if ((c == '-' || c == '[' || c == ']')) {
+			if (c == '[') {
+				in_set = true;
+			} else if (c == ']') {
+				if (!in_set && !stray_ok)
+					return -EINVAL;   /* as kmod: a ']' that closes no '[' */
+				in_set = false;
+			} else if (!in_set) {
+				c = '_';
+			}
+		}
 		out[i] = c;
 	}
 	out[i] = '\0';
