@@ -54,28 +54,6 @@ static void bad_line(const char *name, unsigned line, const char *cmd)
 	msg_warn("%s:%u: ignoring bad line starting with '%s'", name, line, cmd);
 }
 
-static char *skip_space(char *p)
-{
-	while (*p == ' ' || *p == '\t')
-		p++;
-	return p;
-}
-
-/* The next word of *p, NUL-terminated in place; NULL at the end. */
-static char *word(char **p)
-{
-	char *w = skip_space(*p), *e;
-
-	if (*w == '\0')
-		return NULL;
-	for (e = w; *e && *e != ' ' && *e != '\t'; e++)
-		;
-	if (*e)
-		*e++ = '\0';
-	*p = e;
-	return w;
-}
-
 /* A module name for a key: '-' as '_', no '/'. */
 static bool module_word(char *w)
 {
@@ -97,7 +75,7 @@ static int dep_words(char *rest, bool softdep, char *buf, size_t size)
 	if (!softdep && (rest[0] == ' ' || rest[0] == '\t') && rest[1] != ' ' && rest[1] != '\t' &&
 	    rest[1] != '\0')
 		buf[len++] = *rest++;
-	while ((w = word(&rest)) != NULL) {
+	while ((w = confline_word(&rest)) != NULL) {
 		size_t n = strlen(w);
 
 		if (softdep && (strcmp(w, "pre:") == 0 || strcmp(w, "post:") == 0))
@@ -118,16 +96,16 @@ static int dep_words(char *rest, bool softdep, char *buf, size_t size)
 
 static int parse_line(struct modconf *c, const char *name, unsigned ln, char *line)
 {
-	char *p = line, *cmd = word(&p), *arg, *rest, deps[4096];
+	char *p = line, *cmd = confline_word(&p), *arg, *rest, deps[4096];
 	enum modconf_kind kind;
 
 	if (cmd == NULL || cmd[0] == '#')
 		return 0;
-	arg = word(&p);
+	arg = confline_word(&p);
 	/* As kmod keeps it: the rest after the one blank that ends the word. */
 	rest = p;
 	if (strcmp(cmd, "alias") == 0) {
-		char *mod = word(&p);
+		char *mod = confline_word(&p);
 
 		if (arg == NULL || mod == NULL || modname_alias(arg, arg, SIZE_MAX, false) < 0 || !module_word(mod))
 			goto bad;
@@ -135,7 +113,7 @@ static int parse_line(struct modconf *c, const char *name, unsigned ln, char *li
 	}
 	if (strcmp(cmd, "options") == 0 || strcmp(cmd, "install") == 0 || strcmp(cmd, "remove") == 0) {
 		kind = cmd[0] == 'o' ? MC_OPTIONS : cmd[0] == 'i' ? MC_INSTALL : MC_REMOVE;
-		if (!module_word(arg) || *skip_space(rest) == '\0')
+		if (!module_word(arg) || *confline_skip_blanks(rest) == '\0')
 			goto bad;
 		return add(c, kind, arg, rest);
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "confline.h"
 #include "decompress.h"
 #include "fileopen.h"
 #include "glob_match.h"
@@ -400,10 +401,9 @@ static int alias_value(const char *value, uint32_t prio, void *arg)
  * false for any other line. */
 static bool alias_line(char *line, char norm[1024], char **name)
 {
-	char *save = NULL, *word = strtok_r(line, " \t", &save);
-	char *pattern = strtok_r(NULL, " \t", &save);
+	char *word = confline_word(&line), *pattern = confline_word(&line);
 
-	*name = strtok_r(NULL, " \t", &save);
+	*name = confline_word(&line);
 	return word != NULL && strcmp(word, "alias") == 0 && pattern != NULL && *name != NULL &&
 	       modname_alias(pattern, norm, 1024, true) == 0;
 }
