@@ -195,6 +195,7 @@ LIBBB-y += ere glob_match xarray fileopen
 # depmod's library (include/depmod.h; its internal headers are beside it).
 LIBBB_DEPMOD := run conf walk order symbols readahead outputs stab wbuf moddeps modindex_write modparts dirswap
 LIBBB-y += $(addprefix depmod/,$(LIBBB_DEPMOD))
+LIBBB-y += modload cclass
 LIBBB-$(CONFIG_FEATURE_GZIP) += decompress_gzip
 LIBBB-$(CONFIG_FEATURE_XZ) += decompress_xz
 LIBBB-$(CONFIG_FEATURE_ZSTD) += decompress_zstd

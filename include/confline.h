@@ -28,4 +28,11 @@ void confline_init(struct confline *r, const char *name, char *text, size_t len)
 char *confline_next(struct confline *r);
 void confline_close(struct confline *r);
 
+/* The words of a line, blanks (space, tab) between them: the next word of
+ * *p, NUL-terminated in place, *p moved past it; NULL at the end. The one
+ * word splitter of modprobe.d lines and of the text indexes' lines. */
+char *confline_word(char **p);
+/* p past its blanks. */
+char *confline_skip_blanks(char *p);
+
 #endif

@@ -33,7 +33,6 @@ struct modconf_entry {
 struct modconf {
 	struct modconf_entry *v[MC_NKINDS];   /* xarrays */
 	size_t n[MC_NKINDS];
-	int warnings;   /* malformed lines reported and skipped */
 };
 
 /* dirs: NULL for the default folders, else the -C list (folders or files).
@@ -62,8 +61,5 @@ const struct modconf_entry *modconf_find_key(const struct modconf *c, enum modco
  * followed by a space (kmod's form); NULL when none. The caller frees. */
 char *modconf_options(const struct modconf *c, const char *module);
 bool modconf_blacklisted(const struct modconf *c, const char *module);
-
-/* Module names with '-' as '_', outside [...] sets (kmod's "underscores"). */
-int modconf_underscores(char *s);
 
 #endif

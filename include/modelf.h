@@ -51,6 +51,8 @@ struct modelf_section {
 };
 
 int modelf_open(struct modelf *e, const void *data, size_t size);
+/* Message for an error of the functions here: modelf.why or strerror. */
+const char *modelf_strerror(const struct modelf *e, int err);
 /* The same for a file of size bytes read through fetch: errors of fetch
  * come back as its -errno with why NULL. */
 int modelf_open_parts(struct modelf *e, size_t size, modelf_fetch_fn *fetch, void *arg);
@@ -77,16 +79,6 @@ int modelf_modinfo_next(struct modelf *e, const struct modelf_section *s, size_t
 /* __versions entries: { unsigned long crc; char name[64 - sizeof(long)]; }
  * of the module's word size. cb returns non-zero to stop. */
 int modelf_versions(struct modelf *e, int (*cb)(uint64_t crc, const char *name, void *arg), void *arg);
-
-/* Symbols of .symtab. cb returns non-zero to stop (that value is returned). */
-struct modelf_symbol {
-	const char *name;
-	uint64_t value;
-	uint16_t shndx;
-	unsigned char bind;   /* STB_* */
-	unsigned char type;   /* STT_* */
-};
-int modelf_symbols(struct modelf *e, int (*cb)(const struct modelf_symbol *sym, void *arg), void *arg);
 
 /*
  * Kernel symbols as kmod's depmod sees them (used to build modules.dep).

@@ -22,6 +22,29 @@ struct modindex {
 #define MODINDEX_MAGIC 0xB007F457u
 #define MODINDEX_VERSION_MAJOR 0x0002
 
+/* A node reference: flags in the top 4 bits (the node has a prefix string,
+ * values, children), the node's file offset in the rest. For the reader
+ * and the writer (modindex_write.c still repeats them, identically). */
+#define REF_PREFIX 0x80000000u
+#define REF_VALUES 0x40000000u
+#define REF_CHILDS 0x20000000u
+#define REF_OFFSET 0x0fffffffu
+
+/*
+ * Every file of the module folder that the tools read or depmod writes,
+ * named here once; a file's binary index is its name + ".bin"
+ * (MODINDEX_BIN_SUFFIX). The first five are modlookup's (enum
+ * modlookup_file, in this order).
+ */
+enum modindex_file {
+	MODINDEX_DEP, MODINDEX_ALIAS, MODINDEX_SYMBOLS, MODINDEX_BUILTIN, MODINDEX_BUILTIN_ALIAS,
+	MODINDEX_SOFTDEP, MODINDEX_WEAKDEP, MODINDEX_DEVNAME, MODINDEX_BUILTIN_MODINFO, MODINDEX_ORDER,
+	MODINDEX_NFILES
+};
+#define MODINDEX_NAME_MAX 24   /* the longest name, "modules.builtin.modinfo", and its NUL */
+#define MODINDEX_BIN_SUFFIX ".bin"
+extern const char modindex_files[MODINDEX_NFILES][MODINDEX_NAME_MAX];
+
 /* 0, -ENOENT (no such file), -EBADMSG (not an index) or -errno. */
 int modindex_open(struct modindex *idx, const char *path);
 void modindex_close(struct modindex *idx);

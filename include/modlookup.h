@@ -15,7 +15,8 @@
  * are used when present, the text files otherwise, with the same results.
  */
 enum modlookup_file {
-	ML_DEP, ML_ALIAS, ML_SYMBOLS, ML_BUILTIN, ML_BUILTIN_ALIAS, ML_NFILES
+	ML_DEP = MODINDEX_DEP, ML_ALIAS = MODINDEX_ALIAS, ML_SYMBOLS = MODINDEX_SYMBOLS,
+	ML_BUILTIN = MODINDEX_BUILTIN, ML_BUILTIN_ALIAS = MODINDEX_BUILTIN_ALIAS, ML_NFILES
 };
 
 struct modconf;
@@ -74,10 +75,14 @@ int modlookup_builtin_modinfo(struct modlookup *lk, const char *name,
 			      struct modlookup_builtin_info *info);
 void modlookup_builtin_info_free(struct modlookup_builtin_info *info);
 
+/* modprobe -c: every alias of f (ML_ALIAS, ML_SYMBOLS) in key order, from
+ * the .bin index, or else (no usable .bin) from the text file, keys
+ * normalised (one that cannot be read shows nothing). cb returns non-zero
+ * to stop. 0, -ENOMEM, or -EBADMSG for a malformed index (lk->why says
+ * which). */
+int modlookup_dump(struct modlookup *lk, enum modlookup_file f, modindex_entry_fn *cb, void *arg);
+
 /* Message for a negative result: names the file when one was malformed. */
 const char *modlookup_strerror(struct modlookup *lk, int err);
-
-/* Alias as kmod keys it: '-' becomes '_' outside [...] sets. */
-int modlookup_alias_normalize(const char *alias, char *out, size_t size);
 
 #endif

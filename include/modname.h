@@ -23,6 +23,14 @@ bool modname_has_module_suffix(const char *path);
  * its compression (.ko is MODCOMP_NONE), or -1 for none. */
 int modname_suffix(const char *path, size_t len);
 
+/* An alias as kmod keys it: '-' as '_' outside [...] sets; out may be
+ * alias itself. 0, -EINVAL for a '[' left open or (unless stray_ok) a
+ * ']' that closes no '[' (kmod's rule, for modprobe.d; the lookups accept
+ * one: a text modules.alias pattern such as "[[:alpha:]]x" still matches),
+ * -ENAMETOOLONG when it does not fit size bytes. The only alias normaliser
+ * (depmod.c still has its own: to be moved to this one). */
+int modname_alias(const char *alias, char *out, size_t size, bool stray_ok);
+
 /* Module names compare with '-' equal to '_'. */
 bool modname_equal(const char *a, const char *b);
 

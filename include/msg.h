@@ -9,13 +9,12 @@
  * Messages of the running applet, kmod style: "applet: ERROR: text" on
  * stderr, or the same text through syslog once msg_use_syslog() was called.
  */
+/* The running applet's messages start: its name, stderr, level 0. */
 void msg_init(const char *applet);
-const char *msg_applet(void);
 void msg_use_syslog(void);
 /* One level as kmod's: 0 by default, +1 for each -v; msg_quiet() (modprobe's
  * -q) drops it to where nothing is printed, and a later -v raises it from
  * there. Below 0 the FATAL, ERROR and WARNING messages stop in turn. */
-void msg_set_verbose(int level);
 int msg_verbose(void);
 void msg_quiet(void);
 

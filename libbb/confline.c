@@ -95,3 +95,24 @@ void confline_close(struct confline *r)
 	free(r->text);
 	memset(r, 0, sizeof(*r));
 }
+
+char *confline_skip_blanks(char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+char *confline_word(char **p)
+{
+	char *w = confline_skip_blanks(*p), *e;
+
+	if (*w == '\0')
+		return NULL;
+	for (e = w; *e && *e != ' ' && *e != '\t'; e++)
+		;
+	if (*e)
+		*e++ = '\0';
+	*p = e;
+	return w;
+}

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "cclass.h"
 #include "ere.h"
 
 #define PROG_MAX 512
@@ -34,35 +35,6 @@ struct ere {
 };
 
 /*
- * The C locale's character classes, ASCII only (no setlocale() here, and
- * glibc's is*() would add 300 bytes). Class k is named at 6 * k, where a
- * "[:name:]" matches with its colons; class_runs[k] is its first byte range
- * in class_ranges * 4 + the number of ranges - 1.
- */
-static const char class_names[] =
-	":alnum:alpha:blank:cntrl:digit:graph:lower:print:punct:space:upper:xdigit:";
-static const unsigned char class_runs[12] = {
-	2 * 4 + 2, 3 * 4 + 1, 6 * 4 + 1, 8 * 4 + 1, 2 * 4 + 0, 11 * 4 + 0,
-	4 * 4 + 0, 10 * 4 + 0, 12 * 4 + 3, 5 * 4 + 1, 3 * 4 + 0, 0 * 4 + 2,
-};
-static const unsigned char class_ranges[16][2] = {
-	{ 'A', 'F' }, { 'a', 'f' }, { '0', '9' }, { 'A', 'Z' }, { 'a', 'z' },
-	{ '\t', '\r' }, { ' ', ' ' }, { '\t', '\t' }, { 0, 0x1f }, { 0x7f, 0x7f },
-	{ ' ', '~' }, { '!', '~' }, { '!', '/' }, { ':', '@' }, { '[', '`' }, { '{', '~' },
-};
-
-static int in_class(int k, int c)
-{
-	const unsigned char *r = class_ranges[class_runs[k] >> 2];
-
-	for (int n = class_runs[k] & 3; n >= 0; n--, r += 2) {
-		if (r[0] <= c && c <= r[1])
-			return 1;
-	}
-	return 0;
-}
-
-/*
  * One element of a bracket expression: *kind 0 for a byte (also [.c.]: the C
  * locale's collating elements are single bytes), 1 for [=c=], 2 for
  * [:name:] with *v its number. Only a byte may start or end a range; a '-'
@@ -83,11 +55,8 @@ static const char *element(const char *p, int first, int *v, int *kind)
 		len = (size_t)(q - name);
 		if (p[1] == ':') {
 			*kind = 2;
-			for (*v = 0; *v < 12 && len < 7; ++*v) {
-				if (!memcmp(class_names + 6 * *v, name - 1, len + 2))
-					return q + 2;
-			}
-			return NULL;
+			*v = cclass_find(name, len);
+			return *v < 0 ? NULL : q + 2;
 		}
 		*kind = p[1] == '=';
 		*v = (unsigned char)*name;
@@ -115,7 +84,7 @@ static const char *bracket(const char *p, int c, int *hit)
 			if (p == NULL || kind || hi < lo)
 				return NULL;
 		}
-		if (kind == 2 ? in_class(lo, c) : lo <= c && c <= hi)
+		if (kind == 2 ? cclass_has(lo, c) : lo <= c && c <= hi)
 			*hit = 1;
 	}
 	*hit ^= neg;

@@ -6,9 +6,9 @@
  * glibc without POSIXLY_CORRECT). The tests compare every case with glibc's
  * own fnmatch.
  */
-#include <stdint.h>
 #include <string.h>
 
+#include "cclass.h"
 #include "glob_match.h"
 
 typedef unsigned char uchar;
@@ -17,54 +17,13 @@ typedef unsigned char uchar;
  * (CHAR_CLASS_MAX_LENGTH; one fewer once a member has matched). */
 #define CLASS_RUN_MAX 2048
 
-/* A class name as 5-bit letters (a = 1): unique for names up to 6 long. */
-#define NAME(a, b, c, d, e, f) \
-	(((a) & 31U) << 25 | ((b) & 31U) << 20 | ((c) & 31U) << 15 | ((d) & 31U) << 10 | \
-	 ((e) & 31U) << 5 | ((f) & 31U))
-#define N5(a, b, c, d, e) NAME(0, a, b, c, d, e)
-
-/* The C locale's classes; where each one's byte ranges lie in pairs:
- * offset << 2 | (number of lo,hi pairs - 1). */
-static const struct {
-	uint32_t names[12];
-	uchar where[12];
-	uchar pairs[32];
-} classes = {
-	{ N5('a', 'l', 'n', 'u', 'm'), N5('a', 'l', 'p', 'h', 'a'), N5('b', 'l', 'a', 'n', 'k'),
-	  N5('c', 'n', 't', 'r', 'l'), N5('d', 'i', 'g', 'i', 't'), N5('g', 'r', 'a', 'p', 'h'),
-	  N5('l', 'o', 'w', 'e', 'r'), N5('p', 'r', 'i', 'n', 't'), N5('p', 'u', 'n', 'c', 't'),
-	  N5('s', 'p', 'a', 'c', 'e'), N5('u', 'p', 'p', 'e', 'r'), NAME('x', 'd', 'i', 'g', 'i', 't') },
-	{ 0 << 2 | 2, 0 << 2 | 1, 10 << 2 | 1, 16 << 2 | 1, 4 << 2 | 0, 22 << 2 | 0,
-	  2 << 2 | 0, 20 << 2 | 0, 24 << 2 | 3, 12 << 2 | 1, 0 << 2 | 0, 4 << 2 | 2 },
-	{ 'A', 'Z', 'a', 'z', '0', '9', 'A', 'F', 'a', 'f',
-	  '\t', '\t', ' ', ' ', '\t', '\r', 1, 0x1f, 0x7f, 0x7f,
-	  ' ', '~', '!', '~', '!', '/', ':', '@', '[', '`', '{', '~' },
-};
-
 /* 1 when ch is in the class of the n-letter name, 0 when not, -1 when no
  * class has that name (glibc then fails the whole match). */
 static int in_class(const uchar *name, size_t n, unsigned ch)
 {
-	uint32_t v = 0;
+	int k = cclass_find((const char *)name, n);
 
-	if (n > 6)
-		return -1;
-	while (n--)
-		v = v << 5 | (*name++ & 31U);
-	for (unsigned i = 0; i < 12; i++) {
-		if (classes.names[i] == v) {
-			unsigned w = classes.where[i];
-			const uchar *r = classes.pairs + (w >> 2);
-
-			for (w &= 3;; w--, r += 2) {
-				if (r[0] <= ch && ch <= r[1])
-					return 1;
-				if (w == 0)
-					return 0;
-			}
-		}
-	}
-	return -1;
+	return k < 0 ? -1 : cclass_has(k, (int)ch);
 }
 
 /* Letters glibc accepts in a class name: a to y ('z' ends the name). */

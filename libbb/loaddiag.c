@@ -13,42 +13,24 @@
 #include "libbb.h"
 #include "loaddiag.h"
 #include "modelf.h"
+#include "xarray.h"
 
 /* ---- a set of the kernel's symbol names --------------------------------- */
 
 struct symset {
-	char **slot;
-	size_t cap, n;
+	struct xarena names;
+	const char **v;        /* an xarray of the names, by id */
+	size_t n;
+	struct xhash index;    /* ids by name */
 };
-
-static int set_grow(struct symset *s)
-{
-	size_t cap = s->cap ? s->cap * 2 : 4096;
-	char **slot = calloc(cap, sizeof(*slot));
-
-	if (slot == NULL)
-		return -ENOMEM;
-	for (size_t i = 0; i < s->cap; i++) {
-		if (s->slot[i] == NULL)
-			continue;
-		for (size_t j = modelf_name_hash(s->slot[i], strlen(s->slot[i])) & (cap - 1);; j = (j + 1) & (cap - 1))
-			if (slot[j] == NULL) {
-				slot[j] = s->slot[i];
-				break;
-			}
-	}
-	free(s->slot);
-	s->slot = slot;
-	s->cap = cap;
-	return 0;
-}
 
 static bool set_has(const struct symset *s, const char *name, size_t len)
 {
-	if (s->cap == 0)
-		return false;
-	for (size_t j = modelf_name_hash(name, len) & (s->cap - 1); s->slot[j]; j = (j + 1) & (s->cap - 1))
-		if (strncmp(s->slot[j], name, len) == 0 && s->slot[j][len] == '\0')
+	uint32_t hash = xhash_bytes(name, len), id;
+	size_t it = 0;
+
+	while ((id = xhash_next(&s->index, hash, &it)) != XHASH_END)
+		if (strncmp(s->v[id], name, len) == 0 && s->v[id][len] == '\0')
 			return true;
 	return false;
 }
@@ -57,26 +39,23 @@ static int set_add(const char *name, void *arg)
 {
 	struct symset *s = arg;
 	size_t len = strlen(name);
+	const char **slot;
 
 	if (set_has(s, name, len))
 		return 0;
-	if ((s->n + 1) * 2 > s->cap && set_grow(s) < 0)
+	slot = xarray_grow(&s->v, s->n, 1, sizeof(*slot));
+	if (slot == NULL || s->n >= XHASH_END || (*slot = xarena_dup(&s->names, name, len)) == NULL ||
+	    xhash_add(&s->index, xhash_bytes(name, len), (uint32_t)s->n) < 0)
 		return -ENOMEM;
-	for (size_t j = modelf_name_hash(name, len) & (s->cap - 1);; j = (j + 1) & (s->cap - 1))
-		if (s->slot[j] == NULL) {
-			s->slot[j] = strdup(name);
-			if (s->slot[j] == NULL)
-				return -ENOMEM;
-			s->n++;
-			return 0;
-		}
+	s->n++;
+	return 0;
 }
 
 static void set_free(struct symset *s)
 {
-	for (size_t i = 0; i < s->cap; i++)
-		free(s->slot[i]);
-	free(s->slot);
+	xarena_free(&s->names);
+	free(s->v);
+	xhash_free(&s->index);
 }
 
 /* ---- unknown symbols ----------------------------------------------------- */
@@ -257,7 +236,7 @@ int loaddiag_bad_format(const void *image, size_t size, loaddiag_fn *cb, void *a
 	int found = 0, err = modelf_open(&e, image, size);
 
 	if (err < 0) {
-		snprintf(sentence, sizeof(sentence), "the file is not a module: %s", e.why);
+		snprintf(sentence, sizeof(sentence), "the file is not a module: %s", modelf_strerror(&e, err));
 		cb(sentence, arg);
 		return 1;
 	}

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "glob_match.h"
 #include "kernel.h"
 #include "modconf.h"
+#include "modindex.h"
 #include "modname.h"
 #include "msg.h"
 #include "xarray.h"
@@ -46,56 +48,16 @@ void modconf_free(struct modconf *c)
 	memset(c, 0, sizeof(*c));
 }
 
-int modconf_underscores(char *s)
-{
-	bool in_set = false;
-
-	for (; *s; s++) {
-		if (*s == '[')
-			in_set = true;
-		else if (*s == ']' && !in_set)
-			return -EINVAL;   /* as kmod: a ']' that closes no '[' */
-		else if (*s == ']')
-			in_set = false;
-		else if (*s == '-' && !in_set)
-			*s = '_';
-	}
-	return in_set ? -EINVAL : 0;
-}
-
 /* kmod's words, with the file and line in front. */
-static void bad_line(struct modconf *c, const char *name, unsigned line, const char *cmd)
+static void bad_line(const char *name, unsigned line, const char *cmd)
 {
 	msg_warn("%s:%u: ignoring bad line starting with '%s'", name, line, cmd);
-	c->warnings++;
-}
-
-static char *skip_space(char *p)
-{
-	while (*p == ' ' || *p == '\t')
-		p++;
-	return p;
-}
-
-/* The next word of *p, NUL-terminated in place; NULL at the end. */
-static char *word(char **p)
-{
-	char *w = skip_space(*p), *e;
-
-	if (*w == '\0')
-		return NULL;
-	for (e = w; *e && *e != ' ' && *e != '\t'; e++)
-		;
-	if (*e)
-		*e++ = '\0';
-	*p = e;
-	return w;
 }
 
 /* A module name for a key: '-' as '_', no '/'. */
 static bool module_word(char *w)
 {
-	return w != NULL && modconf_underscores(w) == 0 && strchr(w, '/') == NULL && strlen(w) < MODNAME_MAX;
+	return w != NULL && modname_alias(w, w, SIZE_MAX, false) == 0 && strchr(w, '/') == NULL && strlen(w) < MODNAME_MAX;
 }
 
 /* "pre: a b post: c" (softdep: words before pre:/post: are ignored, as
@@ -113,7 +75,7 @@ static int dep_words(char *rest, bool softdep, char *buf, size_t size)
 	if (!softdep && (rest[0] == ' ' || rest[0] == '\t') && rest[1] != ' ' && rest[1] != '\t' &&
 	    rest[1] != '\0')
 		buf[len++] = *rest++;
-	while ((w = word(&rest)) != NULL) {
+	while ((w = confline_word(&rest)) != NULL) {
 		size_t n = strlen(w);
 
 		if (softdep && (strcmp(w, "pre:") == 0 || strcmp(w, "post:") == 0))
@@ -134,24 +96,24 @@ static int dep_words(char *rest, bool softdep, char *buf, size_t size)
 
 static int parse_line(struct modconf *c, const char *name, unsigned ln, char *line)
 {
-	char *p = line, *cmd = word(&p), *arg, *rest, deps[4096];
+	char *p = line, *cmd = confline_word(&p), *arg, *rest, deps[4096];
 	enum modconf_kind kind;
 
 	if (cmd == NULL || cmd[0] == '#')
 		return 0;
-	arg = word(&p);
+	arg = confline_word(&p);
 	/* As kmod keeps it: the rest after the one blank that ends the word. */
 	rest = p;
 	if (strcmp(cmd, "alias") == 0) {
-		char *mod = word(&p);
+		char *mod = confline_word(&p);
 
-		if (arg == NULL || mod == NULL || modconf_underscores(arg) < 0 || !module_word(mod))
+		if (arg == NULL || mod == NULL || modname_alias(arg, arg, SIZE_MAX, false) < 0 || !module_word(mod))
 			goto bad;
 		return add(c, MC_ALIAS, arg, mod);
 	}
 	if (strcmp(cmd, "options") == 0 || strcmp(cmd, "install") == 0 || strcmp(cmd, "remove") == 0) {
 		kind = cmd[0] == 'o' ? MC_OPTIONS : cmd[0] == 'i' ? MC_INSTALL : MC_REMOVE;
-		if (!module_word(arg) || *skip_space(rest) == '\0')
+		if (!module_word(arg) || *confline_skip_blanks(rest) == '\0')
 			goto bad;
 		return add(c, kind, arg, rest);
 	}
@@ -174,7 +136,7 @@ static int parse_line(struct modconf *c, const char *name, unsigned ln, char *li
 	    strcmp(cmd, "external") == 0 || strcmp(cmd, "exclude") == 0 || strcmp(cmd, "make_map_files") == 0)
 		return 0;
 bad:
-	bad_line(c, name, ln, cmd);
+	bad_line(name, ln, cmd);
 	return 0;
 }
 
@@ -215,7 +177,7 @@ static int cmdline_option(struct modconf *c, char *mod, char *param, char *value
 		}
 		return 0;
 	}
-	if (modconf_underscores(mod) < 0) {
+	if (modname_alias(mod, mod, SIZE_MAX, false) < 0) {
 		msg_err("Ignoring bad option on kernel command line while parsing module name: '%s'", mod);
 		return 0;
 	}
@@ -411,9 +373,9 @@ int modconf_load(struct modconf *c, const struct modctx *ctx, const char *const 
 	/* The module folder's soft and weak dependencies join the sorted list
 	 * under their own names, as kmod merges them. */
 	if (err == 0)
-		err = file_add(&files, &n, ctx->moddir, "modules.softdep");
+		err = file_add(&files, &n, ctx->moddir, modindex_files[MODINDEX_SOFTDEP]);
 	if (err == 0)
-		err = file_add(&files, &n, ctx->moddir, "modules.weakdep");
+		err = file_add(&files, &n, ctx->moddir, modindex_files[MODINDEX_WEAKDEP]);
 	if (err == 0)
 		if (n > 1)
 			qsort(files, n, sizeof(*files), cmp_base);
@@ -446,17 +408,6 @@ static int key_name(const char *module, char name[MODNAME_MAX])
 	return i == 0 ? -EINVAL : 0;
 }
 
-/* A blacklist name against a key name: the kernel command line's names are
- * kept as written (kmod prints them so), but "snd-foo" still blocks snd_foo,
- * where kmod 34.2 compares the text and blocks nothing. */
-static bool same_name(const char *listed, const char *name)
-{
-	for (; *listed && *name; listed++, name++)
-		if ((*listed == '-' ? '_' : *listed) != *name)
-			return false;
-	return *listed == *name;
-}
-
 const struct modconf_entry *modconf_find(const struct modconf *c, enum modconf_kind kind,
 					 const char *module, const struct modconf_entry *after)
 {
@@ -468,9 +419,11 @@ const struct modconf_entry *modconf_find(const struct modconf *c, enum modconf_k
 	for (; i < c->n[kind]; i++) {
 		const char *k = c->v[kind][i].key;
 
-		/* Blacklist names are names; the others may be patterns (most
-		 * are plain names: strcmp spares glob_match). */
-		if (kind == MC_BLACKLIST ? same_name(k, name)
+		/* Blacklist names are names, kept as written (the kernel
+		 * command line's are shown so) but "snd-foo" still blocks
+		 * snd_foo, where kmod 34.2 compares the text; the others may be
+		 * patterns (most are plain names: strcmp spares glob_match). */
+		if (kind == MC_BLACKLIST ? modname_equal(k, name)
 		    : !c->v[kind][i].pattern ? strcmp(k, name) == 0 : glob_match(k, name))
 			return &c->v[kind][i];
 	}

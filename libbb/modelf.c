@@ -39,6 +39,11 @@ static int bad(struct modelf *e, const char *why)
 	return -ENOEXEC;
 }
 
+const char *modelf_strerror(const struct modelf *e, int err)
+{
+	return e->why != NULL ? e->why : strerror(-err);
+}
+
 static bool in_file(const struct modelf *e, uint64_t off, uint64_t len)
 {
 	return off <= e->size && len <= e->size - off;
@@ -278,42 +283,6 @@ static void sym_fields(const struct modelf *e, const unsigned char *p, uint32_t 
 		*info = p[12];
 		*shndx = modelf_u16(e, p + 14);
 	}
-}
-
-int modelf_symbols(struct modelf *e, int (*cb)(const struct modelf_symbol *sym, void *arg), void *arg)
-{
-	struct modelf_section symtab, strtab;
-	size_t symsize = e->is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
-	int err = modelf_section(e, ".symtab", &symtab);
-
-	if (err < 0)
-		return err;
-	if (symtab.type != SHT_SYMTAB || symtab.entsize != symsize || symtab.size % symsize != 0)
-		return bad(e, "malformed .symtab");
-	err = modelf_section_at(e, symtab.link, &strtab);
-	if (err < 0)
-		return err;
-	if (strtab.data == NULL || strtab.size == 0 || strtab.data[strtab.size - 1] != '\0')
-		return bad(e, "malformed symbol name table");
-	/* Entry 0 is the null symbol. */
-	for (size_t off = symsize; off < symtab.size; off += symsize) {
-		const unsigned char *p = symtab.data + off;
-		struct modelf_symbol sym;
-		uint32_t name;
-		unsigned char info;
-		int r;
-
-		sym_fields(e, p, &name, &info, &sym.shndx, &sym.value);
-		if (name >= strtab.size)
-			return bad(e, "symbol name past its table");
-		sym.name = (const char *)strtab.data + name;
-		sym.bind = info >> 4;
-		sym.type = info & 0xf;
-		r = cb(&sym, arg);
-		if (r != 0)
-			return r;
-	}
-	return 0;
 }
 
 /* ---- kernel symbols for depmod ------------------------------------------ */

@@ -13,11 +13,18 @@
 #include "modindex.h"
 #include "xarray.h"
 
-/* A reference: flags in the top 4 bits, file offset in the rest. */
-#define REF_PREFIX 0x80000000u
-#define REF_VALUES 0x40000000u
-#define REF_CHILDS 0x20000000u
-#define REF_OFFSET 0x0fffffffu
+const char modindex_files[MODINDEX_NFILES][MODINDEX_NAME_MAX] = {
+	[MODINDEX_DEP] = "modules.dep",
+	[MODINDEX_ALIAS] = "modules.alias",
+	[MODINDEX_SYMBOLS] = "modules.symbols",
+	[MODINDEX_BUILTIN] = "modules.builtin",
+	[MODINDEX_BUILTIN_ALIAS] = "modules.builtin.alias",
+	[MODINDEX_SOFTDEP] = "modules.softdep",
+	[MODINDEX_WEAKDEP] = "modules.weakdep",
+	[MODINDEX_DEVNAME] = "modules.devname",
+	[MODINDEX_BUILTIN_MODINFO] = "modules.builtin.modinfo",
+	[MODINDEX_ORDER] = "modules.order",
+};
 
 /* A key is at most a line of a modules file; deeper walks mean a loop. */
 #define MAX_DEPTH 4096

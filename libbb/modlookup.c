@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "confline.h"
 #include "decompress.h"
 #include "fileopen.h"
 #include "glob_match.h"
@@ -14,10 +15,6 @@
 #include "modlookup.h"
 #include "modname.h"
 #include "xarray.h"
-
-static const char *const text_files[ML_NFILES] = {
-	"modules.dep", "modules.alias", "modules.symbols", "modules.builtin", "modules.builtin.alias",
-};
 
 void modlookup_init(struct modlookup *lk, const struct modctx *ctx)
 {
@@ -57,16 +54,30 @@ static int fail(struct modlookup *lk, int err, const char *file, const char *wha
 	return err;
 }
 
+#define BIN_NAME_MAX (MODINDEX_NAME_MAX + sizeof(MODINDEX_BIN_SUFFIX) - 1)
+
+static const char *bin_name(enum modlookup_file f, char name[BIN_NAME_MAX])
+{
+	snprintf(name, BIN_NAME_MAX, "%s" MODINDEX_BIN_SUFFIX, modindex_files[f]);
+	return name;
+}
+
+static int fail_index(struct modlookup *lk, int err, enum modlookup_file f)
+{
+	char name[BIN_NAME_MAX];
+
+	return fail(lk, err, bin_name(f, name), "malformed index");
+}
+
 /* Open the .bin index of f once; 1 when usable, 0 to use the text file. */
 static int use_index(struct modlookup *lk, enum modlookup_file f)
 {
-	char path[PATH_MAX], name[64];
+	char path[PATH_MAX], name[BIN_NAME_MAX];
 	int err;
 
 	if (lk->state[f] != 0)
 		return lk->state[f] == 1;
-	snprintf(name, sizeof(name), "%s.bin", text_files[f]);
-	err = modctx_modpath(lk->ctx, name, path, sizeof(path));
+	err = modctx_modpath(lk->ctx, bin_name(f, name), path, sizeof(path));
 	if (err == 0)
 		err = modindex_open(&lk->idx[f], path);
 	if (err == -EBADMSG || err == -EMEDIUMTYPE)
@@ -87,11 +98,11 @@ static int each_line(struct modlookup *lk, enum modlookup_file f,
 	FILE *fp;
 	int r = 0;
 
-	if (modctx_modpath(lk->ctx, text_files[f], path, sizeof(path)) < 0)
+	if (modctx_modpath(lk->ctx, modindex_files[f], path, sizeof(path)) < 0)
 		return -ENAMETOOLONG;
 	fp = fopen_regular(path);
 	if (fp == NULL)
-		return errno == ENOENT ? 0 : fail(lk, -errno, text_files[f], file_strerror(-errno));
+		return errno == ENOENT ? 0 : fail(lk, -errno, modindex_files[f], file_strerror(-errno));
 	while ((n = getline(&line, &cap, fp)) > 0) {
 		if (line[n - 1] == '\n')
 			line[--n] = '\0';
@@ -101,7 +112,7 @@ static int each_line(struct modlookup *lk, enum modlookup_file f,
 	}
 	/* A folder or an I/O error is not an empty file. */
 	if (r == 0 && ferror(fp))
-		r = fail(lk, -EIO, text_files[f], strerror(errno ? errno : EIO));
+		r = fail(lk, -EIO, modindex_files[f], strerror(errno ? errno : EIO));
 	free(line);
 	fclose(fp);
 	return r < 0 ? r : 0;
@@ -244,7 +255,7 @@ static int dep_text_read(struct modlookup *lk)
 	if (lk->dep_text_read)
 		return 0;
 	/* offsets are 32-bit ids of the index */
-	err = read_whole(lk, "modules.dep", UINT32_MAX - 1, &lk->dep_text, &len);
+	err = read_whole(lk, modindex_files[MODINDEX_DEP], UINT32_MAX - 1, &lk->dep_text, &len);
 	if (err <= 0) {
 		lk->dep_text_read = err == 0;
 		return err;
@@ -278,7 +289,7 @@ static int lookup_dep(struct modlookup *lk, const char *name, struct modlookup_r
 	if (r == 1) {
 		r = modindex_lookup(&lk->idx[ML_DEP], name, dep_value, &s);
 		if (r < 0)
-			return fail(lk, r, "modules.dep.bin", "malformed index");
+			return fail_index(lk, r, ML_DEP);
 	} else {
 		const char *line;
 
@@ -321,7 +332,7 @@ static int lookup_builtin(struct modlookup *lk, const char *name, struct modlook
 	if (r == 1) {
 		r = modindex_lookup(&lk->idx[ML_BUILTIN], name, NULL, NULL);
 		if (r < 0)
-			return fail(lk, r, "modules.builtin.bin", "malformed index");
+			return fail_index(lk, r, ML_BUILTIN);
 		s.found = r > 0;
 	} else {
 		r = each_line(lk, ML_BUILTIN, builtin_text_line, &s);
@@ -369,28 +380,6 @@ int modlookup_name(struct modlookup *lk, const char *name, struct modlookup_resu
 
 /* ---- aliases and symbols ------------------------------------------------ */
 
-int modlookup_alias_normalize(const char *alias, char *out, size_t size)
-{
-	size_t i;
-	bool in_set = false;
-
-	for (i = 0; alias[i] != '\0'; i++) {
-		char c = alias[i];
-
-		if (i + 1 >= size)
-			return -ENAMETOOLONG;
-		if (c == '[')
-			in_set = true;
-		else if (c == ']')
-			in_set = false;
-		else if (c == '-' && !in_set)
-			c = '_';
-		out[i] = c;
-	}
-	out[i] = '\0';
-	return in_set ? -EINVAL : 0;
-}
-
 struct alias_search {
 	const char *key;
 	bool wild;
@@ -407,18 +396,24 @@ static int alias_value(const char *value, uint32_t prio, void *arg)
 	return s->err != 0;
 }
 
-/* "alias PATTERN NAME" lines of modules.alias, modules.symbols and
- * modules.builtin.alias. */
+/* An "alias PATTERN NAME" line of modules.alias, modules.symbols and
+ * modules.builtin.alias: the pattern normalised into norm, and the name;
+ * false for any other line. */
+static bool alias_line(char *line, char norm[1024], char **name)
+{
+	char *word = confline_word(&line), *pattern = confline_word(&line);
+
+	*name = confline_word(&line);
+	return word != NULL && strcmp(word, "alias") == 0 && pattern != NULL && *name != NULL &&
+	       modname_alias(pattern, norm, 1024, true) == 0;
+}
+
 static int alias_text_line(char *line, void *arg)
 {
 	struct alias_search *s = arg;
-	char *save = NULL, *word = strtok_r(line, " \t", &save);
-	char *pattern = strtok_r(NULL, " \t", &save);
-	char *name = strtok_r(NULL, " \t", &save);
-	char norm[1024];
+	char norm[1024], *name;
 
-	if (word == NULL || strcmp(word, "alias") != 0 || pattern == NULL || name == NULL ||
-	    modlookup_alias_normalize(pattern, norm, sizeof(norm)) < 0)
+	if (!alias_line(line, norm, &name))
 		return 0;
 	if (s->wild ? !glob_match(norm, s->key) : strcmp(norm, s->key) != 0)
 		return 0;
@@ -438,12 +433,8 @@ static int lookup_alias_file(struct modlookup *lk, enum modlookup_file f, const 
 		/* kmod reads every alias-like index with its wildcard search,
 		 * whose value order (by priority) matters for the result. */
 		r = modindex_lookup_wild(&lk->idx[f], key, alias_value, &s);
-		if (r < 0) {
-			char bin[64];
-
-			snprintf(bin, sizeof(bin), "%s.bin", text_files[f]);
-			return fail(lk, r, bin, "malformed index");
-		}
+		if (r < 0)
+			return fail_index(lk, r, f);
 	} else {
 		r = each_line(lk, f, alias_text_line, &s);
 		if (r < 0)
@@ -462,7 +453,7 @@ int modlookup_any(struct modlookup *lk, const char *name, struct modlookup_resul
 	lk->why[0] = '\0';
 	/* A name with an unmatched '[' matches nothing (no error of ours:
 	 * the caller says it was not found). */
-	if (modlookup_alias_normalize(name, key, sizeof(key)) < 0)
+	if (modname_alias(name, key, sizeof(key), true) < 0)
 		return 0;
 	/* Aliases of the configuration override everything else. */
 	if (lk->conf != NULL) {
@@ -546,7 +537,7 @@ int modlookup_builtin_modinfo(struct modlookup *lk, const char *name,
 	int err;
 
 	memset(info, 0, sizeof(*info));
-	err = read_whole(lk, "modules.builtin.modinfo", 64u << 20, &info->buf, &size);
+	err = read_whole(lk, modindex_files[MODINDEX_BUILTIN_MODINFO], 64u << 20, &info->buf, &size);
 	if (err <= 0)
 		return err;
 	/* "name.key=value" records separated by NUL. */
@@ -574,4 +565,71 @@ void modlookup_builtin_info_free(struct modlookup_builtin_info *info)
 	free(info->recs);
 	free(info->buf);
 	memset(info, 0, sizeof(*info));
+}
+
+/* ---- modprobe -c ------------------------------------------------------- */
+
+struct alias_dump {
+	char **lines;   /* "KEY NAME": neither holds a blank */
+	size_t n;
+	int err;
+};
+
+static int dump_text_line(char *line, void *arg)
+{
+	struct alias_dump *d = arg;
+	char norm[1024], *name, **v;
+	size_t lk, ln;
+
+	if (!alias_line(line, norm, &name))
+		return 0;
+	v = xarray_grow(&d->lines, d->n, 1, sizeof(*v));
+	lk = strlen(norm);
+	ln = strlen(name);
+	if (v == NULL || (*v = malloc(lk + ln + 2)) == NULL) {
+		d->err = -ENOMEM;
+		return 1;
+	}
+	memcpy(*v, norm, lk);
+	(*v)[lk] = ' ';
+	memcpy(*v + lk + 1, name, ln + 1);
+	d->n++;
+	return 0;
+}
+
+/* In byte order, as the .bin index's trie orders its keys. */
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int modlookup_dump(struct modlookup *lk, enum modlookup_file f, modindex_entry_fn *cb, void *arg)
+{
+	struct alias_dump d = { 0 };
+	char path[PATH_MAX], bin[BIN_NAME_MAX];
+	struct modindex idx;
+	int err;
+
+	lk->why[0] = '\0';
+	if (modctx_modpath(lk->ctx, bin_name(f, bin), path, sizeof(path)) == 0 && modindex_open(&idx, path) == 0) {
+		err = modindex_dump(&idx, cb, arg);
+		modindex_close(&idx);
+		return err < 0 ? fail_index(lk, err, f) : 0;
+	}
+	/* The text file, when there is no usable .bin: one that cannot be
+	 * read has no aliases to show. */
+	err = each_line(lk, f, dump_text_line, &d);
+	lk->why[0] = '\0';
+	if (d.err == 0 && err == 0 && d.n > 1)
+		qsort(d.lines, d.n, sizeof(*d.lines), cmp_str);
+	for (size_t i = 0; i < d.n; i++) {
+		char *name = strchr(d.lines[i], ' ');
+
+		*name++ = '\0';
+		if (d.err == 0 && err == 0 && cb(d.lines[i], name, 0, arg) != 0)
+			d.err = 1;
+		free(d.lines[i]);
+	}
+	free(d.lines);
+	return d.err < 0 ? d.err : 0;
 }

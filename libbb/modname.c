@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Module names: normalisation and comparison. */
+/* Module names and aliases: normalisation and comparison. */
 #include <errno.h>
 #include <string.h>
 
@@ -39,6 +39,33 @@ int modname_suffix(const char *path, size_t len)
 bool modname_has_module_suffix(const char *path)
 {
 	return modname_suffix(path, strlen(path)) >= 0;
+}
+
+int modname_alias(const char *alias, char *out, size_t size, bool stray_ok)
+{
+	bool in_set = false;
+	size_t i;
+	char c;
+
+	/* The common bytes (letters, digits, ':', '*') take one test. */
+	for (i = 0; (c = alias[i]) != '\0'; i++) {
+		if (i + 1 >= size)
+			return -ENAMETOOLONG;
+		if ((c == '-' || c == '[' || c == ']')) {
+			if (c == '[') {
+				in_set = true;
+			} else if (c == ']') {
+				if (!in_set && !stray_ok)
+					return -EINVAL;   /* as kmod: a ']' that closes no '[' */
+				in_set = false;
+			} else if (!in_set) {
+				c = '_';
+			}
+		}
+		out[i] = c;
+	}
+	out[i] = '\0';
+	return in_set ? -EINVAL : 0;
 }
 
 bool modname_equal(const char *a, const char *b)

@@ -25,11 +25,8 @@ static int level = LOG_WARNING;
 void msg_init(const char *applet)
 {
 	applet_name = applet;
-}
-
-const char *msg_applet(void)
-{
-	return applet_name;
+	use_syslog = 0;
+	level = LOG_WARNING;
 }
 
 void msg_use_syslog(void)
@@ -73,11 +70,6 @@ static int to_syslog(int prio, const char *line)
 		log_fd = -1;
 	}
 	return -1;
-}
-
-void msg_set_verbose(int v)
-{
-	level = LOG_WARNING + v;
 }
 
 int msg_verbose(void)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "libbb.h"
+#include "modload.h"
 #include "modparams.h"
 
 static const char usage[] =
@@ -48,48 +49,30 @@ static const char *load_strerror(int err)
 	}
 }
 
-/* Errors of the kernel's own decompression (or of a kernel without it):
- * worth one retry with the image decompressed here. */
-static bool kernel_decompress_failed(int err)
+/* -v: what the loader does. */
+static void trace(const struct modfile *mf, enum modload_step step, int arg)
 {
-	return err == -EINVAL || err == -ENOMEM || err == -EOPNOTSUPP || err == -EFBIG;
-}
-
-static int load_image(struct modfile *mf, const char *params)
-{
-	int err = modfile_image(mf);
-
-	if (err < 0) {
-		msg_err("could not load module %s: %s", mf->path, modfile_strerror(mf, err));
-		return err;
+	switch (step) {
+	case MODLOAD_FINIT:
+		msg_info("finit_module %s flags 0x%x", mf->path, (unsigned)arg);
+		break;
+	case MODLOAD_RETRY:
+		msg_info("finit_module: %s; retrying with init_module", strerror(-arg));
+		break;
+	case MODLOAD_INIT:
+		msg_info("init_module %s (%zu bytes, %s)", mf->path, mf->size, modcomp_name(mf->comp));
+		break;
 	}
-	msg_info("init_module %s (%zu bytes, %s)", mf->path, mf->size, modcomp_name(mf->comp));
-	err = kernel_load_image(mf->image, mf->size, params);
-	if (err < 0)
-		msg_err("could not insert module %s: %s", mf->path, load_strerror(-err));
-	return err;
 }
 
 static int insert(struct modfile *mf, const char *params, unsigned flags)
 {
-	int err;
+	bool file_err;
+	int err = modload_insert(mf, params, flags, trace, &file_err);
 
-	/* finit_module needs a regular file; a pipe goes through memory. */
-	if (!mf->is_regular)
-		return load_image(mf, params);
-	if (mf->comp != MODCOMP_NONE) {
-		if (!kernel_decompresses(mf->comp))
-			return load_image(mf, params);
-		flags |= KERNEL_LOAD_COMPRESSED_FILE;
-	}
-	msg_info("finit_module %s flags 0x%x", mf->path, flags);
-	err = kernel_load_fd(mf->fd, params, flags);
-	if (err == -ENOSYS ||
-	    ((flags & KERNEL_LOAD_COMPRESSED_FILE) && kernel_decompress_failed(err))) {
-		msg_info("finit_module: %s; retrying with init_module", strerror(-err));
-		return load_image(mf, params);
-	}
-	if (err < 0)
+	if (err < 0 && file_err)
+		msg_err("could not load module %s: %s", mf->path, modfile_strerror(mf, err));
+	else if (err < 0)
 		msg_err("could not insert module %s: %s", mf->path, load_strerror(-err));
 	return err;
 }

@@ -28,6 +28,7 @@
 
 #include "libbb.h"
 #include "fileopen.h"
+#include "modindex.h"
 
 /* The lsmod applet, for "kmod list" (the call is dropped without LSMOD). */
 int lsmod_main(int argc, char **argv);
@@ -318,7 +319,7 @@ static int static_nodes_main(int argc, char **argv)
 
 	err = modctx_init(&ctx, NULL, NULL);
 	if (err == 0)
-		err = modctx_modpath(&ctx, "modules.devname", path, sizeof(path));
+		err = modctx_modpath(&ctx, modindex_files[MODINDEX_DEVNAME], path, sizeof(path));
 	if (err < 0) {
 		fprintf(stderr, "Error: could not open /lib/modules/%s/modules.devname - %s\n",
 			ctx.kver, strerror(-err));

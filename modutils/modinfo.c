@@ -302,7 +302,7 @@ static int show_file(const char *path, const char *shown, const struct opts *o)
 	if (err == 0 && (o->field == NULL || strcmp(o->field, "filename") != 0))
 		err = show_records(&it.it, o, signed_ ? &sig : NULL);
 	if (err < 0)
-		msg_err("could not read module %s: %s", path, elf.why ? elf.why : strerror(-err));
+		msg_err("could not read module %s: %s", path, modelf_strerror(&elf, err));
 	modfile_close(&mf);
 	return err;
 }

@@ -9,7 +9,6 @@
 //config:	  symbol, from the binary indexes (or the text files).
 //applet:APPLET(modprobe)
 
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -28,6 +27,7 @@
 #include "loaddiag.h"
 #include "modconf.h"
 #include "modelf.h"
+#include "modload.h"
 #include "modlookup.h"
 #include "modparams.h"
 #include "xarray.h"
@@ -286,7 +286,7 @@ static bool via_alias(const char *arg, const struct mod *m)
 
 	/* The argument as lookups key it, whole: "usb:v1/NAME" or "NAME.x"
 	 * that resolve to NAME are aliases. */
-	return modlookup_alias_normalize(arg, key, sizeof(key)) < 0 || strcmp(key, m->name) != 0;
+	return modname_alias(arg, key, sizeof(key), true) < 0 || strcmp(key, m->name) != 0;
 }
 
 static bool mod_in_kernel(const struct mod *m)
@@ -514,6 +514,7 @@ static void print_action(const struct mod *m, const char *cmd, const char *optio
 static int insert_file(struct modprobe *mp, const struct mod *m, const char *options)
 {
 	struct modfile mf;
+	bool file_err;
 	int err;
 
 	if (m->path == NULL)
@@ -523,21 +524,9 @@ static int insert_file(struct modprobe *mp, const struct mod *m, const char *opt
 		msg_err("could not open %s: %s", m->path, modfile_strerror(&mf, err));
 		return err;
 	}
-	if (mf.comp == MODCOMP_NONE || kernel_decompresses(mf.comp)) {
-		unsigned flags = mp->load_flags | (mf.comp != MODCOMP_NONE ? KERNEL_LOAD_COMPRESSED_FILE : 0);
-
-		err = kernel_load_fd(mf.fd, options, flags);
-		if (err != -ENOSYS && !(mf.comp != MODCOMP_NONE && (err == -EINVAL || err == -EOPNOTSUPP)))
-			goto out;
-	}
-	err = modfile_image(&mf);
-	if (err < 0) {
+	err = modload_insert(&mf, options, mp->load_flags, NULL, &file_err);
+	if (err < 0 && file_err)
 		msg_err("could not load %s: %s", m->path, modfile_strerror(&mf, err));
-		goto out;
-	}
-	/* init_module has no flags: forcing means nothing here. */
-	err = kernel_load_image(mf.image, mf.size, options);
-out:
 	modfile_close(&mf);
 	return err;
 }
@@ -752,13 +741,20 @@ static void remove_unused_deps(struct modprobe *mp, struct mod *m)
 	char *copy, *save = NULL, **names = NULL;
 	size_t n = 0;
 
-	if (mod_deps(mp, m) == NULL || (copy = strdup(m->deps)) == NULL)
+	if (mod_deps(mp, m) == NULL)
 		return;
+	if ((copy = strdup(m->deps)) == NULL) {
+		msg_err("%s", strerror(ENOMEM));
+		return;
+	}
 	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
 		char **v = xarray_grow(&names, n, 1, sizeof(*v));
 
-		if (v == NULL)
+		if (v == NULL) {
+			/* Those before it on the line are still removed. */
+			msg_err("%s", strerror(ENOMEM));
 			break;
+		}
 		*v = w;
 		n++;
 	}
@@ -926,78 +922,14 @@ static int print_alias(const char *key, const char *value, uint32_t prio, void *
 	return 0;
 }
 
-/* The text file's alias lines, keys normalised and sorted as the trie of
- * the .bin index orders them. */
-static int cmp_str(const void *a, const void *b)
+/* Both are dumped even if the first is damaged; either fails the run. */
+static int dump_aliases(struct modprobe *mp, enum modlookup_file f)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
+	int err = modlookup_dump(&mp->lk, f, print_alias, NULL);
 
-
-/* Skip blanks, copy the next word (at most size - 1 bytes) into buf: the
- * end of the word, or NULL if there is none or it does not fit. */
-static const char *word(const char *p, char *buf, size_t size)
-{
-	size_t n;
-
-	while (isspace((unsigned char)*p))
-		p++;
-	for (n = 0; p[n] != '\0' && !isspace((unsigned char)p[n]); n++)
-		;
-	if (n == 0 || n >= size)
-		return NULL;
-	memcpy(buf, p, n);
-	buf[n] = '\0';
-	return p + n;
-}
-static void dump_text(struct modprobe *mp, const char *file)
-{
-	char path[PATH_MAX], *line = NULL, **lines = NULL;
-	size_t cap = 0, n = 0;
-	FILE *f;
-
-	if (modctx_modpath(&mp->ctx, file, path, sizeof(path)) < 0 || (f = fopen_regular(path)) == NULL)
-		return;
-	while (getline(&line, &cap, f) > 0) {
-		char key[1024], mod[256], **v;
-
-		const char *p = line;
-
-		if (strncmp(p, "alias", 5) != 0 || (p = word(p + 5, key, sizeof(key))) == NULL ||
-		    word(p, mod, sizeof(mod)) == NULL || modlookup_alias_normalize(key, key, sizeof(key)) < 0)
-			continue;
-		v = xarray_grow(&lines, n, 1, sizeof(*v));
-		if (v == NULL || asprintf(v, "alias %s %s", key, mod) < 0)
-			break;
-		n++;
-	}
-	free(line);
-	fclose(f);
-	if (n > 1)
-		qsort(lines, n, sizeof(*lines), cmp_str);
-	for (size_t i = 0; i < n; i++) {
-		puts(lines[i]);
-		free(lines[i]);
-	}
-	free(lines);
-}
-
-static int dump_index(struct modprobe *mp, const char *file)
-{
-	char path[PATH_MAX], bin[PATH_MAX];
-	struct modindex idx;
-
-	snprintf(bin, sizeof(bin), "%s.bin", file);
-	if (modctx_modpath(&mp->ctx, bin, path, sizeof(path)) == 0 && modindex_open(&idx, path) == 0) {
-		int err = modindex_dump(&idx, print_alias, NULL);
-
-		if (err < 0)
-			msg_err("%s: malformed index", path);
-		modindex_close(&idx);
-		return err;
-	}
-	dump_text(mp, file);
-	return 0;
+	if (err < 0)
+		msg_err("%s", modlookup_strerror(&mp->lk, err));
+	return err;
 }
 
 static int show_config(struct modprobe *mp)
@@ -1021,9 +953,8 @@ static int show_config(struct modprobe *mp)
 	}
 	puts("\n# End of configuration files. Dumping indexes now:\n");
 	fflush(stdout);
-	/* Both are dumped even if the first is damaged; either fails the run. */
-	err = dump_index(mp, "modules.alias");
-	if (dump_index(mp, "modules.symbols") < 0)
+	err = dump_aliases(mp, ML_ALIAS);
+	if (dump_aliases(mp, ML_SYMBOLS) < 0)
 		err = -EBADMSG;
 	return err;
 }
@@ -1068,22 +999,23 @@ static int show_versions(const char *file, bool exports)
 		}
 	}
 	if (err < 0)
-		msg_err("could not read module %s: %s", file, elf.why ? elf.why : strerror(-err));
+		msg_err("could not read module %s: %s", file, modelf_strerror(&elf, err));
 	modfile_close(&mf);
 	return err;
 }
 
 /* ---- main --------------------------------------------------------------- */
 
-/* MODPROBE_OPTIONS come before the command line's own arguments. */
-static char *env_copy;
-
-static char **with_env_options(int *argc, char **argv)
+/* MODPROBE_OPTIONS come before the command line's own arguments: a new
+ * argv (or argv itself when there are none) whose words live in *words
+ * (freed by the caller after the argv); NULL when out of memory. */
+static char **with_env_options(int *argc, char **argv, char **words)
 {
 	const char *env = getenv("MODPROBE_OPTIONS");
 	char *copy, *save = NULL, **out;
 	int n = 0;
 
+	*words = NULL;
 	if (env == NULL || *env == '\0')
 		return argv;
 	copy = strdup(env);
@@ -1091,9 +1023,9 @@ static char **with_env_options(int *argc, char **argv)
 	if (copy == NULL || out == NULL) {
 		free(copy);
 		free(out);
-		return argv;
+		return NULL;
 	}
-	env_copy = copy;
+	*words = copy;
 	out[n++] = argv[0];
 	for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
 		out[n++] = w;
@@ -1105,15 +1037,18 @@ static char **with_env_options(int *argc, char **argv)
 
 /* Each -q, -v, -s and -C joins MODPROBE_OPTIONS as it is read, as kmod
  * passes them on to the modprobe an install or remove command runs. */
-static void env_options_append(const char *opt, const char *arg)
+static int env_options_append(const char *opt, const char *arg)
 {
 	const char *old = getenv("MODPROBE_OPTIONS");
 	char *v;
+	int err = 0;
 
 	if (asprintf(&v, "%s%s%s%s%s", old ? old : "", old ? " " : "", opt, arg ? " " : "", arg ? arg : "") < 0)
-		return;
-	setenv("MODPROBE_OPTIONS", v, 1);
+		return -ENOMEM;
+	if (setenv("MODPROBE_OPTIONS", v, 1) < 0)
+		err = -errno;
 	free(v);
+	return err;
 }
 
 /* "-" with -a: names or modaliases from standard input, one a line. */
@@ -1177,7 +1112,12 @@ int modprobe_main(int argc, char **argv)
 	const char **confs = NULL;
 	size_t nconfs = 0;
 	int c, r, err, ret = EXIT_SUCCESS, query = 0;
-	char **args = with_env_options(&argc, argv);
+	char *env_words, **args = with_env_options(&argc, argv, &env_words);
+
+	if (args == NULL) {
+		msg_err("%s", strerror(ENOMEM));
+		return EXIT_FAILURE;
+	}
 
 	while ((c = msg_getopt(argc, args, "arw:ibfRDcnC:d:S:sqvVh", longopts)) != -1) {
 		switch (c) {
@@ -1218,22 +1158,30 @@ int modprobe_main(int argc, char **argv)
 		case 'C': {
 			const char **v = xarray_grow(&confs, nconfs, 1, sizeof(*v));
 
-			if (v == NULL)
+			if (v == NULL || (err = env_options_append("-C", optarg)) < 0) {
+				msg_err("%s", strerror(v == NULL ? ENOMEM : -err));
+				free(confs);
 				return EXIT_FAILURE;
+			}
 			*v = optarg;
 			nconfs++;
-			env_options_append("-C", optarg);
 			break;
 		}
 		case 'd': root = optarg; break;
 		case 'S': kver = optarg; break;
 		case 'q':
-			env_options_append("-q", NULL);
-			msg_quiet();
-			break;
 		case 'v':
 		case 's':
-			env_options_append(c == 'v' ? "-v" : "-s", NULL);
+			err = env_options_append(c == 'q' ? "-q" : c == 'v' ? "-v" : "-s", NULL);
+			if (err < 0) {
+				msg_err("%s", strerror(-err));
+				free(confs);
+				return EXIT_FAILURE;
+			}
+			if (c == 'q') {
+				msg_quiet();
+				break;
+			}
 			/* fall through */
 		default:
 			r = msg_option(c, usage);
@@ -1310,7 +1258,7 @@ int modprobe_main(int argc, char **argv)
 	modlookup_close(&mp.lk);
 	modconf_free(&mp.conf);
 	if (args != argv) {
-		free(env_copy);
+		free(env_words);
 		free(args);
 	}
 	return ret;

@@ -29,12 +29,6 @@ static int on_version(uint64_t crc, const char *name, void *arg)
 	return 0;
 }
 
-static int on_symbol(const struct modelf_symbol *s, void *arg)
-{
-	add(arg, s->name, strlen(s->name), s->value ^ s->shndx);
-	return 0;
-}
-
 static int on_ksym(const struct modelf_ksym *s, void *arg)
 {
 	add(arg, s->name, s->len, s->crc ^ s->weak);
@@ -96,7 +90,6 @@ static int walk(const uint8_t *data, size_t size, bool parts, struct sum *sum)
 			while (modelf_modinfo_next(&e, &s, &pos, &rec, &len) > 0)
 				add(sum, rec, len, 0);
 		add(sum, "", 0, (uint64_t)modelf_versions(&e, on_version, sum));
-		add(sum, "", 0, (uint64_t)modelf_symbols(&e, on_symbol, sum));
 		add(sum, "", 0, (uint64_t)modelf_exports(&e, on_ksym, sum));
 		add(sum, "", 0, (uint64_t)modelf_imports(&e, on_ksym, sum));
 		for (uint32_t i = 0; i < e.shnum && i < 64; i++)

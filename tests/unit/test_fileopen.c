@@ -122,6 +122,8 @@ static void open_regular_refuses_fifos_and_folders(void **state)
 {
 	int dir = open_dir(state);
 	char path[128];
+	FILE *f;
+	int fd;
 
 	snprintf(path, sizeof(path), "%s/fifo", (char *)*state);
 	assert_int_equal(mkfifo(path, 0600), 0);
@@ -132,6 +134,24 @@ static void open_regular_refuses_fifos_and_folders(void **state)
 	assert_int_equal(open_regular(AT_FDCWD, (char *)*state), -EISDIR);
 	snprintf(path, sizeof(path), "%s/none", (char *)*state);
 	assert_int_equal(open_regular(AT_FDCWD, path), -ENOENT);
+	/* the stdio form: errno says why */
+	snprintf(path, sizeof(path), "%s/fifo", (char *)*state);
+	errno = 0;
+	assert_null(fopen_regular(path));
+	assert_int_equal(errno, EMEDIUMTYPE);
+	fd = openat(dir, "plain", O_WRONLY | O_CREAT | O_EXCL, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "x\n", 2), 2);
+	close(fd);
+	fd = open_regular(dir, "plain");
+	assert_true(fd >= 0);
+	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/plain", (char *)*state);
+	f = fopen_regular(path);
+	assert_non_null(f);
+	assert_int_equal(fgetc(f), 'x');
+	fclose(f);
 	close(dir);
 }
 

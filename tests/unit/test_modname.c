@@ -64,6 +64,30 @@ static void names_compare_dash_underscore(void **state)
 	assert_false(modname_equal("a.b", "a_b"));
 }
 
+/* kmod's alias_normalize: '-' as '_' outside [...] sets, a stray or
+ * unclosed bracket refused (a stray one accepted when asked). */
+static void alias_keys(void **state)
+{
+	char out[32], in_place[] = "usb:v-[a-b]p-*";
+
+	assert_int_equal(modname_alias("pci:v-d-[0-9-]x", out, sizeof(out), false), 0);
+	assert_string_equal(out, "pci:v_d_[0-9-]x");
+	assert_int_equal(modname_alias("a[[b-]c-", out, sizeof(out), false), 0);
+	assert_string_equal(out, "a[[b-]c_");
+	assert_int_equal(modname_alias(in_place, in_place, sizeof(in_place), false), 0);
+	assert_string_equal(in_place, "usb:v_[a-b]p_*");
+	assert_int_equal(modname_alias("", out, sizeof(out), false), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(modname_alias("a]b", out, sizeof(out), false), -EINVAL);
+	assert_int_equal(modname_alias("[[:alpha:]]-b", out, sizeof(out), false), -EINVAL);
+	assert_int_equal(modname_alias("[[:alpha:]]-b", out, sizeof(out), true), 0);
+	assert_string_equal(out, "[[:alpha:]]_b");
+	assert_int_equal(modname_alias("a[b-c", out, sizeof(out), true), -EINVAL);
+	assert_int_equal(modname_alias("a[b-c", out, sizeof(out), false), -EINVAL);
+	assert_int_equal(modname_alias("abcd", out, 5, false), 0);
+	assert_int_equal(modname_alias("abcde", out, 5, false), -ENAMETOOLONG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -71,6 +95,7 @@ int main(void)
 		cmocka_unit_test(normalize_rejects_empty_and_long),
 		cmocka_unit_test(module_suffixes),
 		cmocka_unit_test(names_compare_dash_underscore),
+		cmocka_unit_test(alias_keys),
 	};
 	return cmocka_run_group_tests_name("modname", tests, NULL, NULL);
 }

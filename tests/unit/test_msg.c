@@ -44,7 +44,6 @@ static void say_usage(void) { msg_usage(stdout, "[-h] FILE\n"); }
 static void error_and_warning_format(void **state)
 {
 	msg_init("insmod");
-	assert_string_equal(msg_applet(), "insmod");
 	capture(2, say_error);
 	assert_string_equal(captured, "insmod: ERROR: could not insert module x.ko: File exists\n");
 	capture(2, say_warning);
@@ -54,14 +53,13 @@ static void error_and_warning_format(void **state)
 static void info_only_when_verbose(void **state)
 {
 	msg_init("rmmod");
-	msg_set_verbose(0);
 	capture(2, say_info);
 	assert_string_equal(captured, "");
-	msg_set_verbose(1);
+	assert_int_equal(msg_option('v', "x\n"), MSG_OPTION_CONTINUE);
 	assert_int_equal(msg_verbose(), 1);
 	capture(2, say_info);
 	assert_string_equal(captured, "rmmod: loading 3\n");
-	msg_set_verbose(0);
+	msg_init("modprobe");
 }
 
 static void version_lists_features(void **state)
@@ -85,11 +83,12 @@ static void usage_names_the_applet(void **state)
 
 static void common_options(void **state)
 {
-	msg_set_verbose(0);
+	msg_init("insmod");
 	assert_int_equal(msg_option('v', "x\n"), MSG_OPTION_CONTINUE);
 	assert_int_equal(msg_option('v', "x\n"), MSG_OPTION_CONTINUE);
 	assert_int_equal(msg_verbose(), 2);
-	msg_set_verbose(0);
+	msg_init("insmod");
+	assert_int_equal(msg_verbose(), 0);
 	assert_int_equal(msg_option('?', "x\n"), 1);
 	capture(1, say_version);
 	assert_int_equal(msg_option('x', "x\n"), 1);
@@ -100,7 +99,6 @@ static void common_options(void **state)
 static void quiet_then_verbose(void **state)
 {
 	msg_init("modprobe");
-	msg_set_verbose(0);
 	msg_quiet();
 	capture(2, say_fatal);
 	assert_string_equal(captured, "");
@@ -128,7 +126,7 @@ static void quiet_then_verbose(void **state)
 	msg_option('v', "x\n");
 	capture(2, say_info);
 	assert_string_equal(captured, "modprobe: loading 3\n");
-	msg_set_verbose(0);
+	msg_init("modprobe");
 }
 
 int main(void)
