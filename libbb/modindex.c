@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fileopen.h"
 #include "glob_match.h"
 #include "modindex.h"
 #include "xarray.h"
@@ -145,9 +144,46 @@ static int check_header(struct modindex *idx, const unsigned char *h)
 	return 0;
 }
 
+/* The index on fd, a regular file of st->st_size bytes: the header and the
+ * first block come in one read (kmod 34's depmod puts the root there). */
+static int open_fd(struct modindex *idx, int fd, const struct stat *st, size_t block)
+{
+	struct modindex_cache *c;
+	size_t first;
+
+	if (st->st_size < 12 || (uint64_t)st->st_size > REF_OFFSET)
+		goto bad;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	c->block = block ? block : CACHE_BLOCK;
+	idx->cache = c;
+	idx->fd = fd;
+	idx->size = (size_t)st->st_size;
+	first = idx->size < c->block ? idx->size : c->block;
+	if (first >= 12) {
+		size_t avail;
+		const unsigned char *h = fetch(idx, 0, first, &avail);
+
+		if (h != NULL && check_header(idx, h) == 0)
+			return 0;
+	} else {
+		unsigned char h[12];
+
+		if (pread_all(fd, h, sizeof(h), 0) == 0 && check_header(idx, h) == 0)
+			return 0;
+	}
+	modindex_close(idx);
+	return -EBADMSG;
+bad:
+	close(fd);
+	return -EBADMSG;
+}
+
 int modindex_open_fd(struct modindex *idx, int fd, size_t block)
 {
-	unsigned char h[12];
 	struct stat st;
 	int err;
 
@@ -158,35 +194,34 @@ int modindex_open_fd(struct modindex *idx, int fd, size_t block)
 		close(fd);
 		return err;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size < 12 || (uint64_t)st.st_size > REF_OFFSET) {
+	if (!S_ISREG(st.st_mode)) {
 		close(fd);
 		return S_ISDIR(st.st_mode) ? -EISDIR : -EBADMSG;
 	}
-	if (pread_all(fd, h, sizeof(h), 0) < 0 || check_header(idx, h) < 0) {
-		close(fd);
-		return -EBADMSG;
-	}
-	idx->cache = calloc(1, sizeof(*idx->cache));
-	if (idx->cache == NULL) {
-		close(fd);
-		return -ENOMEM;
-	}
-	idx->cache->block = block ? block : CACHE_BLOCK;
-	idx->fd = fd;
-	idx->size = (size_t)st.st_size;
-	return 0;
+	return open_fd(idx, fd, &st, block);
 }
 
 int modindex_open(struct modindex *idx, const char *path)
 {
-	int fd = open_regular(AT_FDCWD, path);
+	/* open_regular()'s checks with one fstat instead of two */
+	int fd = openat(AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+	int err;
 
-	if (fd < 0) {
-		memset(idx, 0, sizeof(*idx));
-		idx->fd = -1;
-		return fd;
+	memset(idx, 0, sizeof(*idx));
+	idx->fd = -1;
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
 	}
-	return modindex_open_fd(idx, fd, 0);
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EMEDIUMTYPE;
+	}
+	return open_fd(idx, fd, &st, 0);
 }
 
 int modindex_open_mem(struct modindex *idx, const void *data, size_t size)
