@@ -16,7 +16,9 @@ repo = os.environ['REPO']
 k34 = os.environ['KMOD34']
 ours = os.path.realpath(sys.argv[1])
 other = os.path.realpath(sys.argv[2]) if len(sys.argv) > 2 else None
-rounds = int(os.environ.get('ROUNDS', '3'))
+rounds = int(os.environ.get('ROUNDS', '5'))
+runs_single = int(os.environ.get('RUNS_SINGLE', '60'))
+runs_batch = int(os.environ.get('RUNS_BATCH', '7'))
 out = os.environ.get('RESULTS', os.path.join(repo, 'bench/modprobe/RESULTS.md'))
 krel = os.uname().release
 
@@ -186,7 +188,7 @@ def run_case(label, args, batch, tag):
     for r in range(rounds):
         k = r % len(tools)
         order = tools[k:] + tools[:k]
-        meds = hyperfine([c for _, c in order], 15 if batch else 150, 2 if batch else 10, f'{tag}-{r}')
+        meds = hyperfine([c for _, c in order], runs_batch if batch else runs_single, 2 if batch else 10, f'{tag}-{r}')
         per_round.append({t[0]: m for (t, _), m in zip(order, meds)})
     res = {'label': label, 'args': args, 'tools': names, 'cmds': {t[0]: c for t, c in tools}, 'rounds': per_round}
     res['wall'] = {n: statistics.median(pr[n] for pr in per_round) for n in names}
@@ -241,17 +243,20 @@ def dpkg_ver(pkg):
     return r.stdout.strip() or 'n/a'
 
 
-def libc_of(path):
-    return first_line([path]).replace('GNU C Library ', '').split(' release')[0]
+def libc_of(root):
+    libdir = os.path.join(root, 'usr/lib/x86_64-linux-gnu')
+    line = first_line([os.path.join(root, 'usr/lib64/ld-linux-x86-64.so.2'), '--library-path', libdir,
+                       os.path.join(libdir, 'libc.so.6')])
+    return line.replace('GNU C Library ', '').split(' release')[0]
 
 
 versions = [
-    f'ours: `{sys.argv[1]}` ({os.path.getsize(ours)} bytes; {first_line(["file", "-b", ours]).split(",")[0:2]}); '
+    f'ours: `{sys.argv[1]}` ({os.path.getsize(ours)} bytes; {",".join(first_line(["file", "-b", ours]).split(",")[0:2])}); '
     f'git {first_line(["git", "-C", repo, "describe", "--always", "--dirty"])}; linked with glibc '
     f'{dpkg_ver("libc6-dev")} (static), liblzma {dpkg_ver("liblzma-dev")}, libzstd {dpkg_ver("libzstd-dev")}, '
     f'zlib {dpkg_ver("zlib1g-dev")}' + (f', musl {dpkg_ver("musl-dev")} for the 2nd build' if other else ''),
     f'kmod 34.2: {first_line(TOOLS[-3][1] + ["--version"])}, Debian 13 binary with its own loader and '
-    f'libraries (glibc {libc_of(os.path.join(k34root, "usr/lib/x86_64-linux-gnu/libc.so.6"))}, '
+    f'libraries (glibc {libc_of(k34root)}, '
     f'liblzma {os.path.basename(os.path.realpath(os.path.join(k34root, "usr/lib/x86_64-linux-gnu/liblzma.so.5")))}, '
     f'libzstd {os.path.basename(os.path.realpath(os.path.join(k34root, "usr/lib/x86_64-linux-gnu/libzstd.so.1")))})',
     f'kmod 30: {kmod30} ({first_line([kmod30, "--version"])}; Debian 12 kmod {dpkg_ver("kmod")}, '
@@ -268,7 +273,7 @@ def verdict(ok):
 
 
 lines = ['# modprobe benchmark', '',
-         f'Made by `bench/modprobe/run.sh {" ".join(sys.argv[1:])}` (ROUNDS={rounds}) on '
+         f'Made by `bench/modprobe/run.sh {" ".join(sys.argv[1:])}` (ROUNDS={rounds} RUNS_SINGLE={runs_single} RUNS_BATCH={runs_batch}) on '
          f'{started:%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores, {cpu}; kernel {krel}.',
          f'Load before: `{load_before}`', f'Load after: `{load_after}`', '',
          'The machine is shared with other jobs: absolute times move from run to run; the ratios are',
@@ -276,7 +281,7 @@ lines = ['# modprobe benchmark', '',
 lines += ['Tools:', ''] + [f'- {v}' for v in versions] + ['']
 lines += ['Every tool reads the same files: each tree is a hard-linked copy indexed by kmod 34.2\'s',
           'depmod, bound at `/lib/modules/$(uname -r)` in a private mount namespace; no tool gets `-d`/`-S`.',
-          'Wall: `hyperfine -N -i --warmup W --runs N CMD...` (single lookups N=150, W=10; batches N=15, W=2),',
+          f'Wall: `hyperfine -N -i --warmup W --runs N CMD...` (single lookups N={runs_single}, W=10; batches N={runs_batch}, W=2),',
           f'{rounds} runs per case with the tools\' order turned each time; the time is the median of a run\'s',
           'times, the table shows the median over the runs. Instructions: `valgrind --tool=callgrind`, one',
           'run. Peak RSS: `/usr/bin/time -v`, median of 5 runs. The modaliases are made from each tree\'s own',

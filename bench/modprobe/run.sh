@@ -14,7 +14,8 @@
 #   TREES    "NAME=ROOT ..." (default: amd64, trixie-amd64 and armmp under
 #            build/compat-trees, from tests/compat/trees.sh [--trixie])
 #   KMOD34   folder made by tests/compat/kmod34.sh (default build/kmod34)
-#   ROUNDS   hyperfine runs of each case, the tools' order turned each time (3)
+#   ROUNDS   hyperfine runs of each case, the tools' order turned each time (5)
+#   RUNS_SINGLE, RUNS_BATCH   --runs of each (60 for a single lookup, 7 for a batch)
 #   RESULTS  output file (default bench/modprobe/RESULTS.md)
 # Per case: wall time by hyperfine (-N, warm-up, ROUNDS interleaved runs:
 # median per tool per run, ratios per run, then the median over the runs),
