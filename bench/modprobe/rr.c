@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* rr N CMD ::: CMD ...: runs the commands in turn, N rounds (after 5 warm-up
- * rounds), stdout to /dev/null; prints per command the median wall time in
+ * rounds), stdout and stderr to /dev/null; prints per command the median wall time in
  * microseconds and the child's minor page faults (wait4). Interleaving
  * spreads whatever else the machine does over all of them alike. */
 #define _GNU_SOURCE
@@ -34,6 +34,7 @@ int main(int argc, char **argv)
 	long *flt = calloc((size_t)nc, sizeof(long));
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
 	for (int r = -5; r < n; r++)
 		for (int c = 0; c < nc; c++) {
 			struct timespec a, b;
