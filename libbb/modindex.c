@@ -473,6 +473,10 @@ struct wild {
 	size_t klen;
 	unsigned char *sets;
 	size_t nsets;
+	/* Per level, the first and last key position that may be set: only
+	 * those are read, so a step costs the live positions, not the key's
+	 * length (after a literal character that is usually one). */
+	struct span { size_t lo, hi; } *live;
 	/* Matches, sorted before they are handed out (see collect()); each
 	 * value is a copy (the index's bytes do not stay in memory). */
 	struct match { char *value; uint32_t prio; uint32_t seq; } *found;   /* an xarray */
@@ -645,6 +649,10 @@ static int sets_reserve(struct wild *w, size_t levels)
 	if (p == NULL)
 		return -ENOMEM;
 	w->sets = p;
+	p = realloc(w->live, levels * sizeof(*w->live));
+	if (p == NULL)
+		return -ENOMEM;
+	w->live = (struct span *)p;
 	w->nsets = levels;
 	return 0;
 }
@@ -655,21 +663,39 @@ static bool glob_step(struct wild *w, size_t level, char c)
 {
 	const unsigned char *in = set_at(w, level);
 	unsigned char *out = set_at(w, level + 1);
-	bool any = false, on = false;
+	size_t lo = w->live[level].lo, hi = w->live[level].hi, first = SIZE_MAX, last = 0;
 
+	/* Positions of in outside [lo, hi] are 0 (never read); every position
+	 * of out inside its new span is written. */
 	if (c == '*') {
-		for (size_t i = 0; i <= w->klen; i++) {
-			on = on || in[i];
-			out[i] = on;
+		while (lo <= hi && !in[lo])
+			lo++;
+		if (lo > hi)
+			return false;
+		memset(out + lo, 1, w->klen + 1 - lo);
+		w->live[level + 1] = (struct span){ lo, w->klen };
+		return true;
+	}
+	for (size_t i = lo; i <= hi && i < w->klen; i++) {
+		bool on = in[i] && (c == '?' || w->key[i] == c);
+
+		out[i + 1] = on;
+		if (on) {
+			if (first == SIZE_MAX)
+				first = i + 1;
+			last = i + 1;
 		}
-		return on;
 	}
-	out[0] = 0;
-	for (size_t i = 0; i < w->klen; i++) {
-		out[i + 1] = in[i] && (c == '?' || w->key[i] == c);
-		any = any || out[i + 1];
-	}
-	return any;
+	if (first == SIZE_MAX)
+		return false;
+	w->live[level + 1] = (struct span){ first, last };
+	return true;
+}
+
+/* Whether the pattern spelled up to level matches the whole key. */
+static bool glob_done(struct wild *w, size_t level)
+{
+	return w->live[level].hi == w->klen && w->live[level].lo <= w->klen && set_at(w, level)[w->klen];
 }
 
 /* Brackets and backslashes need glob_match's full syntax. */
@@ -725,7 +751,7 @@ static int glob_walk(struct wild *w, uint32_t ref, size_t level)
 		w->pat[w->len] = '\0';
 	}
 	/* The level-cur set is intact: children only write deeper levels. */
-	if (r == 0 && n.nvalues > 0 && set_at(w, cur)[w->klen])
+	if (r == 0 && n.nvalues > 0 && glob_done(w, cur))
 		r = collect(w, &n);
 out:
 	walk_leave(w, saved);
@@ -739,8 +765,8 @@ static int glob_from(struct wild *w, uint32_t ref, size_t k, const char *edge)
 
 	if (r < 0)
 		return r;
-	memset(set_at(w, 0), 0, w->klen + 1);
 	set_at(w, 0)[k] = 1;
+	w->live[0] = (struct span){ k, k };
 	if (edge == NULL)
 		return glob_walk(w, ref, 0);
 	if (needs_full_glob(*edge))
@@ -818,6 +844,7 @@ int modindex_lookup_wild(const struct modindex *idx, const char *key, modindex_v
 		r = wild_walk(&w, idx->root, 0);
 	free(w.pat);
 	free(w.sets);
+	free(w.live);
 	if (r == 0 && w.nfound > 0) {
 		qsort(w.found, w.nfound, sizeof(*w.found), cmp_match);
 		for (size_t i = 0; i < w.nfound; i++)
