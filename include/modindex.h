@@ -8,15 +8,22 @@
 
 /*
  * Reader of kmod's binary index files (modules.dep.bin, modules.alias.bin,
- * ...): a trie of prefix-compressed nodes, big-endian, mmap'd. Every
- * reference and string is checked against the file; node order is never
- * assumed, and reference loops are cut by a depth bound.
+ * ...): a trie of prefix-compressed nodes, big-endian. The file is read
+ * with pread through a small cache of blocks (not mapped: a batch of
+ * lookups neither faults its pages in one by one nor keeps them resident).
+ * Every reference and string is checked against the file; node order is
+ * never assumed, and reference loops are cut by a depth bound. A file that
+ * shrinks or fails to read under a lookup makes it fail like a malformed
+ * one (-EBADMSG).
  */
+struct modindex_cache;
+
 struct modindex {
-	const unsigned char *data;
+	const unsigned char *data;     /* the index in memory (modindex_open_mem), or NULL */
 	size_t size;
 	uint32_t root;
-	bool mapped;    /* data is our mmap of the file */
+	int fd;                        /* the file (modindex_open), or -1 */
+	struct modindex_cache *cache;
 };
 
 #define MODINDEX_MAGIC 0xB007F457u
@@ -47,14 +54,21 @@ extern const char modindex_files[MODINDEX_NFILES][MODINDEX_NAME_MAX];
 
 /* 0, -ENOENT (no such file), -EBADMSG (not an index) or -errno. */
 int modindex_open(struct modindex *idx, const char *path);
+/* The same on an open descriptor, which the index owns from now on (closed
+ * on failure too); block: the cache's block size, 0 for the default (tests
+ * use tiny blocks to make every node cross one). */
+int modindex_open_fd(struct modindex *idx, int fd, size_t block);
 void modindex_close(struct modindex *idx);
-/* An index already in memory (not unmapped by modindex_close): for tests
- * and fuzzing. Same checks as modindex_open. */
+/* An index already in memory (left to the caller by modindex_close): for
+ * tests and fuzzing. Same checks as modindex_open. */
 int modindex_open_mem(struct modindex *idx, const void *data, size_t size);
 
-/* Drop the mapped pages from the resident set (they stay in the page
- * cache): a long batch of lookups then never holds the whole index. */
+/* Between the lookups of a batch: kept for callers; nothing is mapped, and
+ * the cache is bounded, so there is nothing to give back. */
 void modindex_release(const struct modindex *idx);
+
+/* preads made so far (0 for an index in memory): for tests. */
+uint64_t modindex_reads(const struct modindex *idx);
 
 /* cb gets each value of the key, lowest priority first; non-zero stops. */
 typedef int modindex_value_fn(const char *value, uint32_t priority, void *arg);

@@ -58,6 +58,20 @@ char *confline_next(struct confline *r)
 
 	if (r->p >= r->end)
 		return NULL;
+	/* Most lines have neither a backslash nor a NUL: already in place,
+	 * found with the library's word-at-a-time scans. */
+	{
+		size_t left = (size_t)(r->end - r->p), len;
+		char *nl = memchr(r->p, '\n', left);
+
+		len = nl ? (size_t)(nl - r->p) : left;
+		if (memchr(r->p, '\\', len) == NULL && strnlen(r->p, len) == len) {
+			r->p[len] = '\0';   /* the newline, or the byte kept after the text */
+			r->p = nl ? nl + 1 : r->end;
+			r->lineno = line;
+			return start;
+		}
+	}
 	/* Cut in place: the output never runs ahead of the input. */
 	while (r->p < r->end) {
 		char c = *r->p++;

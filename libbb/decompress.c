@@ -123,6 +123,18 @@ int read_fd_all(int fd, struct outbuf *out, const char **why)
 	size_t chunk = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
 			       (uint64_t)st.st_size < out->limit ? (size_t)st.st_size + 1 : 64 * 1024;
 
+	/* A small file (a modprobe.d file, modules.softdep) gets a buffer of
+	 * its size and a byte for the caller's terminator, not the 64 KiB
+	 * outbuf_reserve() starts with: a start-up reads several, and each
+	 * big block costs page faults (with musl, an mmap and munmap too). */
+	if (out->data == NULL && !out->pages && out->admit == NULL && chunk < 64 * 1024 &&
+	    chunk + 1 <= out->limit) {
+		out->data = malloc(chunk + 1);
+		if (out->data == NULL)
+			return -ENOMEM;
+		out->cap = chunk + 1;
+		out->len = 0;
+	}
 	for (;;) {
 		ssize_t r;
 

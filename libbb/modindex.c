@@ -4,11 +4,9 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fileopen.h"
 #include "glob_match.h"
 #include "modindex.h"
 #include "xarray.h"
@@ -34,137 +32,349 @@ static uint32_t be32(const unsigned char *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-int modindex_open(struct modindex *idx, const char *path)
+/*
+ * The file is not mapped: its bytes are read with pread into a few cached
+ * blocks (a lookup walks from the root along one path, and a subtree is
+ * stored in one stretch of the file, so consecutive node reads mostly fall
+ * into blocks already read). A batch of lookups then costs neither a page
+ * fault per touched page nor a resident set that grows with the index, and
+ * a file cut short under us is a read error, not a SIGBUS.
+ */
+#define CACHE_SLOTS 16
+#define CACHE_BLOCK 4096u
+
+struct modindex_cache {
+	size_t block;                 /* bytes per block */
+	unsigned char *mem;           /* CACHE_SLOTS blocks, allocated at the first read */
+	uint64_t tag[CACHE_SLOTS];    /* block number + 1; 0: empty */
+	size_t len[CACHE_SLOTS];      /* bytes held (the last block is short) */
+	uint64_t used[CACHE_SLOTS];   /* when last used, for the replacement */
+	uint64_t clock;
+	unsigned last;                /* slot of the last hit */
+	unsigned char *span;          /* a range across blocks, read whole */
+	size_t span_cap;
+	uint64_t reads;               /* preads made (for tests) */
+};
+
+/* Exactly len bytes at off; 0 or -EBADMSG (a read error, or a file that
+ * became shorter than it was when opened). */
+static int pread_all(int fd, unsigned char *buf, size_t len, size_t off)
+{
+	while (len > 0) {
+		ssize_t r = pread(fd, buf, len, (off_t)off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -EBADMSG;
+		buf += r;
+		len -= (size_t)r;
+		off += (size_t)r;
+	}
+	return 0;
+}
+
+/*
+ * At least need bytes of the file from off (the caller checks that
+ * off + need <= size), contiguous; *avail says how many bytes from off the
+ * answer holds. The pointer stays valid until the next fetch from the same
+ * index. NULL on a read error or when memory runs out.
+ */
+static const unsigned char *fetch(const struct modindex *idx, size_t off, size_t need, size_t *avail)
+{
+	struct modindex_cache *c = idx->cache;
+	size_t blk, in, want;
+	unsigned slot;
+
+	if (idx->data != NULL) {
+		*avail = idx->size - off;
+		return idx->data + off;
+	}
+	blk = off / c->block;
+	in = off % c->block;
+	if (in + need <= c->block) {
+		if (c->tag[c->last] == blk + 1) {
+			slot = c->last;
+		} else {
+			slot = 0;
+			for (unsigned i = 0; i < CACHE_SLOTS; i++) {
+				if (c->tag[i] == blk + 1) {
+					slot = i;
+					goto hit;
+				}
+				if (c->used[i] < c->used[slot])
+					slot = i;
+			}
+			if (c->mem == NULL && (c->mem = malloc(CACHE_SLOTS * c->block)) == NULL)
+				return NULL;
+			want = idx->size - blk * c->block;
+			if (want > c->block)
+				want = c->block;
+			c->tag[slot] = 0;
+			c->reads++;
+			if (pread_all(idx->fd, c->mem + slot * c->block, want, blk * c->block) < 0)
+				return NULL;
+			c->tag[slot] = blk + 1;
+			c->len[slot] = want;
+		}
+hit:
+		c->used[slot] = ++c->clock;
+		c->last = slot;
+		*avail = c->len[slot] - in;
+		return c->mem + slot * c->block + in;
+	}
+	/* Across blocks (a long prefix or value, a node on a boundary): read
+	 * the range itself, with a block more for what usually follows. */
+	want = need + c->block;
+	if (want > idx->size - off)
+		want = idx->size - off;
+	if (want > c->span_cap) {
+		unsigned char *p = realloc(c->span, want);
+
+		if (p == NULL)
+			return NULL;
+		c->span = p;
+		c->span_cap = want;
+	}
+	c->reads++;
+	if (pread_all(idx->fd, c->span, want, off) < 0)
+		return NULL;
+	*avail = want;
+	return c->span;
+}
+
+static int check_header(struct modindex *idx, const unsigned char *h)
+{
+	if (be32(h) != MODINDEX_MAGIC || be32(h + 4) >> 16 != MODINDEX_VERSION_MAJOR)
+		return -EBADMSG;
+	idx->root = be32(h + 8);
+	return 0;
+}
+
+/* The index on fd, a regular file of st->st_size bytes: the header and the
+ * first block come in one read (kmod 34's depmod puts the root there). */
+static int open_fd(struct modindex *idx, int fd, const struct stat *st, size_t block)
+{
+	struct modindex_cache *c;
+	size_t first;
+
+	if (st->st_size < 12 || (uint64_t)st->st_size > REF_OFFSET)
+		goto bad;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	c->block = block ? block : CACHE_BLOCK;
+	idx->cache = c;
+	idx->fd = fd;
+	idx->size = (size_t)st->st_size;
+	first = idx->size < c->block ? idx->size : c->block;
+	if (first >= 12) {
+		size_t avail;
+		const unsigned char *h = fetch(idx, 0, first, &avail);
+
+		if (h != NULL && check_header(idx, h) == 0)
+			return 0;
+	} else {
+		unsigned char h[12];
+
+		if (pread_all(fd, h, sizeof(h), 0) == 0 && check_header(idx, h) == 0)
+			return 0;
+	}
+	modindex_close(idx);
+	return -EBADMSG;
+bad:
+	close(fd);
+	return -EBADMSG;
+}
+
+int modindex_open_fd(struct modindex *idx, int fd, size_t block)
 {
 	struct stat st;
-	void *p;
-	int fd = open_regular(AT_FDCWD, path);
+	int err;
 
 	memset(idx, 0, sizeof(*idx));
-	if (fd < 0)
-		return fd;
+	idx->fd = -1;
 	if (fstat(fd, &st) < 0) {
-		int err = -errno;
-
+		err = -errno;
 		close(fd);
 		return err;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size < 12 || (uint64_t)st.st_size > REF_OFFSET) {
+	if (!S_ISREG(st.st_mode)) {
 		close(fd);
 		return S_ISDIR(st.st_mode) ? -EISDIR : -EBADMSG;
 	}
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED)
+	return open_fd(idx, fd, &st, block);
+}
+
+int modindex_open(struct modindex *idx, const char *path)
+{
+	/* open_regular()'s checks with one fstat instead of two */
+	int fd = openat(AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+	int err;
+
+	memset(idx, 0, sizeof(*idx));
+	idx->fd = -1;
+	if (fd < 0)
 		return -errno;
-	/* Lookups touch a few scattered nodes: no fault-around, which would
-	 * map 16 neighbouring pages per touch into our resident set. */
-	madvise(p, (size_t)st.st_size, MADV_RANDOM);
-	if (modindex_open_mem(idx, p, (size_t)st.st_size) < 0) {
-		munmap(p, (size_t)st.st_size);
-		memset(idx, 0, sizeof(*idx));
-		return -EBADMSG;
+	if (fstat(fd, &st) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
 	}
-	idx->mapped = true;
-	return 0;
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EMEDIUMTYPE;
+	}
+	return open_fd(idx, fd, &st, 0);
 }
 
 int modindex_open_mem(struct modindex *idx, const void *data, size_t size)
 {
 	memset(idx, 0, sizeof(*idx));
-	if (size < 12 || (uint64_t)size > REF_OFFSET)
-		return -EBADMSG;
-	idx->data = data;
-	idx->size = size;
-	if (be32(idx->data) != MODINDEX_MAGIC || be32(idx->data + 4) >> 16 != MODINDEX_VERSION_MAJOR) {
+	idx->fd = -1;
+	if (size < 12 || (uint64_t)size > REF_OFFSET || check_header(idx, data) < 0) {
 		memset(idx, 0, sizeof(*idx));
+		idx->fd = -1;
 		return -EBADMSG;
 	}
-	idx->root = be32(idx->data + 8);
+	idx->data = data;
+	idx->size = size;
 	return 0;
 }
 
 void modindex_release(const struct modindex *idx)
 {
-	if (idx->mapped)
-		madvise((void *)idx->data, idx->size, MADV_DONTNEED);
+	/* Nothing is mapped: the cache is all the index holds. */
+	(void)idx;
+}
+
+uint64_t modindex_reads(const struct modindex *idx)
+{
+	return idx->cache ? idx->cache->reads : 0;
 }
 
 void modindex_close(struct modindex *idx)
 {
-	if (idx->mapped)
-		munmap((void *)idx->data, idx->size);
+	if (idx->cache != NULL) {
+		free(idx->cache->mem);
+		free(idx->cache->span);
+		free(idx->cache);
+	}
+	if (idx->fd >= 0)
+		close(idx->fd);
 	memset(idx, 0, sizeof(*idx));
+	idx->fd = -1;
 }
 
-/* A decoded node; strings point into the mapping. */
+/* A decoded node. prefix and children point into the last fetch: valid
+ * until the next read from the index; the offsets stay valid. */
 struct node {
 	const char *prefix;        /* "" when the node has none */
 	size_t prefix_len;
 	unsigned char first, last; /* children range, when nchildren > 0 */
 	const unsigned char *children;
+	size_t children_off;
 	unsigned nchildren;
-	const unsigned char *values;
+	size_t values_off;
 	uint32_t nvalues;
 };
 
-/* A NUL-terminated string at *off inside the file. */
+/* A NUL-terminated string at *off inside the file: *s valid until the
+ * next fetch. */
 static int read_string(const struct modindex *idx, size_t *off, const char **s, size_t *len)
 {
-	const char *start = (const char *)idx->data + *off;
+	const unsigned char *p;
 	const char *end;
+	size_t avail, left;
 
 	if (*off >= idx->size)
 		return -EBADMSG;
-	end = memchr(start, '\0', idx->size - *off);
-	if (end == NULL)
+	left = idx->size - *off;
+	p = fetch(idx, *off, 1, &avail);
+	while (p != NULL && (end = memchr(p, '\0', avail)) == NULL) {
+		if (avail >= left)
+			return -EBADMSG;
+		p = fetch(idx, *off, avail > left / 2 ? left : avail * 2, &avail);
+	}
+	if (p == NULL)
 		return -EBADMSG;
-	*s = start;
-	*len = (size_t)(end - start);
+	*s = (const char *)p;
+	*len = (size_t)(end - (const char *)p);
 	*off += *len + 1;
 	return 0;
 }
 
 static int read_node(const struct modindex *idx, uint32_t ref, struct node *n)
 {
-	size_t off = ref & REF_OFFSET;
+	size_t base = ref & REF_OFFSET, pos = 0, avail = 0, left;
+	const unsigned char *p = NULL;
 
 	memset(n, 0, sizeof(*n));
 	n->prefix = "";
 	/* Offset 0 is the header: no node lives there. A node with no prefix,
 	 * children or values takes no bytes: kmod's depmod writes one as the
 	 * root of an empty index, at the very end of the file. */
-	if (off < 12 || off > idx->size || (off == idx->size && (ref & ~REF_OFFSET) != 0))
+	if (base < 12 || base > idx->size || (base == idx->size && (ref & ~REF_OFFSET) != 0))
 		return -EBADMSG;
-	if ((ref & REF_PREFIX) && read_string(idx, &off, &n->prefix, &n->prefix_len) < 0)
-		return -EBADMSG;
+	if ((ref & ~REF_OFFSET) == 0)
+		return 0;
+	left = idx->size - base;
+	/* The node's bytes as one stretch: fetched again, longer, when a
+	 * part turns out not to be in what was fetched. */
+#define NEED(k) do { \
+		if ((k) > left) \
+			return -EBADMSG; \
+		if ((k) > avail && (p = fetch(idx, base, (k), &avail)) == NULL) \
+			return -EBADMSG; \
+	} while (0)
+	if (ref & REF_PREFIX) {
+		const unsigned char *end;
+
+		NEED(1);
+		while ((end = memchr(p, '\0', avail)) == NULL) {
+			if (avail >= left)
+				return -EBADMSG;
+			NEED(avail > left / 2 ? left : avail * 2);
+		}
+		n->prefix_len = (size_t)(end - p);
+		pos = n->prefix_len + 1;
+	}
 	if (ref & REF_CHILDS) {
-		if (idx->size - off < 2)
-			return -EBADMSG;
-		n->first = idx->data[off];
-		n->last = idx->data[off + 1];
+		NEED(pos + 2);
+		n->first = p[pos];
+		n->last = p[pos + 1];
 		if (n->last < n->first)
 			return -EBADMSG;
 		n->nchildren = (unsigned)(n->last - n->first) + 1;
-		off += 2;
-		if ((idx->size - off) / 4 < n->nchildren)
+		pos += 2;
+		if ((left - pos) / 4 < n->nchildren)
 			return -EBADMSG;
-		n->children = idx->data + off;
-		off += 4u * n->nchildren;
+		n->children_off = base + pos;
+		pos += 4u * n->nchildren;
+		NEED(pos);
 	}
 	if (ref & REF_VALUES) {
-		if (idx->size - off < 4)
-			return -EBADMSG;
-		n->nvalues = be32(idx->data + off);
-		off += 4;
+		NEED(pos + 4);
+		n->nvalues = be32(p + pos);
+		pos += 4;
 		/* Each value takes at least 5 bytes: bounds the count. */
-		if (n->nvalues > (idx->size - off) / 5)
+		if (n->nvalues > (left - pos) / 5)
 			return -EBADMSG;
-		n->values = idx->data + off;
+		n->values_off = base + pos;
 	}
+#undef NEED
+	if (ref & REF_PREFIX)
+		n->prefix = (const char *)p;
+	if (ref & REF_CHILDS)
+		n->children = p + (n->children_off - base);
 	return 0;
 }
 
+/* The child of n for c (0: none), from the node's fetch: only while no
+ * other read has been made since read_node. */
 static uint32_t child_ref(const struct node *n, unsigned char c)
 {
 	if (n->nchildren == 0 || c < n->first || c > n->last)
@@ -172,21 +382,52 @@ static uint32_t child_ref(const struct node *n, unsigned char c)
 	return be32(n->children + 4u * (unsigned)(c - n->first));
 }
 
+/* The i-th child reference of n, read again: for walks that read other
+ * nodes between two children. 0 or -EBADMSG. */
+static int child_at(const struct modindex *idx, const struct node *n, unsigned i, uint32_t *ref)
+{
+	size_t avail;
+	const unsigned char *p = fetch(idx, n->children_off + 4u * i, 4, &avail);
+
+	if (p == NULL)
+		return -EBADMSG;
+	*ref = be32(p);
+	return 0;
+}
+
+/* The child of n for c, read again (see child_at); 0 when there is none. */
+static int child_for(const struct modindex *idx, const struct node *n, unsigned char c, uint32_t *ref)
+{
+	*ref = 0;
+	if (n->nchildren == 0 || c < n->first || c > n->last)
+		return 0;
+	return child_at(idx, n, (unsigned)(c - n->first), ref);
+}
+
+/* The value at *off: its priority and string (valid until the next read). */
+static int read_value(const struct modindex *idx, size_t *off, uint32_t *prio, const char **v, size_t *len)
+{
+	const unsigned char *p;
+	size_t avail;
+
+	if (idx->size - *off < 4 || (p = fetch(idx, *off, 4, &avail)) == NULL)
+		return -EBADMSG;
+	*prio = be32(p);
+	*off += 4;
+	return read_string(idx, off, v, len);
+}
+
 static int emit_values(const struct modindex *idx, const struct node *n, modindex_value_fn *cb,
 		       void *arg, int *count)
 {
-	size_t off = (size_t)(n->values - idx->data);
+	size_t off = n->values_off;
 
 	for (uint32_t i = 0; i < n->nvalues; i++) {
 		uint32_t prio;
 		const char *v;
 		size_t len;
 
-		if (idx->size - off < 4)
-			return -EBADMSG;
-		prio = be32(idx->data + off);
-		off += 4;
-		if (read_string(idx, &off, &v, &len) < 0)
+		if (read_value(idx, &off, &prio, &v, &len) < 0)
 			return -EBADMSG;
 		(*count)++;
 		if (cb != NULL && cb(v, prio, arg) != 0)
@@ -239,8 +480,13 @@ struct wild {
 	size_t klen;
 	unsigned char *sets;
 	size_t nsets;
-	/* Matches, sorted before they are handed out (see collect()). */
-	struct match { const char *value; uint32_t prio; uint32_t seq; } *found;   /* an xarray */
+	/* Per level, the first and last key position that may be set: only
+	 * those are read, so a step costs the live positions, not the key's
+	 * length (after a literal character that is usually one). */
+	struct span { size_t lo, hi; } *live;
+	/* Matches, sorted before they are handed out (see collect()); each
+	 * value is a copy (the index's bytes do not stay in memory). */
+	struct match { char *value; uint32_t prio; uint32_t seq; } *found;   /* an xarray */
 	size_t nfound;
 };
 
@@ -249,23 +495,20 @@ struct wild {
  * collecting in kmod's walk order and sorting so gives its exact order. */
 static int collect(struct wild *w, const struct node *n)
 {
-	size_t off = (size_t)(n->values - w->idx->data);
+	size_t off = n->values_off;
 
 	for (uint32_t i = 0; i < n->nvalues; i++) {
 		struct match *m;
 		const char *v;
+		uint32_t prio;
 		size_t len;
 
-		if (w->idx->size - off < 4)
+		if (read_value(w->idx, &off, &prio, &v, &len) < 0)
 			return -EBADMSG;
 		m = xarray_grow(&w->found, w->nfound, 1, sizeof(*m));
-		if (m == NULL)
+		if (m == NULL || (m->value = strndup(v, len)) == NULL)
 			return -ENOMEM;
-		m->prio = be32(w->idx->data + off);
-		off += 4;
-		if (read_string(w->idx, &off, &v, &len) < 0)
-			return -EBADMSG;
-		m->value = v;
+		m->prio = prio;
 		m->seq = (uint32_t)w->nfound++;
 	}
 	return 0;
@@ -378,9 +621,11 @@ static int wild_all(struct wild *w, uint32_t ref)
 	}
 	/* Children first, then the node's own values: kmod's walk order. */
 	for (unsigned i = 0; i < n.nchildren; i++) {
-		uint32_t c = be32(n.children + 4 * i);
+		uint32_t c;
 		char ch = (char)(n.first + i);
 
+		if ((r = child_at(w->idx, &n, i, &c)) < 0)
+			goto out;
 		if ((c & REF_OFFSET) == 0)
 			continue;
 		if ((r = pat_push(w, &ch, 1)) < 0 || (r = wild_all(w, c)) != 0)
@@ -411,6 +656,10 @@ static int sets_reserve(struct wild *w, size_t levels)
 	if (p == NULL)
 		return -ENOMEM;
 	w->sets = p;
+	p = realloc(w->live, levels * sizeof(*w->live));
+	if (p == NULL)
+		return -ENOMEM;
+	w->live = (struct span *)p;
 	w->nsets = levels;
 	return 0;
 }
@@ -421,21 +670,39 @@ static bool glob_step(struct wild *w, size_t level, char c)
 {
 	const unsigned char *in = set_at(w, level);
 	unsigned char *out = set_at(w, level + 1);
-	bool any = false, on = false;
+	size_t lo = w->live[level].lo, hi = w->live[level].hi, first = SIZE_MAX, last = 0;
 
+	/* Positions of in outside [lo, hi] are 0 (never read); every position
+	 * of out inside its new span is written. */
 	if (c == '*') {
-		for (size_t i = 0; i <= w->klen; i++) {
-			on = on || in[i];
-			out[i] = on;
+		while (lo <= hi && !in[lo])
+			lo++;
+		if (lo > hi)
+			return false;
+		memset(out + lo, 1, w->klen + 1 - lo);
+		w->live[level + 1] = (struct span){ lo, w->klen };
+		return true;
+	}
+	for (size_t i = lo; i <= hi && i < w->klen; i++) {
+		bool on = in[i] && (c == '?' || w->key[i] == c);
+
+		out[i + 1] = on;
+		if (on) {
+			if (first == SIZE_MAX)
+				first = i + 1;
+			last = i + 1;
 		}
-		return on;
 	}
-	out[0] = 0;
-	for (size_t i = 0; i < w->klen; i++) {
-		out[i + 1] = in[i] && (c == '?' || w->key[i] == c);
-		any = any || out[i + 1];
-	}
-	return any;
+	if (first == SIZE_MAX)
+		return false;
+	w->live[level + 1] = (struct span){ first, last };
+	return true;
+}
+
+/* Whether the pattern spelled up to level matches the whole key. */
+static bool glob_done(struct wild *w, size_t level)
+{
+	return w->live[level].hi == w->klen && w->live[level].lo <= w->klen && set_at(w, level)[w->klen];
 }
 
 /* Brackets and backslashes need glob_match's full syntax. */
@@ -474,9 +741,11 @@ static int glob_walk(struct wild *w, uint32_t ref, size_t level)
 		if (!glob_step(w, cur, n.prefix[i]))
 			goto out;
 	for (unsigned i = 0; i < n.nchildren && r == 0; i++) {
-		uint32_t c = be32(n.children + 4 * i);
+		uint32_t c;
 		char ch = (char)(n.first + i);
 
+		if ((r = child_at(w->idx, &n, i, &c)) < 0)
+			break;
 		if ((c & REF_OFFSET) == 0)
 			continue;
 		if ((r = pat_push(w, &ch, 1)) < 0)
@@ -489,7 +758,7 @@ static int glob_walk(struct wild *w, uint32_t ref, size_t level)
 		w->pat[w->len] = '\0';
 	}
 	/* The level-cur set is intact: children only write deeper levels. */
-	if (r == 0 && n.nvalues > 0 && set_at(w, cur)[w->klen])
+	if (r == 0 && n.nvalues > 0 && glob_done(w, cur))
 		r = collect(w, &n);
 out:
 	walk_leave(w, saved);
@@ -503,8 +772,8 @@ static int glob_from(struct wild *w, uint32_t ref, size_t k, const char *edge)
 
 	if (r < 0)
 		return r;
-	memset(set_at(w, 0), 0, w->klen + 1);
 	set_at(w, 0)[k] = 1;
+	w->live[0] = (struct span){ k, k };
 	if (edge == NULL)
 		return glob_walk(w, ref, 0);
 	if (needs_full_glob(*edge))
@@ -542,8 +811,10 @@ static int wild_walk(struct wild *w, uint32_t ref, size_t k)
 		goto out;
 	k += n.prefix_len;
 	for (const char *c = wilds; *c; c++) {
-		uint32_t cref = child_ref(&n, (unsigned char)*c);
+		uint32_t cref;
 
+		if ((r = child_for(w->idx, &n, (unsigned char)*c, &cref)) < 0)
+			goto out;
 		if ((cref & REF_OFFSET) == 0)
 			continue;
 		if ((r = pat_push(w, c, 1)) < 0 || (r = glob_from(w, cref, k, c)) != 0)
@@ -554,11 +825,12 @@ static int wild_walk(struct wild *w, uint32_t ref, size_t k)
 	if (w->key[k] == '\0') {
 		r = collect(w, &n);
 	} else {
-		uint32_t cref = child_ref(&n, (unsigned char)w->key[k]);
+		uint32_t cref;
 
 		/* A key with a '*' of its own also walks that child literally,
 		 * finding its patterns twice as kmod does. */
-		if ((cref & REF_OFFSET) != 0 && (r = pat_push(w, &w->key[k], 1)) == 0)
+		r = child_for(w->idx, &n, (unsigned char)w->key[k], &cref);
+		if (r == 0 && (cref & REF_OFFSET) != 0 && (r = pat_push(w, &w->key[k], 1)) == 0)
 			r = wild_walk(w, cref, k + 1);
 	}
 out:
@@ -579,12 +851,15 @@ int modindex_lookup_wild(const struct modindex *idx, const char *key, modindex_v
 		r = wild_walk(&w, idx->root, 0);
 	free(w.pat);
 	free(w.sets);
+	free(w.live);
 	if (r == 0 && w.nfound > 0) {
 		qsort(w.found, w.nfound, sizeof(*w.found), cmp_match);
 		for (size_t i = 0; i < w.nfound; i++)
 			if (cb != NULL && cb(w.found[i].value, w.found[i].prio, arg) != 0)
 				break;
 	}
+	for (size_t i = 0; i < w.nfound; i++)
+		free(w.found[i].value);
 	free(w.found);
 	return r < 0 ? r : (int)w.nfound;
 }
@@ -626,9 +901,11 @@ static int dump_node(struct dump *d, uint32_t ref)
 	if (d->spent)
 		r = -EBADMSG;
 	for (unsigned i = 0; i < n.nchildren && r == 0; i++) {
-		uint32_t c = be32(n.children + 4 * i);
+		uint32_t c;
 		char ch = (char)(n.first + i);
 
+		if ((r = child_at(d->idx, &n, i, &c)) < 0)
+			break;
 		if ((c & REF_OFFSET) == 0)
 			continue;
 		r = pat_push(&d->w, &ch, 1);

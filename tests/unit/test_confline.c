@@ -59,12 +59,23 @@ static void backslashes_as_kmod(void **state)
 	LINES("a\\", "a:1");
 }
 
+/* Lines read whole (no backslash, no NUL) and lines taken apart byte by
+ * byte, mixed: the same text and line numbers either way. */
+static void plain_and_joined_mixed(void **state)
+{
+	LINES("alias pci:v00008086d*sv*sd*bc*sc*i* e1000e_long_name\nb \\\n c\nd\\e\nlast line without end",
+	      "alias pci:v00008086d*sv*sd*bc*sc*i* e1000e_long_name:1|b  c:3|de:4|last line without end:5");
+	LINES("one\n\ntwo \\\nthree\nfour", "one:1|:2|two three:4|four:5");
+	LINES("x\0y\nplain\n", "x:1|plain:2");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(plain_lines),
 		cmocka_unit_test(nul_ends_the_line_only),
 		cmocka_unit_test(backslashes_as_kmod),
+		cmocka_unit_test(plain_and_joined_mixed),
 	};
 	return cmocka_run_group_tests_name("confline", tests, NULL, NULL);
 }

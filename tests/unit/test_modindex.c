@@ -199,6 +199,9 @@ static void not_an_index(void **state)
 	assert_int_equal(modindex_open(&idx, data("README.md")), -EBADMSG);
 }
 
+/* The cache block size open_bytes gives the index (0: the default). */
+static size_t test_block;
+
 /* Write bytes to a temporary file and open it as an index. */
 static int open_bytes(struct modindex *idx, const unsigned char *p, size_t len)
 {
@@ -208,7 +211,13 @@ static int open_bytes(struct modindex *idx, const unsigned char *p, size_t len)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, p, len), (ssize_t)len);
 	close(fd);
-	r = modindex_open(idx, path);
+	if (test_block == 0) {
+		r = modindex_open(idx, path);
+	} else {
+		fd = open(path, O_RDONLY);
+		assert_true(fd >= 0);
+		r = modindex_open_fd(idx, fd, test_block);
+	}
 	unlink(path);
 	return r;
 }
@@ -262,6 +271,152 @@ static void every_byte_corrupted(void **state)
 	}
 }
 
+static int small_blocks(void **state)
+{
+	(void)state;
+	test_block = 8;
+	return 0;
+}
+
+static int default_blocks(void **state)
+{
+	(void)state;
+	test_block = 0;
+	return 0;
+}
+
+struct bigdump {
+	char text[16384];
+};
+
+static int bigdump_entry(const char *key, const char *value, uint32_t prio, void *arg)
+{
+	struct bigdump *d = arg;
+	size_t n = strlen(d->text);
+
+	snprintf(d->text + n, sizeof(d->text) - n, "%s=%s[%u];", key, value, prio);
+	return 0;
+}
+
+/* Everything an index answers, as text: its dump, then exact and wildcard
+ * lookups of keys that are in it and keys that are not. */
+static void answers(struct modindex *idx, struct bigdump *d)
+{
+	static const char *const keys[] = {
+		"modtest_b", "dash_mod", "modtest_c_alias", "usb:v1234p0001d0100dc00dsc00dp00ic03isc01ip02in00",
+		"symbol:modtest_a_value", "of:NdevT<NULL>Cmodutils,dash_test", "of:N*T*Cmodutils,dash_test",
+		"modtest", "", "*",
+	};
+
+	d->text[0] = '\0';
+	assert_int_equal(modindex_dump(idx, bigdump_entry, d), 0);
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		struct vals v = { "" };
+		size_t n = strlen(d->text);
+
+		assert_true(modindex_lookup(idx, keys[k], collect, &v) >= 0);
+		assert_true(modindex_lookup_wild(idx, keys[k], collect, &v) >= 0);
+		snprintf(d->text + n, sizeof(d->text) - n, "|%s", v.text);
+	}
+	assert_true(strlen(d->text) < sizeof(d->text) - 1);
+}
+
+/* The file read through blocks of any size (down to one byte: every node,
+ * string and child table then crosses blocks) answers as the bytes in
+ * memory do. */
+static void block_sizes_agree(void **state)
+{
+	static const char *const files[] = { "modules.dep.bin", "modules.alias.bin", "modules.symbols.bin" };
+	static const size_t blocks[] = { 1, 2, 3, 5, 8, 13, 64, 100, 4096, 0 };
+	static struct bigdump mem, file;
+
+	(void)state;
+	for (size_t f = 0; f < 3; f++) {
+		struct modindex idx;
+		size_t len;
+		unsigned char *bytes = slurp(files[f], &len);
+
+		assert_int_equal(modindex_open_mem(&idx, bytes, len), 0);
+		answers(&idx, &mem);
+		assert_int_equal(modindex_reads(&idx), 0);
+		modindex_close(&idx);
+		assert_true(strlen(mem.text) > 20);
+		for (size_t b = 0; b < sizeof(blocks) / sizeof(blocks[0]); b++) {
+			int fd = open(data(files[f]), O_RDONLY);
+
+			assert_true(fd >= 0);
+			assert_int_equal(modindex_open_fd(&idx, fd, blocks[b]), 0);
+			answers(&idx, &file);
+			assert_string_equal(mem.text, file.text);
+			assert_true(modindex_reads(&idx) > 0);
+			modindex_close(&idx);
+		}
+		free(bytes);
+	}
+}
+
+/* The header comes with the first block, in one read (a file smaller than
+ * a block is then read whole); blocks stay cached between lookups: the
+ * same lookup again reads nothing more from the file. */
+static void blocks_cached(void **state)
+{
+	struct modindex idx;
+	struct vals v = { "" };
+	uint64_t first;
+	int fd;
+
+	(void)state;
+	assert_int_equal(modindex_open(&idx, data("modules.alias.bin")), 0);
+	assert_int_equal(modindex_reads(&idx), 1);
+	assert_int_equal(modindex_lookup_wild(&idx, "modtest_c_alias", collect, &v), 1);
+	assert_int_equal(modindex_reads(&idx), 1);
+	modindex_close(&idx);
+	assert_int_equal(idx.fd, -1);
+
+	/* 179 bytes in 16-byte blocks: 12 blocks, all cached at once; only
+	 * the nodes that cross a block are read again (as one range each) */
+	fd = open(data("modules.alias.bin"), O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(modindex_open_fd(&idx, fd, 16), 0);
+	assert_int_equal(modindex_reads(&idx), 1);
+	assert_int_equal(modindex_lookup_wild(&idx, "modtest_c_alias", collect, &v), 1);
+	first = modindex_reads(&idx);
+	assert_true(first > 1);
+	modindex_release(&idx);
+	assert_int_equal(modindex_lookup_wild(&idx, "modtest_c_alias", collect, &v), 1);
+	assert_true(modindex_reads(&idx) - first < first - 1);
+	modindex_close(&idx);
+}
+
+/* A file cut short after it was opened (depmod's output is replaced by
+ * rename, but a file can still be truncated in place): the lookups that
+ * read past its new end fail as for a malformed file. A mapping would
+ * have died of SIGBUS here. */
+static void file_shrinks(void **state)
+{
+	char path[] = "/tmp/test_modindex.XXXXXX";
+	struct modindex idx;
+	struct vals v = { "" };
+	static struct bigdump d;
+	size_t len;
+	unsigned char *bytes = slurp("modules.dep.bin", &len);
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, bytes, len), (ssize_t)len);
+	/* small blocks: the lookups read the file after it shrank */
+	assert_int_equal(modindex_open_fd(&idx, open(path, O_RDONLY), 16), 0);
+	assert_int_equal(ftruncate(fd, 16), 0);
+	assert_int_equal(modindex_lookup(&idx, "modtest_b", collect, &v), -EBADMSG);
+	assert_int_equal(modindex_lookup_wild(&idx, "modtest_b", collect, &v), -EBADMSG);
+	assert_int_equal(modindex_dump(&idx, bigdump_entry, &d), -EBADMSG);
+	modindex_close(&idx);
+	close(fd);
+	unlink(path);
+	free(bytes);
+}
+
 /* A reference that points back at its own node: the depth bound ends it. */
 static void reference_loop(void **state)
 {
@@ -298,6 +453,11 @@ int main(void)
 		cmocka_unit_test(not_an_index),
 		LAYOUT(every_byte_corrupted, "", "kmod30"),
 		LAYOUT(every_byte_corrupted, "kmod34/", "kmod34"),
+		cmocka_unit_test_setup_teardown(every_byte_corrupted, small_blocks, default_blocks),
+		LAYOUT(block_sizes_agree, "", "kmod30"),
+		LAYOUT(block_sizes_agree, "kmod34/", "kmod34"),
+		cmocka_unit_test(blocks_cached),
+		cmocka_unit_test(file_shrinks),
 		cmocka_unit_test(reference_loop),
 	};
 	return cmocka_run_group_tests_name("modindex", tests, NULL, NULL);
