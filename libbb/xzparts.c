@@ -20,6 +20,9 @@ struct xzparts {
 	int fd;
 	lzma_index *idx;
 	lzma_stream xs;
+	/* the decoder's until the block is done */
+	lzma_block blk;
+	lzma_filter filters[LZMA_FILTERS_MAX + 1];
 	uint64_t size;
 	uint64_t decode_left;   /* image bytes that may still be decoded */
 	uint64_t decoded;
@@ -84,8 +87,8 @@ static lzma_index *read_index(int fd, uint64_t file_size)
 static int block_start(struct xzparts *xp, const lzma_index_iter *it)
 {
 	unsigned char hdr[LZMA_BLOCK_HEADER_SIZE_MAX];
-	lzma_filter filters[LZMA_FILTERS_MAX + 1];
-	lzma_block blk = { .version = 1, .check = it->stream.flags->check, .filters = filters };
+	lzma_filter *filters = xp->filters;
+	lzma_block *blk = &xp->blk;
 	uint64_t mem;
 	lzma_ret lr;
 	int err;
@@ -95,25 +98,28 @@ static int block_start(struct xzparts *xp, const lzma_index_iter *it)
 		return err;
 	if (hdr[0] == 0x00)         /* the index indicator, not a block */
 		return -EBADMSG;
-	blk.header_size = lzma_block_header_size_decode(hdr[0]);
-	if (blk.header_size > it->block.total_size)
+	*blk = (lzma_block){ .version = 1, .check = it->stream.flags->check, .filters = filters };
+	blk->header_size = lzma_block_header_size_decode(hdr[0]);
+	if (blk->header_size > it->block.total_size)
 		return -EBADMSG;
-	err = pread_all(xp->fd, hdr + 1, blk.header_size - 1, it->block.compressed_file_offset + 1);
+	err = pread_all(xp->fd, hdr + 1, blk->header_size - 1, it->block.compressed_file_offset + 1);
 	if (err < 0)
 		return err;
-	if (lzma_block_header_decode(&blk, NULL, hdr) != LZMA_OK)
+	if (lzma_block_header_decode(blk, NULL, hdr) != LZMA_OK)
 		return -EBADMSG;
 	err = 0;
 	mem = lzma_raw_decoder_memusage(filters);
-	if (lzma_block_compressed_size(&blk, it->block.unpadded_size) != LZMA_OK)
+	if (lzma_block_compressed_size(blk, it->block.unpadded_size) != LZMA_OK)
 		err = -EBADMSG;
 	else if (mem == UINT64_MAX || mem > XZ_MEMLIMIT)
 		err = -EFBIG;
-	else if ((lr = lzma_block_decoder(&xp->xs, &blk)) != LZMA_OK)
+	else if ((lr = lzma_block_decoder(&xp->xs, blk)) != LZMA_OK)
 		err = lr == LZMA_MEM_ERROR ? -ENOMEM : -EBADMSG;
+	/* The decoder has taken what it needs of the filters (as liblzma's
+	 * own stream decoder, which frees them here too). */
 	for (size_t i = 0; filters[i].id != LZMA_VLI_UNKNOWN; i++)
 		free(filters[i].options);
-	return err < 0 ? err : (int)blk.header_size;
+	return err < 0 ? err : (int)blk->header_size;
 }
 
 /*
