@@ -197,7 +197,7 @@ LIBBB_DEPMOD := run conf walk order symbols readahead outputs stab wbuf moddeps 
 LIBBB-y += $(addprefix depmod/,$(LIBBB_DEPMOD))
 LIBBB-y += modload cclass
 LIBBB-$(CONFIG_FEATURE_GZIP) += decompress_gzip
-LIBBB-$(CONFIG_FEATURE_XZ) += decompress_xz
+LIBBB-$(CONFIG_FEATURE_XZ) += decompress_xz xzparts
 LIBBB-$(CONFIG_FEATURE_ZSTD) += decompress_zstd
 
 LIBBB_OBJS := $(patsubst %,$(obj)/obj/libbb/%.o,$(LIBBB-y))

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Compression of a module file, detected by magic bytes (not the suffix). */
 enum modcomp {
@@ -42,6 +43,12 @@ struct modfile {
 	 * image's buffer grows (struct outbuf's admit). */
 	int (*admit)(void *arg, size_t old_cap, size_t new_cap);
 	void *admit_arg;
+	/* Optional, set after modfile_open: an .xz image of at least this
+	 * many bytes, in blocks (libbb/xzparts.c), is read in parts instead
+	 * of whole: modfile_image leaves image NULL, sets size and parts,
+	 * and the bytes come from modfile_parts_fetch. 0 = always whole. */
+	size_t parts_min;
+	struct xzparts *parts;
 	char why[96];         /* cause of the last failure, for messages */
 };
 
@@ -53,6 +60,14 @@ int modfile_open(struct modfile *mf, const char *path);
  * file, read for a pipe, decompressed in user space otherwise. 0 or -errno;
  * on corrupt or oversized data -EBADMSG / -EFBIG with mf->why filled. */
 int modfile_image(struct modfile *mf);
+/* modelf_fetch_fn for modelf_open_parts on a module read in parts: arg is
+ * mf->parts. */
+const void *modfile_parts_fetch(void *arg, uint64_t off, size_t len);
+/* The parts_min depmod sets: MODFILE_PARTS_MIN, or for the tests the
+ * number of bytes in the environment's MODUTILS_TEST_PARTS_MIN (not
+ * documented for users). */
+#define MODFILE_PARTS_MIN ((size_t)8 << 20)
+size_t modfile_parts_min(void);
 /* Message for an error of modfile_open/modfile_image: mf->why or strerror. */
 const char *modfile_strerror(const struct modfile *mf, int err);
 void modfile_close(struct modfile *mf);

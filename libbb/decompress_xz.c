@@ -10,10 +10,7 @@
 
 #include "decompress.h"
 #include "decompress_input.h"
-
-/* Kernel modules are packed with small dictionaries; this bounds what a
- * hostile header can make the decoder allocate. */
-#define XZ_MEMLIMIT (64u << 20)
+#include "decompress_xz.h"
 
 /*
  * The decoder's dictionary (1 MiB for kernel modules) in a mapping of its
@@ -61,7 +58,7 @@ static void xz_free(void *opaque, void *ptr)
 		munmap(p, n + MAP_HEAD);
 }
 
-static const lzma_allocator xz_allocator = { xz_alloc, xz_free, NULL };
+const lzma_allocator xz_allocator = { xz_alloc, xz_free, NULL };
 
 /*
  * The uncompressed size an xz index states (xz file format 1.0.4,

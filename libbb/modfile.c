@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Module files: open, detect compression by magic, produce the ELF image. */
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "decompress.h"
 #include "fileopen.h"
 #include "modfile.h"
+#include "xzparts.h"
 
 #ifndef CONFIG_MODULE_MAX_MB
 #define CONFIG_MODULE_MAX_MB 256   /* a .config from before the option */
@@ -172,8 +174,19 @@ int modfile_image(struct modfile *mf)
 	int err;
 
 	mf->why[0] = '\0';
-	if (mf->image != NULL)
+	if (mf->image != NULL || mf->parts != NULL)
 		return 0;
+	if (IS_ENABLED(CONFIG_FEATURE_XZ) && mf->parts_min > 0 && mf->is_regular && mf->comp == MODCOMP_XZ) {
+		size_t size;
+
+		err = xzparts_open(mf->fd, mf->parts_min, out.limit, &mf->parts, &size);
+		if (err < 0)
+			return err;
+		if (mf->parts != NULL) {
+			mf->size = size;
+			return 0;
+		}
+	}
 	if (mf->is_regular && mf->comp == MODCOMP_NONE) {
 		void *p;
 
@@ -236,8 +249,31 @@ const char *modfile_strerror(const struct modfile *mf, int err)
 	return file_strerror(err);
 }
 
+const void *modfile_parts_fetch(void *arg, uint64_t off, size_t len)
+{
+	if (IS_ENABLED(CONFIG_FEATURE_XZ))
+		return xzparts_fetch(arg, off, len);
+	errno = EINVAL;
+	return NULL;
+}
+
+size_t modfile_parts_min(void)
+{
+	const char *env = getenv("MODUTILS_TEST_PARTS_MIN");
+	char *end;
+	unsigned long long n;
+
+	if (env == NULL || *env == '\0')
+		return MODFILE_PARTS_MIN;
+	errno = 0;
+	n = strtoull(env, &end, 10);
+	return errno == 0 && *end == '\0' && n > 0 && n <= SIZE_MAX ? (size_t)n : MODFILE_PARTS_MIN;
+}
+
 void modfile_close(struct modfile *mf)
 {
+	if (IS_ENABLED(CONFIG_FEATURE_XZ) && mf->parts != NULL)
+		xzparts_free(mf->parts);
 	if (mf->mapped)
 		munmap((void *)mf->image, mf->size);
 	outbuf_release(mf->owned, mf->owned_cap, mf->owned_pages);

@@ -19,6 +19,15 @@ void modparts_reset(struct modparts *mp, int fd, size_t size)
 	mp->ngot = 0;
 	mp->used = 0;
 	mp->budget = (uint64_t)size + (64u << 10);
+	mp->read = NULL;
+	mp->read_arg = NULL;
+}
+
+void modparts_reset_reader(struct modparts *mp, size_t size, modparts_read_fn *read, void *arg)
+{
+	modparts_reset(mp, -1, size);
+	mp->read = read;
+	mp->read_arg = arg;
 }
 
 void modparts_free(struct modparts *mp)
@@ -101,7 +110,7 @@ const void *modparts_fetch(void *arg, uint64_t off, size_t len)
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (read_at(mp->fd, p, len, off) < 0)
+	if ((mp->read != NULL ? mp->read(mp->read_arg, p, len, off) : read_at(mp->fd, p, len, off)) < 0)
 		return NULL;
 	if (mp->ngot < sizeof(mp->got) / sizeof(mp->got[0])) {
 		mp->got[mp->ngot].off = off;

@@ -17,8 +17,13 @@
  *	err = modelf_open_parts(&elf, size, modparts_fetch, &mp);
  *	... (the next file: modparts_reset again; at the end modparts_free)
  */
+/* Reads len bytes at off of the module into p: 0, or -1 with errno set. */
+typedef int modparts_read_fn(void *arg, unsigned char *p, size_t len, uint64_t off);
+
 struct modparts {
 	int fd;
+	modparts_read_fn *read;  /* NULL: pread from fd */
+	void *read_arg;
 	struct {
 		uint64_t off;
 		size_t len;
@@ -41,6 +46,10 @@ struct modparts {
  * again (__crc_ symbols pointing into many large sections) gets EFBIG
  * rather than a copy each time. */
 void modparts_reset(struct modparts *mp, int fd, size_t size);
+/* The same for a module of size bytes whose parts come from read (a
+ * compressed file decoded in parts, libbb/xzparts.c), under the same
+ * budget. */
+void modparts_reset_reader(struct modparts *mp, size_t size, modparts_read_fn *read, void *arg);
 /* modelf_fetch_fn: arg is the struct modparts. */
 const void *modparts_fetch(void *arg, uint64_t off, size_t len);
 void modparts_free(struct modparts *mp);

@@ -223,6 +223,9 @@ int dm_load_module(struct dm *d, struct mod *m, struct modfile *file, int ferr,
 	m->imp_off = (uint32_t)d->imports.n;
 	if (err < 0) {
 		why = modfile_strerror(&mf, err);
+	} else if (mf.parts != NULL) {
+		if ((err = modelf_open_parts(&elf, mf.size, modfile_parts_fetch, mf.parts)) < 0)
+			why = elf.why;
 	} else if (mf.image == NULL) {
 		modparts_reset(mp, mf.fd, mf.size);
 		if ((err = modelf_open_parts(&elf, mf.size, modparts_fetch, mp)) < 0)
