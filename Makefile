@@ -190,15 +190,23 @@ APPLET_SRCS := $(foreach f,$(ALL_APPLET_SRCS),\
 	$(if $(filter y,$(CONFIG_$(call upper,$(basename $(notdir $(f)))))),$(f)))
 APPLETS := $(basename $(notdir $(APPLET_SRCS)))
 
-LIBBB-y := msg confline modname context kernel modfile decompress modelf modsig modindex modlookup modconf loaddiag modparams
-LIBBB-y += ere glob_match xarray fileopen
+# libbb's layers, each using only those above it in this list (README,
+# Layout; tests/boundary.sh checks the includes):
+LIBBB_BASE := msg confline fileopen xarray outbuf wbuf
+LIBBB_MATCH := cclass glob_match ere
+LIBBB_KERNEL := kernel context
+LIBBB_MODFILE := modfile decompress modelf modsig modname modparts
+LIBBB_INDEX := modindex modindex_write
+LIBBB_PROBE := modconf modlookup loaddiag modparams modload
 # depmod's library (include/depmod.h; its internal headers are beside it).
-LIBBB_DEPMOD := run conf walk order symbols readahead outputs stab wbuf moddeps modindex_write modparts dirswap
+LIBBB_DEPMOD := run conf walk order symbols readahead outputs stab moddeps dirswap
+LIBBB-y := $(addprefix base/,$(LIBBB_BASE)) $(addprefix match/,$(LIBBB_MATCH))
+LIBBB-y += $(addprefix kernel/,$(LIBBB_KERNEL)) $(addprefix modfile/,$(LIBBB_MODFILE))
+LIBBB-y += $(addprefix index/,$(LIBBB_INDEX)) $(addprefix probe/,$(LIBBB_PROBE))
 LIBBB-y += $(addprefix depmod/,$(LIBBB_DEPMOD))
-LIBBB-y += modload cclass
-LIBBB-$(CONFIG_FEATURE_GZIP) += decompress_gzip
-LIBBB-$(CONFIG_FEATURE_XZ) += decompress_xz xzparts
-LIBBB-$(CONFIG_FEATURE_ZSTD) += decompress_zstd
+LIBBB-$(CONFIG_FEATURE_GZIP) += modfile/decompress_gzip
+LIBBB-$(CONFIG_FEATURE_XZ) += modfile/decompress_xz modfile/xzparts
+LIBBB-$(CONFIG_FEATURE_ZSTD) += modfile/decompress_zstd
 
 LIBBB_OBJS := $(patsubst %,$(obj)/obj/libbb/%.o,$(LIBBB-y))
 APPLET_OBJS := $(patsubst $(srctree)/%.c,$(obj)/obj/%.o,$(APPLET_SRCS))

@@ -2,7 +2,10 @@
 #ifndef MODUTILS_LIBBB_H
 #define MODUTILS_LIBBB_H
 
-/* Everything an applet may use from libbb. */
+/* What every applet uses: the build's configuration, the version, the
+ * messages, the root and kernel context, the kernel boundary and module
+ * files. An applet includes the headers of the other libbb layers it
+ * calls itself (README, Layout). */
 #include "autoconf.h"
 #include "kconfig.h"
 #include "context.h"
@@ -11,9 +14,7 @@
 #include "modname.h"
 #include "msg.h"
 
-#define MODUTILS_VERSION "0.1.0"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "version.h"
 
 /* Every applet's entry point has this shape. */
 typedef int applet_main_fn(int argc, char **argv);

@@ -20,8 +20,8 @@ check "runs under qemu-arm-static with +GZIP +XZ +ZSTD" \
 # what -mcpu=cortex-a7 -mfpu=neon-vfpv4 records.
 check "Thumb-2 code for Cortex-A7 (VFPv4, NEON)" bash -c "
 	arm-linux-gnueabihf-readelf -s '$out/modutils' | awk '\$NF == \"insmod_main\" {print \$2}' | grep -q '[13579bdf]\$' &&
-	arm-linux-gnueabihf-readelf -A '$out/obj/libbb/kernel.o' | grep -q 'Tag_FP_arch: VFPv4' &&
-	arm-linux-gnueabihf-readelf -A '$out/obj/libbb/kernel.o' | grep -q 'Tag_Advanced_SIMD_arch: NEONv1 with Fused-MAC'"
+	arm-linux-gnueabihf-readelf -A '$out/obj/libbb/kernel/kernel.o' | grep -q 'Tag_FP_arch: VFPv4' &&
+	arm-linux-gnueabihf-readelf -A '$out/obj/libbb/kernel/kernel.o' | grep -q 'Tag_Advanced_SIMD_arch: NEONv1 with Fused-MAC'"
 # Issue 15: the default static armhf binary, stripped, no larger than the
 # one of commit b16b3a3 (657,952 bytes, measured with this toolchain:
 # Debian 12's arm-linux-gnueabihf-gcc 12.2.0 and glibc 2.36, Debian 12's

@@ -120,7 +120,7 @@ static int ahead_admit(void *arg, size_t old_cap, size_t new_cap)
 static void fetch(struct dm *d, size_t i, struct slot *sl)
 {
 	sl->err = modfile_open(&sl->mf, d->array[i]->path);
-	/* A large .xz module is read in parts, not held whole (libbb/xzparts.c). */
+	/* A large .xz module is read in parts, not held whole (libbb/modfile/xzparts.c). */
 	sl->mf.parts_min = modfile_parts_min();
 	if (sl->err == 0 && sl->a != NULL) {
 		sl->mf.admit = ahead_admit;

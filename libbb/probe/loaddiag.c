@@ -10,7 +10,7 @@
 #include <sys/utsname.h>
 
 #include "kernel.h"
-#include "libbb.h"
+#include "version.h"
 #include "loaddiag.h"
 #include "modelf.h"
 #include "xarray.h"

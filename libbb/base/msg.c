@@ -12,7 +12,10 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "libbb.h"
+#include "autoconf.h"
+#include "kconfig.h"
+#include "msg.h"
+#include "version.h"
 
 static const char *applet_name = "modutils";
 static int use_syslog;

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "confline.h"
-#include "decompress.h"
+#include "outbuf.h"
 #include "fileopen.h"
 #include "glob_match.h"
 #include "modconf.h"

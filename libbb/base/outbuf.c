@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Output buffer and input chunking shared by the decompressors. */
+/* A growing buffer with a limit (heap or pages of its own), and a whole
+ * file read into one: module images, configuration files, indexes. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdint.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "decompress.h"
-#include "decompress_input.h"
+#include "outbuf.h"
 
 int outbuf_reserve(struct outbuf *out, size_t want)
 {
@@ -64,56 +64,12 @@ void outbuf_free(struct outbuf *out)
 	out->len = out->cap = 0;
 }
 
-int input_next(struct input *in, const unsigned char **p, size_t *n)
-{
-	ssize_t r;
-
-	if (in->headlen > 0) {
-		*p = in->head;
-		*n = in->headlen;
-		in->headlen = 0;
-		return 0;
-	}
-	do
-		r = read(in->fd, in->buf, sizeof(in->buf));
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return -errno;
-	*p = in->buf;
-	*n = (size_t)r;
-	return 0;
-}
-
 void outbuf_release(void *data, size_t cap, bool pages)
 {
 	if (pages && data != NULL)
 		munmap(data, cap);
 	else if (!pages)
 		free(data);
-}
-
-int input_fill(struct input *in, const unsigned char **p, size_t *n, size_t want)
-{
-	size_t have = *n;
-
-	if (have >= want)
-		return 0;
-	if (have > 0)
-		memmove(in->buf, *p, have);
-	while (have < want) {
-		ssize_t r = read(in->fd, in->buf + have, sizeof(in->buf) - have);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			break;
-		have += (size_t)r;
-	}
-	*p = in->buf;
-	*n = have;
-	return 0;
 }
 
 int read_fd_all(int fd, struct outbuf *out, const char **why)

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "decompress_xz.h"
-#include "depmod/modparts.h"
+#include "modparts.h"
 #include "xzparts.h"
 
 #define CHUNK (64u << 10)
