@@ -3,6 +3,7 @@
 #define MODUTILS_FILEOPEN_H
 
 #include <stdio.h>
+#include <sys/stat.h>
 
 /*
  * Files the tools only read (configuration, indexes, modules.order,
@@ -14,6 +15,13 @@
 
 /* A descriptor (close-on-exec) or -errno. at may be AT_FDCWD. */
 int open_regular(int at, const char *path);
+
+/* The same, with the file's fstat in *st. */
+int open_regular_st(int at, const char *path, struct stat *st);
+
+/* fd itself if it is a regular file (its fstat in *st); else it is closed
+ * and the error returned: -EISDIR, -EMEDIUMTYPE (another kind), -errno. */
+int regular_fd(int fd, struct stat *st);
 
 /* The same as a stdio stream; NULL with errno set. */
 FILE *fopen_regular(const char *path);

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* A buffer that grows up to a limit: 0 or -errno (-EFBIG past the limit,
  * -ENOMEM). The decompressors write into one; read_fd_all fills one. */
@@ -34,5 +35,10 @@ int outbuf_room(struct outbuf *out);
 
 /* Read the whole rest of fd into out (used for stdin and plain files). */
 int read_fd_all(int fd, struct outbuf *out, const char **why);
+
+/* Read at least min bytes (fewer only at the end of the file) into buf,
+ * max at the most, retrying interrupted reads: with pread at off when off
+ * is 0 or more, else with read. The count read, or -errno. */
+ssize_t read_min(int fd, void *buf, size_t min, size_t max, off_t off);
 
 #endif

@@ -18,26 +18,36 @@
 
 #include "fileopen.h"
 
-int open_regular(int at, const char *path)
+int regular_fd(int fd, struct stat *st)
 {
-	struct stat st;
-	int fd = openat(at, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	int err;
 
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
+	if (fstat(fd, st) < 0) {
 		err = -errno;
 		close(fd);
 		return err;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	if (!S_ISREG(st->st_mode)) {
 		close(fd);
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EMEDIUMTYPE;
+		return S_ISDIR(st->st_mode) ? -EISDIR : -EMEDIUMTYPE;
 	}
+	return fd;
+}
+
+int open_regular_st(int at, const char *path, struct stat *st)
+{
+	int fd = openat(at, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
 	/* O_NONBLOCK stays: it changes nothing for a regular file (reads,
 	 * mmap, finit_module), and clearing it would cost two calls a file. */
-	return fd;
+	return fd < 0 ? -errno : regular_fd(fd, st);
+}
+
+int open_regular(int at, const char *path)
+{
+	struct stat st;
+
+	return open_regular_st(at, path, &st);
 }
 
 FILE *fopen_regular(const char *path)

@@ -105,51 +105,24 @@ static void emit(bool shown, int prio, const char *tag, const char *fmt, va_list
 	fprintf(stderr, "%s: %s%s\n", applet_name, tag, text);
 }
 
-void msg_err(const char *fmt, ...)
-{
-	va_list ap;
+/* One printf-like function per kind of message: shown from level `from`
+ * on (true: always), sent to syslog with priority prio, after tag. */
+#define MSG_FUNCTION(name, from, prio, tag)          \
+	void name(const char *fmt, ...)              \
+	{                                            \
+		va_list ap;                          \
+                                                     \
+		va_start(ap, fmt);                   \
+		emit(from, prio, tag, fmt, ap);      \
+		va_end(ap);                          \
+	}
 
-	va_start(ap, fmt);
-	emit(LOG_ERR <= level, LOG_ERR, "ERROR: ", fmt, ap);
-	va_end(ap);
-}
-
-void msg_fatal(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	emit(LOG_CRIT <= level, LOG_CRIT, "FATAL: ", fmt, ap);
-	va_end(ap);
-}
-
-void msg_usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	emit(true, LOG_ERR, "ERROR: ", fmt, ap);
-	va_end(ap);
-}
-
-void msg_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	emit(LOG_WARNING <= level, LOG_WARNING, "WARNING: ", fmt, ap);
-	va_end(ap);
-}
-
-void msg_info(const char *fmt, ...)
-{
-	va_list ap;
-
-	/* from the first -v (LOG_NOTICE), as kmod's modprobe shows its actions */
-	va_start(ap, fmt);
-	emit(LOG_NOTICE <= level, LOG_INFO, "", fmt, ap);
-	va_end(ap);
-}
+MSG_FUNCTION(msg_err, LOG_ERR <= level, LOG_ERR, "ERROR: ")
+MSG_FUNCTION(msg_fatal, LOG_CRIT <= level, LOG_CRIT, "FATAL: ")
+MSG_FUNCTION(msg_usage_error, true, LOG_ERR, "ERROR: ")
+MSG_FUNCTION(msg_warn, LOG_WARNING <= level, LOG_WARNING, "WARNING: ")
+/* from the first -v (LOG_NOTICE), as kmod's modprobe shows its actions */
+MSG_FUNCTION(msg_info, LOG_NOTICE <= level, LOG_INFO, "")
 
 void msg_usage(FILE *out, const char *usage)
 {

@@ -113,3 +113,22 @@ int read_fd_all(int fd, struct outbuf *out, const char **why)
 		out->len += (size_t)r;
 	}
 }
+
+ssize_t read_min(int fd, void *buf, size_t min, size_t max, off_t off)
+{
+	size_t got = 0;
+
+	while (got < min) {
+		ssize_t r = off >= 0 ? pread(fd, (char *)buf + got, max - got, off + (off_t)got)
+				     : read(fd, (char *)buf + got, max - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileopen.h"
 #include "glob_match.h"
 #include "modindex.h"
 #include "xarray.h"
@@ -192,42 +193,25 @@ bad:
 int modindex_open_fd(struct modindex *idx, int fd, size_t block)
 {
 	struct stat st;
-	int err;
 
 	memset(idx, 0, sizeof(*idx));
 	idx->fd = -1;
-	if (fstat(fd, &st) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EBADMSG;
-	}
+	fd = regular_fd(fd, &st);
+	if (fd < 0)
+		return fd == -EMEDIUMTYPE ? -EBADMSG : fd;
 	return open_fd(idx, fd, &st, block);
 }
 
 int modindex_open(struct modindex *idx, const char *path)
 {
-	/* open_regular()'s checks with one fstat instead of two */
-	int fd = openat(AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	/* open_regular()'s checks, with the one fstat kept */
 	struct stat st;
-	int err;
+	int fd = open_regular_st(AT_FDCWD, path, &st);
 
 	memset(idx, 0, sizeof(*idx));
 	idx->fd = -1;
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EMEDIUMTYPE;
-	}
+		return fd;
 	return open_fd(idx, fd, &st, 0);
 }
 

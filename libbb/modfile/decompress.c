@@ -30,24 +30,17 @@ int input_next(struct input *in, const unsigned char **p, size_t *n)
 int input_fill(struct input *in, const unsigned char **p, size_t *n, size_t want)
 {
 	size_t have = *n;
+	ssize_t r;
 
 	if (have >= want)
 		return 0;
 	if (have > 0)
 		memmove(in->buf, *p, have);
-	while (have < want) {
-		ssize_t r = read(in->fd, in->buf + have, sizeof(in->buf) - have);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			break;
-		have += (size_t)r;
-	}
+	r = read_min(in->fd, in->buf + have, want - have, sizeof(in->buf) - have, -1);
+	if (r < 0)
+		return (int)r;
 	*p = in->buf;
-	*n = have;
+	*n = have + (size_t)r;
 	return 0;
 }
 

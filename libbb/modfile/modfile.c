@@ -76,27 +76,6 @@ bool modcomp_supported(enum modcomp comp)
 	return false;
 }
 
-/* Read up to len bytes at the start; for a pipe these are consumed and
- * must be fed to the decoder first. */
-static ssize_t read_head(int fd, bool seekable, unsigned char *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t r = seekable ? pread(fd, buf + got, len - got, (off_t)got)
-				     : read(fd, buf + got, len - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
-}
-
 int modfile_open(struct modfile *mf, const char *path)
 {
 	struct stat st = { 0 };
@@ -125,7 +104,7 @@ int modfile_open(struct modfile *mf, const char *path)
 	mf->is_regular = S_ISREG(st.st_mode);
 	if (mf->is_regular) {
 		unsigned char head[MAGIC_MAX];
-		ssize_t n = read_head(mf->fd, true, head, sizeof(head));
+		ssize_t n = read_min(mf->fd, head, sizeof(head), sizeof(head), 0);
 
 		if (n < 0) {
 			int err = (int)n;
@@ -206,7 +185,8 @@ int modfile_image(struct modfile *mf)
 		return 0;
 	}
 	if (!mf->is_regular) {
-		ssize_t n = read_head(mf->fd, false, head, sizeof(head));
+		/* from a pipe, these bytes are consumed: fed to the decoder first */
+		ssize_t n = read_min(mf->fd, head, sizeof(head), sizeof(head), -1);
 
 		if (n < 0)
 			return (int)n;
