@@ -31,7 +31,7 @@ struct modindex {
 
 /* A node reference: flags in the top 4 bits (the node has a prefix string,
  * values, children), the node's file offset in the rest. For the reader
- * and the writer (modindex_write.c still repeats them, identically). */
+ * and the writer. */
 #define REF_PREFIX 0x80000000u
 #define REF_VALUES 0x40000000u
 #define REF_CHILDS 0x20000000u
@@ -43,13 +43,23 @@ struct modindex {
  * (MODINDEX_BIN_SUFFIX). The first five are modlookup's (enum
  * modlookup_file, in this order).
  */
+#define MODULES_DEP "modules.dep"
+#define MODULES_ALIAS "modules.alias"
+#define MODULES_SYMBOLS "modules.symbols"
+#define MODULES_BUILTIN "modules.builtin"
+#define MODULES_BUILTIN_ALIAS "modules.builtin.alias"
+#define MODULES_SOFTDEP "modules.softdep"
+#define MODULES_WEAKDEP "modules.weakdep"
+#define MODULES_DEVNAME "modules.devname"
+#define MODULES_BUILTIN_MODINFO "modules.builtin.modinfo"
+#define MODULES_ORDER "modules.order"
+#define MODINDEX_BIN_SUFFIX ".bin"
 enum modindex_file {
 	MODINDEX_DEP, MODINDEX_ALIAS, MODINDEX_SYMBOLS, MODINDEX_BUILTIN, MODINDEX_BUILTIN_ALIAS,
 	MODINDEX_SOFTDEP, MODINDEX_WEAKDEP, MODINDEX_DEVNAME, MODINDEX_BUILTIN_MODINFO, MODINDEX_ORDER,
 	MODINDEX_NFILES
 };
 #define MODINDEX_NAME_MAX 24   /* the longest name, "modules.builtin.modinfo", and its NUL */
-#define MODINDEX_BIN_SUFFIX ".bin"
 extern const char modindex_files[MODINDEX_NFILES][MODINDEX_NAME_MAX];
 
 /* 0, -ENOENT (no such file), -EBADMSG (not an index) or -errno. */

@@ -8,6 +8,7 @@
 
 #include "depmod_int.h"
 #include "fileopen.h"
+#include "modindex.h"
 
 static int hash_order(const void *pa, const void *pb)
 {
@@ -66,7 +67,7 @@ int dm_build_array(struct dm *d)
 	for (size_t i = 0; i < d->n; i++)
 		d->array[i]->idx = (uint32_t)i;
 
-	fp = dm_open_in_dir(d, "modules.order", false);
+	fp = dm_open_in_dir(d, MODULES_ORDER, false);
 	if (fp == NULL)
 		return 0;
 	while (fgets(line, sizeof(line), fp) != NULL) {

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "depmod_int.h"
+#include "modindex.h"
+#include "modname.h"
 #include "dirswap.h"
 #include "modindex_write.h"
 #include "wbuf.h"
@@ -113,31 +115,16 @@ static int out_dep(struct out *o, struct out *bin)
 	return err;
 }
 
-/* kmod's alias key: '-' as '_' outside [...]; -EINVAL for an unmatched
- * bracket. */
-static int alias_norm(const char *alias, char *out, size_t size)
+/* kmod's alias key (modname_alias): false after saying why not. */
+static bool alias_key(const char *alias, char *out, size_t size)
 {
-	size_t i;
+	int r = modname_alias(alias, out, size, false);
 
-	for (i = 0; i + 1 < size; i++) {
-		char c = alias[i];
-
-		if (c == '\0')
-			break;
-		if (c == ']')
-			return -EINVAL;
-		if (c == '[') {
-			while (alias[i] != ']' && alias[i] != '\0' && i + 1 < size) {
-				out[i] = alias[i];
-				i++;
-			}
-			if (alias[i] != ']' || i + 1 >= size)
-				return -EINVAL;
-		}
-		out[i] = c == '-' ? '_' : alias[i];
-	}
-	out[i] = '\0';
-	return 0;
+	if (r == -ENAMETOOLONG)
+		msg_warn("alias too long, not indexed: %.64s...", alias);
+	else if (r < 0)
+		msg_warn("Unmatched bracket in %s", alias);
+	return r == 0;
 }
 
 static int out_alias(struct out *o, struct out *bin)
@@ -159,10 +146,8 @@ static int out_alias(struct out *o, struct out *bin)
 			wfmt(o->w, "alias %s %s\n", p + 1, m->name);
 			if (bin->dry)
 				continue;
-			if (alias_norm(p + 1, norm, sizeof(norm)) < 0) {
-				msg_warn("Unmatched bracket in %s", p + 1);
+			if (!alias_key(p + 1, norm, sizeof(norm)))
 				continue;
-			}
 			err = index_add(bin, norm, m->name, m->idx, d->warn_dups ? &dups : NULL, "alias");
 		}
 	}
@@ -246,7 +231,7 @@ static int out_builtin(struct out *o)
 	if (o->dry)
 		return 0;
 	/* kmod leaves an empty file when there is no modules.builtin */
-	fp = dm_open_in_dir(o->d, "modules.builtin", false);
+	fp = dm_open_in_dir(o->d, MODULES_BUILTIN, false);
 	if (fp == NULL)
 		return 0;
 	modindex_writer_init(&o->idx);
@@ -291,11 +276,11 @@ static int out_builtin_alias(struct out *o)
 
 	if (o->dry)
 		return 0;
-	fp = dm_open_in_dir(o->d, "modules.builtin.modinfo", false);
+	fp = dm_open_in_dir(o->d, MODULES_BUILTIN_MODINFO, false);
 	if (fp == NULL)
 		return 0;
 	fclose(fp);
-	if (modctx_modpath(&o->d->ctx, "modules.builtin.modinfo", path, sizeof(path)) < 0)
+	if (modctx_modpath(&o->d->ctx, MODULES_BUILTIN_MODINFO, path, sizeof(path)) < 0)
 		return -ENAMETOOLONG;
 	err = modfile_open(&mf, path);
 	if (err == 0)
@@ -325,10 +310,8 @@ static int out_builtin_alias(struct out *o)
 		value[len] = '\0';
 		if (len == 0)
 			continue;
-		if (alias_norm(value, norm, sizeof(norm)) < 0) {
-			msg_warn("Unmatched bracket in %s", value);
+		if (!alias_key(value, norm, sizeof(norm)))
 			continue;
-		}
 		err = index_add(o, norm, name, 0, NULL, NULL);
 	}
 	modfile_close(&mf);
@@ -435,17 +418,17 @@ static const struct output {
 	int (*text)(struct out *o, struct out *bin);
 	int (*index)(struct out *o);
 } outputs[] = {
-	{ "modules.dep", out_dep, NULL },
-	{ "modules.dep.bin", NULL, write_index },
-	{ "modules.alias", out_alias, NULL },
-	{ "modules.alias.bin", NULL, write_index },
-	{ "modules.softdep", out_softdep, NULL },
-	{ "modules.weakdep", out_weakdep, NULL },
-	{ "modules.symbols", out_symbols, NULL },
-	{ "modules.symbols.bin", NULL, write_index },
-	{ "modules.builtin.bin", NULL, out_builtin },
-	{ "modules.builtin.alias.bin", NULL, out_builtin_alias },
-	{ "modules.devname", out_devname, NULL },
+	{ MODULES_DEP, out_dep, NULL },
+	{ MODULES_DEP MODINDEX_BIN_SUFFIX, NULL, write_index },
+	{ MODULES_ALIAS, out_alias, NULL },
+	{ MODULES_ALIAS MODINDEX_BIN_SUFFIX, NULL, write_index },
+	{ MODULES_SOFTDEP, out_softdep, NULL },
+	{ MODULES_WEAKDEP, out_weakdep, NULL },
+	{ MODULES_SYMBOLS, out_symbols, NULL },
+	{ MODULES_SYMBOLS MODINDEX_BIN_SUFFIX, NULL, write_index },
+	{ MODULES_BUILTIN MODINDEX_BIN_SUFFIX, NULL, out_builtin },
+	{ MODULES_BUILTIN_ALIAS MODINDEX_BIN_SUFFIX, NULL, out_builtin_alias },
+	{ MODULES_DEVNAME, out_devname, NULL },
 };
 
 #define O_NFILES ARRAY_SIZE(outputs)

@@ -13,16 +13,16 @@
 #include "xarray.h"
 
 const char modindex_files[MODINDEX_NFILES][MODINDEX_NAME_MAX] = {
-	[MODINDEX_DEP] = "modules.dep",
-	[MODINDEX_ALIAS] = "modules.alias",
-	[MODINDEX_SYMBOLS] = "modules.symbols",
-	[MODINDEX_BUILTIN] = "modules.builtin",
-	[MODINDEX_BUILTIN_ALIAS] = "modules.builtin.alias",
-	[MODINDEX_SOFTDEP] = "modules.softdep",
-	[MODINDEX_WEAKDEP] = "modules.weakdep",
-	[MODINDEX_DEVNAME] = "modules.devname",
-	[MODINDEX_BUILTIN_MODINFO] = "modules.builtin.modinfo",
-	[MODINDEX_ORDER] = "modules.order",
+	[MODINDEX_DEP] = MODULES_DEP,
+	[MODINDEX_ALIAS] = MODULES_ALIAS,
+	[MODINDEX_SYMBOLS] = MODULES_SYMBOLS,
+	[MODINDEX_BUILTIN] = MODULES_BUILTIN,
+	[MODINDEX_BUILTIN_ALIAS] = MODULES_BUILTIN_ALIAS,
+	[MODINDEX_SOFTDEP] = MODULES_SOFTDEP,
+	[MODINDEX_WEAKDEP] = MODULES_WEAKDEP,
+	[MODINDEX_DEVNAME] = MODULES_DEVNAME,
+	[MODINDEX_BUILTIN_MODINFO] = MODULES_BUILTIN_MODINFO,
+	[MODINDEX_ORDER] = MODULES_ORDER,
 };
 
 /* A key is at most a line of a modules file; deeper walks mean a loop. */

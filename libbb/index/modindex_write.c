@@ -10,10 +10,6 @@
 #include "modindex_write.h"
 #include "wbuf.h"
 
-#define REF_PREFIX 0x80000000u
-#define REF_VALUES 0x40000000u
-#define REF_CHILDS 0x20000000u
-#define REF_OFFSET 0x0fffffffu
 #define INDEX_VERSION 0x00020001u
 
 struct modindex_entry {
