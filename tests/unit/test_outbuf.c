@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* outbuf: a buffer growing up to its limit; whole files and short reads. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "outbuf.h"
+
+static void grows_to_the_limit_and_no_further(void **state)
+{
+	struct outbuf b = { .limit = 100000 };
+
+	(void)state;
+	assert_int_equal(outbuf_reserve(&b, 10), 0);
+	assert_true(b.cap >= 10 && b.cap <= b.limit);
+	assert_int_equal(outbuf_reserve(&b, 90000), 0);
+	b.len = 90000;
+	/* asking past the limit is refused, nothing changes */
+	assert_int_equal(outbuf_reserve(&b, 10001), -EFBIG);
+	assert_int_equal(outbuf_reserve(&b, 10000), 0);
+	assert_true(b.cap >= 100000 && b.cap <= b.limit);
+	b.len = b.cap;
+	assert_int_equal(outbuf_room(&b), -EFBIG);
+	outbuf_free(&b);
+	assert_null(b.data);
+}
+
+static void pages_and_admit(void **state)
+{
+	struct outbuf b = { .limit = 1 << 20, .pages = true };
+
+	(void)state;
+	assert_int_equal(outbuf_reserve(&b, 5000), 0);
+	memset(b.data, 'x', 5000);
+	b.len = 5000;
+	assert_int_equal(outbuf_reserve(&b, 200000), 0);   /* mremap keeps the bytes */
+	assert_int_equal(b.data[4999], 'x');
+	outbuf_free(&b);
+}
+
+static int refuse(void *arg, size_t old_cap, size_t new_cap)
+{
+	(void)arg;
+	(void)old_cap;
+	return new_cap > 70000 ? -EAGAIN : 0;
+}
+
+static void admit_can_refuse(void **state)
+{
+	struct outbuf b = { .limit = 1 << 20, .admit = refuse };
+
+	(void)state;
+	assert_int_equal(outbuf_reserve(&b, 1000), 0);
+	b.len = b.cap;
+	assert_int_equal(outbuf_reserve(&b, 100000), -EAGAIN);
+	outbuf_free(&b);
+}
+
+static void whole_files_and_pipes(void **state)
+{
+	char path[] = "/tmp/test_outbuf.XXXXXX";
+	int fd = mkstemp(path), p[2];
+	struct outbuf b = { .limit = 1000 };
+	const char *why = NULL;
+	char buf[64];
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "hello world\n", 12), 12);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(read_fd_all(fd, &b, &why), 0);
+	assert_int_equal(b.len, 12);
+	assert_memory_equal(b.data, "hello world\n", 12);
+	outbuf_free(&b);
+	/* read_min: at an offset with pread, whatever the file position */
+	assert_int_equal(read_min(fd, buf, 5, 5, 6), 5);
+	assert_memory_equal(buf, "world", 5);
+	/* fewer only at the end */
+	assert_int_equal(read_min(fd, buf, 20, sizeof(buf), 0), 12);
+	close(fd);
+	unlink(path);
+	/* a pipe delivering in pieces: at least min bytes come back */
+	assert_int_equal(pipe(p), 0);
+	if (fork() == 0) {
+		for (int i = 0; i < 4; i++) {
+			if (write(p[1], "ab", 2) != 2)
+				_exit(1);
+			usleep(20000);
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	assert_int_equal(read_min(p[0], buf, 6, sizeof(buf), -1), 6);
+	close(p[0]);
+	/* past the limit: file too large */
+	b.limit = 4;
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], "0123456789", 10), 10);
+	close(p[1]);
+	assert_int_equal(read_fd_all(p[0], &b, &why), -EFBIG);
+	assert_string_equal(why, "file too large");
+	close(p[0]);
+	outbuf_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(grows_to_the_limit_and_no_further),
+		cmocka_unit_test(pages_and_admit),
+		cmocka_unit_test(admit_can_refuse),
+		cmocka_unit_test(whole_files_and_pipes),
+	};
+	return cmocka_run_group_tests_name("outbuf", tests, NULL, NULL);
+}
