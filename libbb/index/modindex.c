@@ -906,8 +906,25 @@ static int dump_node(struct dump *d, uint32_t ref)
 int modindex_dump(const struct modindex *idx, modindex_entry_fn *cb, void *arg)
 {
 	struct dump d = { .idx = idx, .cb = cb, .arg = arg, .w.idx = idx };
+	struct modindex whole;
+	unsigned char *buf = NULL;
 	int r = 0;
 
+	/* A dump visits every node: the file is read whole, once, instead of
+	 * block by block through the cache (which a walk of everything would
+	 * go round again and again). */
+	if (idx->data == NULL && idx->size > 0) {
+		buf = malloc(idx->size);
+		if (buf == NULL)
+			return -ENOMEM;
+		if (pread_all(idx->fd, buf, idx->size, 0) < 0) {
+			free(buf);
+			return -EBADMSG;
+		}
+		whole = *idx;
+		whole.data = buf;
+		d.idx = d.w.idx = &whole;
+	}
 	walk_budget(&d.w, "");
 	if ((idx->root & REF_OFFSET) != 0) {
 		r = pat_push(&d.w, "", 0);
@@ -915,5 +932,6 @@ int modindex_dump(const struct modindex *idx, modindex_entry_fn *cb, void *arg)
 			r = dump_node(&d, idx->root);
 	}
 	free(d.w.pat);
+	free(buf);
 	return r < 0 ? r : 0;
 }
