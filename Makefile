@@ -193,7 +193,7 @@ APPLETS := $(basename $(notdir $(APPLET_SRCS)))
 LIBBB-y := msg confline modname context kernel modfile decompress modelf modsig modindex modlookup modconf loaddiag modparams
 LIBBB-y += ere glob_match xarray fileopen
 # depmod's library (include/depmod.h; its internal headers are beside it).
-LIBBB_DEPMOD := run conf walk order symbols readahead outputs stab wbuf moddeps modindex_write modparts dirswap
+LIBBB_DEPMOD := run conf walk order symbols readahead outputs stab wbuf moddeps modindex_write modparts dirswap cache
 LIBBB-y += $(addprefix depmod/,$(LIBBB_DEPMOD))
 LIBBB-$(CONFIG_FEATURE_GZIP) += decompress_gzip
 LIBBB-$(CONFIG_FEATURE_XZ) += decompress_xz

@@ -119,6 +119,13 @@ static int ahead_admit(void *arg, size_t old_cap, size_t new_cap)
  * by the main thread, in parts (load_module). */
 static void fetch(struct dm *d, size_t i, struct slot *sl)
 {
+	if (dm_cache_hit(d, d->array[i])) {
+		/* its facts are in the cache: nothing to open */
+		memset(&sl->mf, 0, sizeof(sl->mf));
+		sl->mf.fd = -1;
+		sl->err = 0;
+		return;
+	}
 	sl->err = modfile_open(&sl->mf, d->array[i]->path);
 	if (sl->err == 0 && sl->a != NULL) {
 		sl->mf.admit = ahead_admit;
@@ -172,7 +179,7 @@ static void ahead_start(struct ahead *a, struct dm *d)
 	for (size_t i = 0; i < d->n && !compressed; i++) {
 		const char *dot = strrchr(d->array[i]->path, '.');
 
-		compressed = dot && strcmp(dot, ".ko") != 0;
+		compressed = dot && strcmp(dot, ".ko") != 0 && !dm_cache_hit(d, d->array[i]);
 	}
 	/* One core, or nothing to decompress: all in the main thread. */
 	if (cpus < 2 || d->n < 2 || !compressed)
@@ -207,7 +214,7 @@ static struct slot *ahead_get(struct ahead *a, size_t i)
 			ahead_wait(a);
 		pthread_mutex_unlock(&a->lock);
 	}
-	if (sl->err == 0 && sl->mf.image == NULL && !plain_file(&sl->mf))
+	if (sl->err == 0 && sl->mf.image == NULL && !plain_file(&sl->mf) && !dm_cache_hit(a->d, a->d->array[i]))
 		sl->err = modfile_image(&sl->mf);
 	return sl;
 }
@@ -241,6 +248,21 @@ static void ahead_stop(struct ahead *a)
 		modfile_close(&a->slots[i % WINDOW].mf);
 }
 
+/* Module m read by the main thread, outside the window. */
+static int read_now(struct dm *d, struct mod *m, struct modparts *mp)
+{
+	struct modfile mf;
+	int ferr = modfile_open(&mf, m->path), err;
+
+	if (ferr == 0 && !plain_file(&mf))
+		ferr = modfile_image(&mf);
+	dm_cache_begin(d, m, ferr == 0 ? mf.fd : -1);
+	err = dm_load_module(d, m, &mf, ferr, mp);
+	dm_cache_end(d, m);
+	modfile_close(&mf);
+	return err;
+}
+
 int dm_read_modules(struct dm *d)
 {
 	struct ahead *a = malloc(sizeof(*a));
@@ -251,9 +273,21 @@ int dm_read_modules(struct dm *d)
 		return -ENOMEM;
 	ahead_start(a, d);
 	for (size_t i = 0; i < d->n && err == 0; i++) {
+		struct mod *m = d->array[i];
 		struct slot *sl = ahead_get(a, i);
 
-		err = dm_load_module(d, d->array[i], &sl->mf, sl->err, &mp);
+		if (dm_cache_hit(d, m)) {
+			err = dm_apply_facts(d, m, m->cfacts, m->cfacts_len);
+			if (err == 1) {
+				/* not to be trusted after all: read the file */
+				m->cfacts = NULL;
+				err = read_now(d, m, &mp);
+			}
+		} else {
+			dm_cache_begin(d, m, sl->err == 0 ? sl->mf.fd : -1);
+			err = dm_load_module(d, m, &sl->mf, sl->err, &mp);
+			dm_cache_end(d, m);
+		}
 		ahead_done(a, sl);
 		if (err < 0)
 			msg_fatal("%s: %s", d->array[i]->path, strerror(-err));
