@@ -26,7 +26,7 @@
 //config:
 //config:config FEATURE_DEPMOD_CACHE
 //config:	bool "Reuse what was read from unchanged modules"
-//config:	default y
+//config:	default n
 //config:	depends on DEPMOD
 //config:	help
 //config:	  Keep what depmod read from each module file (symbols, CRCs,
@@ -34,8 +34,10 @@
 //config:	  resolved) in modules.depmod-cache, written with the index
 //config:	  files, and read again only the files that changed since (by
 //config:	  path, inode, size and times). The output is the same as a
-//config:	  full run's. The file takes a few MiB per kernel; --no-cache
-//config:	  neither reads nor writes it.
+//config:	  full run's. The file takes a few MiB per kernel (7.2 MiB
+//config:	  for Debian 12's amd64 tree) and is not kmod's: off by default
+//config:	  for now, so that the module folder holds what kmod's depmod
+//config:	  leaves there. --no-cache neither reads nor writes it.
 //applet:APPLET(depmod)
 
 #include <getopt.h>

@@ -478,6 +478,15 @@ void dm_cache_end(struct dm *d, struct mod *m)
 	m->recorded = true;
 }
 
+int dm_cache_test_record(struct dm *d, const unsigned char **b, size_t *n)
+{
+	if (d->cache == NULL || d->cache->rec_failed)
+		return -1;
+	*b = d->cache->rec.v;
+	*n = d->cache->rec.n;
+	return 0;
+}
+
 /* ---- writing ---------------------------------------------------------------------- */
 
 struct cwriter {

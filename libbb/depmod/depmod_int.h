@@ -240,6 +240,8 @@ int dm_cache_write(struct dm *d, struct wbuf *w);
  * entries, or -1: not to be trusted), and the checksum it uses. */
 int dm_cache_check(const unsigned char *b, size_t n);
 uint64_t dm_cache_checksum(const void *data, size_t n);
+/* The facts recorded so far (0), or -1. */
+int dm_cache_test_record(struct dm *d, const unsigned char **b, size_t *n);
 
 /* ---- readahead.c -------------------------------------------------------- */
 
