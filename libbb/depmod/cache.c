@@ -291,19 +291,20 @@ static int parse(struct dmcache *c, const unsigned char *b, size_t n)
 	    memcmp(b + CACHE_HDR, c->key, keylen) != 0)
 		return -1;
 	pos = CACHE_HDR + keylen + pad8(keylen);
-	if (count > (n - pos) / CACHE_ENT)
+	if (pos > n - 8 || count > (n - 8 - pos) / CACHE_ENT)
 		return -1;
 	for (uint32_t i = 0; i < count; i++) {
-		size_t plen, flen;
+		size_t plen, flen, room;
 		struct sslot *s;
 
+		/* pos <= n - 8 here: every length is checked against room left */
 		if (n - 8 - pos < CACHE_ENT)
 			return -1;
+		room = n - 8 - pos - CACHE_ENT;
 		plen = get32(b + pos + 40);
 		flen = get32(b + pos + 44);
-		if (plen == 0 || plen > CACHE_PATH_MAX || flen > n - 8 - pos - CACHE_ENT - plen)
-			return -1;
-		if (pad8(plen + flen) > n - 8 - pos - CACHE_ENT - plen - flen)
+		if (plen == 0 || plen > CACHE_PATH_MAX || plen > room || flen > room - plen ||
+		    pad8(plen + flen) > room - plen - flen)
 			return -1;
 		s = stab_get(&c->paths, (const char *)b + pos + CACHE_ENT, plen, true);
 		if (s == NULL || s->val != UINT32_MAX || pos > UINT32_MAX - 1)

@@ -174,15 +174,18 @@ static void ahead_start(struct ahead *a, struct dm *d)
 		return;
 	/* a static initializer: pthread_mutex_init would link 423 bytes more */
 	a->lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
-	bool compressed = false;
+	size_t compressed = 0;
 
-	for (size_t i = 0; i < d->n && !compressed; i++) {
+	/* (the modules whose facts the cache holds are not read) */
+	for (size_t i = 0; i < d->n && compressed < 2 * WINDOW; i++) {
 		const char *dot = strrchr(d->array[i]->path, '.');
 
-		compressed = dot && strcmp(dot, ".ko") != 0 && !dm_cache_hit(d, d->array[i]);
+		compressed += dot && strcmp(dot, ".ko") != 0 && !dm_cache_hit(d, d->array[i]);
 	}
-	/* One core, or nothing to decompress: all in the main thread. */
-	if (cpus < 2 || d->n < 2 || !compressed)
+	/* One core, or little to decompress (a window's handover per module
+	 * costs more than a few modules' decompression): all in the main
+	 * thread. */
+	if (cpus < 2 || d->n < 2 || compressed < (d->cache ? 2 * WINDOW : 1))
 		return;
 	for (long i = 0; i < (cpus < 4 ? cpus : 4); i++) {
 		if (pthread_create(&a->threads[a->nthreads], NULL, ahead_worker, a) != 0)

@@ -304,6 +304,15 @@ static void cache_file(void **state)
 		sum = dm_cache_checksum(c, n - 8);
 		memcpy(c + n - 8, &sum, 8);
 		assert_int_equal(dm_cache_check(c, n), -1);
+		/* a path length past the end (found by fuzz_depmodcache: the
+		 * room left was computed by a subtraction that wrapped) */
+		for (uint32_t plen = 4000; plen < 4100; plen += 8) {
+			memcpy(c, b, n);
+			memcpy(c + e + 40, &plen, 4);
+			sum = dm_cache_checksum(c, n - 8);
+			memcpy(c + n - 8, &sum, 8);
+			assert_int_equal(dm_cache_check(c, n), -1);
+		}
 
 		memcpy(c, b, n);
 		c[32] ^= 1;  /* the key */
