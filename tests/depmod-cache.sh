@@ -259,6 +259,21 @@ if command -v strace > /dev/null; then
 	mv "$t" "$t.moved" && mv "$t.moved" "$t"  # a rename changes ctime only
 	n=$(opens)
 	[ "$n" = 1 ] && ok "renamed back: read again (ctime)" || ko "renamed back: $n modules opened"
+	# -n writes nothing, and says what a run without the cache says
+	rm -f "$smdir/modules.depmod-cache"
+	"$bin" depmod -n -b "$small" -C "$work/small.d" "$ver" > "$work/n1" 2>&1
+	[ ! -e "$smdir/modules.depmod-cache" ] && ok "-n: no cache written" || ko "-n wrote a cache"
+	"$bin" depmod -n --no-cache -b "$small" -C "$work/small.d" "$ver" > "$work/n2" 2>&1
+	cmp -s "$work/n1" "$work/n2" && ok "-n: same output as without the cache" || ko "-n: output differs"
+	# -o: the cache goes with the files, into the output tree, and is used
+	sleep 4  # the module renamed back above settles
+	"$bin" depmod -b "$small" -o "$work/out" -C "$work/small.d" "$ver" > /dev/null 2>&1
+	[ -s "$work/out/lib/modules/$ver/modules.depmod-cache" ] && [ ! -e "$smdir/modules.depmod-cache" ] &&
+		ok "-o: the cache in the output tree only" || ko "-o: the cache not (only) in the output tree"
+	strace -f -qq -e trace=openat,open -o "$work/trace" \
+		"$bin" depmod -b "$small" -o "$work/out" -C "$work/small.d" "$ver" > /dev/null 2>&1
+	n=$(grep -c '\.ko[."]' "$work/trace")
+	[ "$n" = 0 ] && ok "-o: its cache used" || ko "-o: $n modules opened"
 else
 	ko "strace not installed: cannot check that the cache is used"
 fi
