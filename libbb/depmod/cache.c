@@ -110,10 +110,14 @@ static void csum_feed(struct csum *c, const void *data, size_t n)
 			c->nacc = 0;
 		}
 	}
+	/* words read little-endian, as the bytes above and below are put
+	 * together: the sum of a stream does not depend on how it was cut */
 	for (; n >= 8; p += 8, n -= 8) {
 		uint64_t w;
 
 		memcpy(&w, p, 8);
+		if (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
+			w = __builtin_bswap64(w);
 		c->h = csum_mix(c->h, w);
 	}
 	for (; n > 0; n--)

@@ -257,6 +257,21 @@ static unsigned char *write_sample(size_t *n, bool dup)
 	return read_all(path, n);
 }
 
+/* The checksum sees a byte dropped or a bit changed at the end. */
+static void checksum_sees_changes(void **state)
+{
+	unsigned char b[64];
+	uint64_t whole;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(b); i++)
+		b[i] = (unsigned char)(i * 37 + 1);
+	whole = dm_cache_checksum(b, sizeof(b));
+	assert_int_not_equal(whole, dm_cache_checksum(b, sizeof(b) - 1));
+	b[63] ^= 0x80;
+	assert_int_not_equal(whole, dm_cache_checksum(b, sizeof(b)));
+}
+
 static void cache_file(void **state)
 {
 	size_t n;
@@ -343,6 +358,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(facts_round_trip),
 		cmocka_unit_test(facts_apply),
+		cmocka_unit_test(checksum_sees_changes),
 		cmocka_unit_test(cache_file),
 	};
 
