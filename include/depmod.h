@@ -24,6 +24,7 @@ struct depmod_opts {
 	bool dry;               /* -n: the text files to standard output */
 	bool print_unknown;     /* -e */
 	bool warn_dups;         /* -w */
+	bool no_cache;          /* --no-cache: no module facts reused or kept */
 };
 
 /*

@@ -23,6 +23,21 @@
 //config:	  it (or where the filesystem cannot), each file is replaced by
 //config:	  its own rename: every file is whole, but the set can be mixed
 //config:	  until the last rename.
+//config:
+//config:config FEATURE_DEPMOD_CACHE
+//config:	bool "Reuse what was read from unchanged modules"
+//config:	default n
+//config:	depends on DEPMOD
+//config:	help
+//config:	  Keep what depmod read from each module file (symbols, CRCs,
+//config:	  aliases and dependencies declared, never dependencies
+//config:	  resolved) in modules.depmod-cache, written with the index
+//config:	  files, and read again only the files that changed since (by
+//config:	  path, inode, size and times). The output is the same as a
+//config:	  full run's. The file takes a few MiB per kernel (7.2 MiB
+//config:	  for Debian 12's amd64 tree) and is not kmod's: off by default
+//config:	  for now, so that the module folder holds what kmod's depmod
+//config:	  leaves there. --no-cache neither reads nor writes it.
 //applet:APPLET(depmod)
 
 #include <getopt.h>
@@ -49,6 +64,7 @@ static const char usage[] =
 	"  -n, --show, --dry-run  write the text files to standard output only\n"
 	"  -P, --symbol-prefix C  architecture symbol prefix\n"
 	"  -w, --warn           warn on duplicate aliases and symbols\n"
+	"      --no-cache       read every module, keep nothing for the next run\n"
 	"  -v, --verbose        show each dependency found\n"
 	"  -V, --version        show version\n"
 	"  -h, --help           show this help\n"
@@ -73,6 +89,7 @@ int depmod_main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "symbol-prefix", required_argument, NULL, 'P' },
 		{ "warn", no_argument, NULL, 'w' },
+		{ "no-cache", no_argument, NULL, 0x100 },
 		/* --verbose --version --help */
 		MSG_LONGOPTS_END(3),
 	};
@@ -98,6 +115,7 @@ int depmod_main(int argc, char **argv)
 		case 'e': o.print_unknown = true; break;
 		case 'n': o.dry = true; break;
 		case 'w': o.warn_dups = true; break;
+		case 0x100: o.no_cache = true; break;
 		case 'P':
 			if (optarg[0] == '\0' || optarg[1] != '\0') {
 				msg_fatal("-P only takes a single char");

@@ -103,6 +103,12 @@ step compat-depmod-cycles bash -c 'bash tests/compat/kmod34.sh build/kmod34 &&
 # delays injected, readers asking all the while (the index set must stay
 # whole, every answer right, nothing left behind).
 step depmod-stress bash tests/depmod-stress.sh build/modutils
+# depmod's cache: random changes to a copy of the amd64 tree, the cached run
+# against a full one (--no-cache) after each round.
+# (CONFIG_FEATURE_DEPMOD_CACHE is off in the defconfig: a build with it on.)
+step depmod-cache bash -c 'bash tests/compat/trees.sh --only amd64 >/dev/null && mkdir -p build/cache &&
+	sed "s/^# CONFIG_FEATURE_DEPMOD_CACHE is not set/CONFIG_FEATURE_DEPMOD_CACHE=y/" configs/defconfig > build/cache/.config &&
+	make -s O=build/cache && make -s O=build/cache check-unit && bash tests/depmod-cache.sh build/cache/modutils'
 step configs bash tests/configs.sh
 step cross-armhf bash tests/cross.sh
 step unit-armhf make -s O=build/arm CROSS_COMPILE=arm-linux-gnueabihf- STATIC=1 check-unit

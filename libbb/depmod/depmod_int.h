@@ -93,6 +93,16 @@ struct mod {
 	uint32_t idx;
 	uint32_t info_off, info_len;   /* records in dm.info */
 	uint32_t imp_off, imp_n;       /* imports in dm.imports */
+	/* cache.c */
+	struct dm_cache_id {
+		uint64_t dev, ino, size;
+		int64_t mtime, ctime;  /* ns */
+		bool valid;            /* a regular file, stat()ed */
+	} cid;
+	bool recorded;                 /* its facts are in the new cache's record */
+	size_t rec_off, rec_len;
+	const unsigned char *cfacts;   /* its facts in the old cache, or NULL */
+	uint32_t cfacts_len;
 };
 
 /* An import: symbol number and flags. */
@@ -132,6 +142,7 @@ struct dm {
 	struct vec imports;     /* uint32_t */
 	struct vec crcs;        /* uint64_t, parallel to imports with -E */
 	struct moddeps g;
+	struct dmcache *cache;  /* cache.c: NULL when off */
 };
 
 /* ---- run.c -------------------------------------------------------------- */
@@ -183,10 +194,54 @@ int dm_load_kernel_syms(struct dm *d, const char *file, bool symvers);
 /* Index module m from its opened file (ferr: why it could not be read). */
 int dm_load_module(struct dm *d, struct mod *m, struct modfile *file, int ferr,
 		   struct modparts *mp);
+/* Index module m from its facts in the cache, as dm_load_module would: 0,
+ * 1 when the facts are malformed (nothing done: read the file), -ENOMEM. */
+int dm_apply_facts(struct dm *d, struct mod *m, const unsigned char *facts, size_t len);
 /* The dependencies of every module, into d->g. */
 int dm_resolve(struct dm *d);
 /* moddeps_cycles' report of one cycle (arg: the struct dm). */
 void dm_report_cycle(const uint32_t *path, size_t len, void *arg);
+
+/* ---- cache.c ------------------------------------------------------------ */
+
+struct wbuf;
+
+/* The cache file's name in the output folder. */
+extern const char dm_cache_name[];
+
+/* One fact of a module (dm_fact_next). */
+struct dm_fact {
+	char tag;               /* 'E' export, 'A' .modinfo record, 'I' import,
+				 * 'X' imports dropped, 'W' warning */
+	char type;              /* 'A': 'a', 's' or 'w' */
+	bool weak;              /* 'I' */
+	uint64_t crc;           /* 'E', 'I' */
+	const char *str;        /* name, value or warning (not NUL-ended) */
+	uint32_t len;
+};
+
+/* Take the run's start time and read the old cache of the output folder
+ * when it can be trusted; record: a new one is written. 0 or -ENOMEM. */
+int dm_cache_open(struct dm *d, bool record);
+void dm_cache_free(struct dm *d);
+/* For each module of d->array: its facts in the old cache, if unchanged. */
+void dm_cache_match(struct dm *d);
+bool dm_cache_hit(const struct dm *d, const struct mod *m);
+/* Around dm_load_module of m, read from fd (-1: could not be opened). */
+void dm_cache_begin(struct dm *d, struct mod *m, int fd);
+void dm_cache_end(struct dm *d, struct mod *m);
+/* Record a fact of the module being read (nothing when not recording). */
+void dm_rec_fact(struct dm *d, char tag, char type, bool weak, uint64_t crc, const char *s, size_t len);
+/* The next fact of b[0..n) at *pos: 1, 0 at the end, -1 malformed. */
+int dm_fact_next(const unsigned char *b, size_t n, size_t *pos, struct dm_fact *f);
+/* Write the new cache through w (flushed). 0 or -errno. */
+int dm_cache_write(struct dm *d, struct wbuf *w);
+/* For the unit tests: check a cache image as a run would (its number of
+ * entries, or -1: not to be trusted), and the checksum it uses. */
+int dm_cache_check(const unsigned char *b, size_t n);
+uint64_t dm_cache_checksum(const void *data, size_t n);
+/* The facts recorded so far (0), or -1. */
+int dm_cache_test_record(struct dm *d, const unsigned char **b, size_t *n);
 
 /* ---- readahead.c -------------------------------------------------------- */
 

@@ -432,7 +432,7 @@ static const struct output {
 };
 
 #define O_NFILES ARRAY_SIZE(outputs)
-_Static_assert(ARRAY_SIZE(outputs) <= DIRSWAP_MAX_NAMES, "dirswap takes at most DIRSWAP_MAX_NAMES files");
+_Static_assert(ARRAY_SIZE(outputs) + 1 <= DIRSWAP_MAX_NAMES, "dirswap takes at most DIRSWAP_MAX_NAMES files");
 
 size_t dm_output_count(void)
 {
@@ -506,6 +506,23 @@ int dm_write_set(struct dm *d, struct dirswap *s)
 		wflush(w);
 		if (err == 0)
 			err = w->err;
+	} else if (err == 0 && d->cache != NULL) {
+		/* the cache: file O_NFILES of the set (run.c) */
+		int fd = dirswap_create(s, O_NFILES);
+
+		if (fd < 0) {
+			err = fd;
+			msg_err("could not create a new %s in %s: %s", dm_cache_name, s->path, strerror(-err));
+		} else {
+			wbuf_init(w, fd);
+			err = dm_cache_write(d, w);
+			if (err == 0 && fdatasync(fd) < 0)
+				err = -errno;
+			if (close(fd) < 0 && err == 0)
+				err = -errno;
+			if (err < 0)
+				msg_err("could not write %s/%s: %s", s->path, dm_cache_name, strerror(-err));
+		}
 	}
 	/* What the generators kept for a later file, when one failed. */
 	for (size_t i = 0; i < O_NFILES; i++)

@@ -119,6 +119,13 @@ static int ahead_admit(void *arg, size_t old_cap, size_t new_cap)
  * by the main thread, in parts (load_module). */
 static void fetch(struct dm *d, size_t i, struct slot *sl)
 {
+	if (dm_cache_hit(d, d->array[i])) {
+		/* its facts are in the cache: nothing to open */
+		memset(&sl->mf, 0, sizeof(sl->mf));
+		sl->mf.fd = -1;
+		sl->err = 0;
+		return;
+	}
 	sl->err = modfile_open(&sl->mf, d->array[i]->path);
 	/* A large .xz module is read in parts, not held whole (libbb/modfile/xzparts.c). */
 	sl->mf.parts_min = modfile_parts_min();
@@ -169,15 +176,18 @@ static void ahead_start(struct ahead *a, struct dm *d)
 		return;
 	/* a static initializer: pthread_mutex_init would link 423 bytes more */
 	a->lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
-	bool compressed = false;
+	size_t compressed = 0;
 
-	for (size_t i = 0; i < d->n && !compressed; i++) {
+	/* (the modules whose facts the cache holds are not read) */
+	for (size_t i = 0; i < d->n && compressed < 2 * WINDOW; i++) {
 		const char *dot = strrchr(d->array[i]->path, '.');
 
-		compressed = dot && strcmp(dot, ".ko") != 0;
+		compressed += dot && strcmp(dot, ".ko") != 0 && !dm_cache_hit(d, d->array[i]);
 	}
-	/* One core, or nothing to decompress: all in the main thread. */
-	if (cpus < 2 || d->n < 2 || !compressed)
+	/* One core, or little to decompress (a window's handover per module
+	 * costs more than a few modules' decompression): all in the main
+	 * thread. */
+	if (cpus < 2 || d->n < 2 || compressed < (d->cache ? 2 * WINDOW : 1))
 		return;
 	for (long i = 0; i < (cpus < 4 ? cpus : 4); i++) {
 		if (pthread_create(&a->threads[a->nthreads], NULL, ahead_worker, a) != 0)
@@ -209,7 +219,7 @@ static struct slot *ahead_get(struct ahead *a, size_t i)
 			ahead_wait(a);
 		pthread_mutex_unlock(&a->lock);
 	}
-	if (sl->err == 0 && sl->mf.image == NULL && !plain_file(&sl->mf))
+	if (sl->err == 0 && sl->mf.image == NULL && !plain_file(&sl->mf) && !dm_cache_hit(a->d, a->d->array[i]))
 		sl->err = modfile_image(&sl->mf);
 	return sl;
 }
@@ -243,6 +253,21 @@ static void ahead_stop(struct ahead *a)
 		modfile_close(&a->slots[i % WINDOW].mf);
 }
 
+/* Module m read by the main thread, outside the window. */
+static int read_now(struct dm *d, struct mod *m, struct modparts *mp)
+{
+	struct modfile mf;
+	int ferr = modfile_open(&mf, m->path), err;
+
+	if (ferr == 0 && !plain_file(&mf))
+		ferr = modfile_image(&mf);
+	dm_cache_begin(d, m, ferr == 0 ? mf.fd : -1);
+	err = dm_load_module(d, m, &mf, ferr, mp);
+	dm_cache_end(d, m);
+	modfile_close(&mf);
+	return err;
+}
+
 int dm_read_modules(struct dm *d)
 {
 	struct ahead *a = malloc(sizeof(*a));
@@ -253,9 +278,21 @@ int dm_read_modules(struct dm *d)
 		return -ENOMEM;
 	ahead_start(a, d);
 	for (size_t i = 0; i < d->n && err == 0; i++) {
+		struct mod *m = d->array[i];
 		struct slot *sl = ahead_get(a, i);
 
-		err = dm_load_module(d, d->array[i], &sl->mf, sl->err, &mp);
+		if (dm_cache_hit(d, m)) {
+			err = dm_apply_facts(d, m, m->cfacts, m->cfacts_len);
+			if (err == 1) {
+				/* not to be trusted after all: read the file */
+				m->cfacts = NULL;
+				err = read_now(d, m, &mp);
+			}
+		} else {
+			dm_cache_begin(d, m, sl->err == 0 ? sl->mf.fd : -1);
+			err = dm_load_module(d, m, &sl->mf, sl->err, &mp);
+			dm_cache_end(d, m);
+		}
 		ahead_done(a, sl);
 		if (err < 0)
 			msg_fatal("%s: %s", d->array[i]->path, strerror(-err));

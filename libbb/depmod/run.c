@@ -12,6 +12,8 @@
 #include "depmod_int.h"
 #include "dirswap.h"
 #include "fileopen.h"
+#include "kconfig.h"
+#include "autoconf.h"
 
 /* mkdir -p, as kmod does for the output folder (-o may name a new one). */
 static int make_dirs(const char *path)
@@ -53,6 +55,7 @@ void dm_free(struct dm *d)
 	free(d->info.v);
 	free(d->imports.v);
 	free(d->crcs.v);
+	dm_cache_free(d);
 	moddeps_free(&d->g);
 	xarena_free(&d->strings);
 	dm_list_free(&d->searches);
@@ -139,6 +142,8 @@ static int index_tree(struct dm *d, struct dirswap *s, int argc, char **argv, co
 	err = dm_build_array(d);
 	if (err < 0)
 		return err;
+	if (d->cache != NULL)
+		dm_cache_match(d);
 	err = dm_read_modules(d);
 	if (err < 0)
 		return err;
@@ -173,6 +178,12 @@ static int run(struct dm *d, int argc, char **argv, const struct depmod_opts *o)
 	struct dirswap s;
 	int err;
 
+	/* before any module is looked at: the cache's "racy" time */
+	if (IS_ENABLED(CONFIG_FEATURE_DEPMOD_CACHE) && !o->no_cache &&
+	    (err = dm_cache_open(d, !o->dry)) < 0) {
+		msg_err("out of memory");
+		return err;
+	}
 	if (o->dry)
 		return index_tree(d, NULL, argc, argv, o);
 	if (d->outdir != d->dirname && (err = make_dirs(d->outdir)) < 0) {
@@ -181,6 +192,9 @@ static int run(struct dm *d, int argc, char **argv, const struct depmod_opts *o)
 	}
 	for (size_t i = 0; i < nnames; i++)
 		names[i] = dm_output_name(i);
+	/* the cache is one more file of the set, written last */
+	if (d->cache != NULL)
+		names[nnames++] = dm_cache_name;
 	err = dirswap_begin(&s, d->outdir, names, nnames);
 	if (err < 0) {
 		/* kmod's words: without -o it fails to search the same folder */

@@ -145,17 +145,14 @@ static int on_export(const struct modelf_ksym *k, void *arg)
 {
 	struct loadctx *c = arg;
 
+	dm_rec_fact(c->d, 'E', 0, false, k->crc, k->name, k->len);
 	c->err = sym_define(c->d, k->name, k->len, false, k->crc, (int32_t)c->m->idx);
 	return c->err;
 }
 
-static int on_import(const struct modelf_ksym *k, void *arg)
+static int add_import(struct dm *d, const char *name, size_t len, bool weak, uint64_t crc)
 {
-	struct loadctx *c = arg;
-	struct dm *d = c->d;
-	const char *name = k->name;
-	size_t len = k->len;
-	uint32_t flags = k->weak ? IMP_WEAK : 0, id, *p;
+	uint32_t flags = weak ? IMP_WEAK : 0, id, *p;
 
 	/* ppc64: .foo is foo */
 	if (len > 0 && name[0] == '.') {
@@ -169,21 +166,26 @@ static int on_import(const struct modelf_ksym *k, void *arg)
 		flags |= IMP_PREFIX;
 	}
 	id = sym_intern(d, name, len);
-	if (id == UINT32_MAX || id > IMP_ID || (p = vec_push(&d->imports, 1)) == NULL) {
-		c->err = -ENOMEM;
-		return c->err;
-	}
+	if (id == UINT32_MAX || id > IMP_ID || (p = vec_push(&d->imports, 1)) == NULL)
+		return -ENOMEM;
 	*p = id | flags;
 	if (d->check_symvers) {
-		uint64_t *crc = vec_push(&d->crcs, 1);
+		uint64_t *c = vec_push(&d->crcs, 1);
 
-		if (crc == NULL) {
-			c->err = -ENOMEM;
-			return c->err;
-		}
-		*crc = k->crc;
+		if (c == NULL)
+			return -ENOMEM;
+		*c = crc;
 	}
 	return 0;
+}
+
+static int on_import(const struct modelf_ksym *k, void *arg)
+{
+	struct loadctx *c = arg;
+
+	dm_rec_fact(c->d, 'I', 0, k->weak, k->crc, k->name, k->len);
+	c->err = add_import(c->d, k->name, k->len, k->weak, k->crc);
+	return c->err;
 }
 
 static int add_info(struct dm *d, char type, const char *value, size_t len)
@@ -236,7 +238,9 @@ int dm_load_module(struct dm *d, struct mod *m, struct modfile *file, int ferr,
 	if (read_failed(err))
 		return err;
 	if (err < 0) {
-		msg_warn("failed to load symbols from %s: %s", m->path, why ? why : strerror(-err));
+		why = why ? why : strerror(-err);
+		dm_rec_fact(d, 'W', 0, false, 0, why, strlen(why));
+		msg_warn("failed to load symbols from %s: %s", m->path, why);
 		return 0;
 	}
 	err = modelf_exports(&elf, on_export, &c);
@@ -244,8 +248,11 @@ int dm_load_module(struct dm *d, struct mod *m, struct modfile *file, int ferr,
 		return c.err;
 	if (err != -ENOENT && read_failed(err))
 		return err;
-	if (err < 0 && err != -ENOENT)
-		msg_warn("failed to load symbols from %s: %s", m->path, elf.why ? elf.why : strerror(-err));
+	if (err < 0 && err != -ENOENT) {
+		why = elf.why ? elf.why : strerror(-err);
+		dm_rec_fact(d, 'W', 0, false, 0, why, strlen(why));
+		msg_warn("failed to load symbols from %s: %s", m->path, why);
+	}
 
 	err = modelf_section(&elf, ".modinfo", &sec);
 	if (err != -ENOENT && read_failed(err))
@@ -264,7 +271,10 @@ int dm_load_module(struct dm *d, struct mod *m, struct modfile *file, int ferr,
 				type = 's', skip = 8;
 			else if (len > 8 && memcmp(rec, "weakdep=", 8) == 0)
 				type = 'w', skip = 8;
-			if (type != 0 && add_info(d, type, rec + skip, len - skip) < 0)
+			if (type == 0)
+				continue;
+			dm_rec_fact(d, 'A', type, false, 0, rec + skip, len - skip);
+			if (add_info(d, type, rec + skip, len - skip) < 0)
 				return -ENOMEM;
 		}
 	}
@@ -277,10 +287,55 @@ int dm_load_module(struct dm *d, struct mod *m, struct modfile *file, int ferr,
 		return err;
 	if (err < 0) {
 		/* all or nothing, as kmod */
+		dm_rec_fact(d, 'X', 0, false, 0, NULL, 0);
 		d->imports.n = m->imp_off;
 		if (d->check_symvers)
 			d->crcs.n = m->imp_off;
 	}
+	m->imp_n = (uint32_t)(d->imports.n - m->imp_off);
+	return 0;
+}
+
+int dm_apply_facts(struct dm *d, struct mod *m, const unsigned char *facts, size_t len)
+{
+	struct dm_fact f;
+	size_t pos = 0;
+	int r;
+
+	/* all checked first: a malformed entry changes nothing */
+	while ((r = dm_fact_next(facts, len, &pos, &f)) > 0)
+		;
+	if (r < 0)
+		return 1;
+	m->info_off = (uint32_t)d->info.n;
+	m->imp_off = (uint32_t)d->imports.n;
+	pos = 0;
+	while (dm_fact_next(facts, len, &pos, &f) > 0) {
+		int err = 0;
+
+		switch (f.tag) {
+		case 'E':
+			err = sym_define(d, f.str, f.len, false, f.crc, (int32_t)m->idx);
+			break;
+		case 'A':
+			err = add_info(d, f.type, f.str, f.len);
+			break;
+		case 'I':
+			err = add_import(d, f.str, f.len, f.weak, f.crc);
+			break;
+		case 'X':
+			d->imports.n = m->imp_off;
+			if (d->check_symvers)
+				d->crcs.n = m->imp_off;
+			break;
+		case 'W':
+			msg_warn("failed to load symbols from %s: %.*s", m->path, (int)f.len, f.str);
+			break;
+		}
+		if (err < 0)
+			return err;
+	}
+	m->info_len = (uint32_t)(d->info.n - m->info_off);
 	m->imp_n = (uint32_t)(d->imports.n - m->imp_off);
 	return 0;
 }
