@@ -199,14 +199,10 @@ LIBBB_MODFILE := modfile decompress modelf modsig modname modparts
 LIBBB_INDEX := modindex modindex_write
 LIBBB_PROBE := modconf modlookup loaddiag modparams modload
 # depmod's library (include/depmod.h; its internal headers are beside it).
-<<<<<<< HEAD
-LIBBB_DEPMOD := run conf walk order symbols readahead outputs stab moddeps dirswap
+LIBBB_DEPMOD := run conf walk order symbols readahead outputs stab moddeps dirswap cache
 LIBBB-y := $(addprefix base/,$(LIBBB_BASE)) $(addprefix match/,$(LIBBB_MATCH))
 LIBBB-y += $(addprefix kernel/,$(LIBBB_KERNEL)) $(addprefix modfile/,$(LIBBB_MODFILE))
 LIBBB-y += $(addprefix index/,$(LIBBB_INDEX)) $(addprefix probe/,$(LIBBB_PROBE))
-=======
-LIBBB_DEPMOD := run conf walk order symbols readahead outputs stab wbuf moddeps modindex_write modparts dirswap cache
->>>>>>> cache
 LIBBB-y += $(addprefix depmod/,$(LIBBB_DEPMOD))
 LIBBB-$(CONFIG_FEATURE_GZIP) += modfile/decompress_gzip
 LIBBB-$(CONFIG_FEATURE_XZ) += modfile/decompress_xz modfile/xzparts
