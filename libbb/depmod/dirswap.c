@@ -38,7 +38,9 @@
  * replaced) tries again with the file now there. A file at that name that is
  * not ours (a regular file of this user, no other links, no group or other
  * bits) is not used; nor is a folder above that cannot be written: the
- * folder itself is then flock()ed, as where the one above cannot be opened.
+ * folder above is then flock()ed itself, which stays put while the version
+ * folder is exchanged (the version folder only where there is no folder
+ * above to open). Any other failure to open the lock file stops the run.
  * The caller takes the lock before it reads the tree: a run that read the
  * tree while another's mirror stood in would read a folder being taken
  * apart. Under the lock each run first finishes what a killed one
@@ -395,15 +397,29 @@ static int open_lockfile(int dir)
 	struct stat st;
 	int fd = openat(dir, LOCKFILE, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 
-	if (fd >= 0)
+	if (fd >= 0) {
+		fchmod(fd, 0600); /* whatever the umask took away: this user opens it read-write */
 		return fd;
+	}
 	if (errno != EEXIST)
 		return -errno;
-	fd = openat(dir, LOCKFILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	/* Read-write: NFS emulates flock with fcntl locks, whose exclusive
+	 * lock needs a file open for writing. */
+	fd = openat(dir, LOCKFILE, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ENOENT ? -EAGAIN : errno == ELOOP ? -EEXIST : -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0 ||
-	    st.st_nlink != 1) {
+		return errno == ENOENT ? -EAGAIN : errno == ELOOP || errno == EACCES ? -EEXIST : -errno;
+	if (fstat(fd, &st) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	if (st.st_nlink == 0) {
+		/* removed by the run that held it, as it let go: try again */
+		close(fd);
+		return -EAGAIN;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0 || st.st_nlink != 1) {
 		close(fd);
 		return -EEXIST;
 	}
@@ -432,16 +448,26 @@ static int take_lock(struct dirswap *s, const char *real)
 			if (fd == -EAGAIN)
 				continue;
 			s->lockfile = fd >= 0;
-			if (fd == -EEXIST)
+			if (fd == -EEXIST) {
 				msg_warn("%s%s: not depmod's lock file (not a private regular file of this user); "
-					 "locking %s itself", s->stagepath, LOCKFILE, s->path);
-			else if (fd < 0 && fd != -EACCES && fd != -EPERM && fd != -EROFS)
-				msg_warn("%s%s: %s; locking %s itself", s->stagepath, LOCKFILE, strerror(-fd),
-					 s->path);
+					 "locking the folder %s instead", s->stagepath, LOCKFILE, s->stagepath);
+			} else if (fd < 0 && fd != -EACCES && fd != -EPERM && fd != -EROFS) {
+				/* out of descriptors, space, memory...: a run that
+				 * went on unlocked could take another's exchange
+				 * apart */
+				msg_err("%s%s: %s", s->stagepath, LOCKFILE, strerror(-fd));
+				s->said = true;
+				return fd;
+			}
 		}
 		if (fd < 0) {
-			/* the folder above cannot take a file of ours */
-			fd = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			/* The folder above cannot take a file of ours (or
+			 * something else is at the name): every run in that
+			 * case locks the folder above itself, which stays put
+			 * while the version folder is exchanged; the version
+			 * folder only where there is no folder above. */
+			fd = s->above >= 0 ? fcntl(s->above, F_DUPFD_CLOEXEC, 0)
+					   : open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 			if (fd < 0)
 				return -errno;
 		}

@@ -25,6 +25,7 @@ struct dirswap {
 	int parent;                /* the same, when the folders can be exchanged: -1 if not */
 	int live;                  /* the folder */
 	const char *why_not;       /* why the folders cannot be exchanged (said once), or NULL */
+	bool said;                 /* dirswap_begin failed and said why itself */
 	char base[256];            /* the real folder's own name */
 	char stagename[300];       /* the mirror's name, beside it */
 	char stagepath[4096];      /* the folder above's path, then the mirror's, for messages */

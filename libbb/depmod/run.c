@@ -196,7 +196,9 @@ static int run(struct dm *d, int argc, char **argv, const struct depmod_opts *o)
 	if (d->cache != NULL)
 		names[nnames++] = dm_cache_name;
 	err = dirswap_begin(&s, d->outdir, names, nnames);
-	if (err < 0) {
+	if (err < 0 && s.said) {
+		return err;
+	} else if (err < 0) {
 		/* kmod's words: without -o it fails to search the same folder */
 		msg_err("could not open directory %s: %s", d->outdir, strerror(-err));
 		if (d->outdir == d->dirname)

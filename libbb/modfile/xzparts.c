@@ -109,7 +109,13 @@ static int block_start(struct xzparts *xp, const lzma_index_iter *it)
 		return -EBADMSG;
 	err = 0;
 	mem = lzma_raw_decoder_memusage(filters);
-	if (lzma_block_compressed_size(blk, it->block.unpadded_size) != LZMA_OK)
+	/* The block decodes to exactly the size the index gives it (where
+	 * its header states none, the decoder is told it), as the whole-file
+	 * decoder requires. */
+	if (blk->uncompressed_size == LZMA_VLI_UNKNOWN)
+		blk->uncompressed_size = it->block.uncompressed_size;
+	if (blk->uncompressed_size != it->block.uncompressed_size ||
+	    lzma_block_compressed_size(blk, it->block.unpadded_size) != LZMA_OK)
 		err = -EBADMSG;
 	else if (mem == UINT64_MAX || mem > XZ_MEMLIMIT)
 		err = -EFBIG;
