@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <stdint.h>
 
 /* Compression of a module file, detected by magic bytes (not the suffix). */
@@ -32,6 +33,7 @@ struct modfile {
 	int fd;
 	enum modcomp comp;
 	bool is_regular;      /* finit_module needs a regular file */
+	struct stat st;       /* fstat of the file as opened, before any byte of it was read */
 	const void *image;    /* uncompressed ELF after modfile_image() */
 	size_t size;
 	bool mapped;          /* image is an mmap of the file */

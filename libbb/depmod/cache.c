@@ -460,17 +460,19 @@ bool dm_cache_hit(const struct dm *d, const struct mod *m)
 	return d->cache != NULL && m->cfacts != NULL;
 }
 
-void dm_cache_begin(struct dm *d, struct mod *m, int fd)
+void dm_cache_begin(struct dm *d, struct mod *m, const struct stat *st)
 {
 	struct dmcache *c = d->cache;
-	struct stat st;
 
 	if (c == NULL || !c->recording)
 		return;
 	m->rec_off = c->rec.n;
 	m->cid.valid = false;
-	if (fd >= 0 && fstat(fd, &st) == 0)
-		set_id(m, &st);
+	/* The identity taken when the file was opened, before it was read: a
+	 * change made while it was read then shows in its ctime next time,
+	 * whatever the clocks of this machine and the file's server say. */
+	if (st != NULL)
+		set_id(m, st);
 }
 
 void dm_cache_end(struct dm *d, struct mod *m)

@@ -228,7 +228,7 @@ void dm_cache_free(struct dm *d);
 void dm_cache_match(struct dm *d);
 bool dm_cache_hit(const struct dm *d, const struct mod *m);
 /* Around dm_load_module of m, read from fd (-1: could not be opened). */
-void dm_cache_begin(struct dm *d, struct mod *m, int fd);
+void dm_cache_begin(struct dm *d, struct mod *m, const struct stat *st);
 void dm_cache_end(struct dm *d, struct mod *m);
 /* Record a fact of the module being read (nothing when not recording). */
 void dm_rec_fact(struct dm *d, char tag, char type, bool weak, uint64_t crc, const char *s, size_t len);

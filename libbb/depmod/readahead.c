@@ -261,7 +261,7 @@ static int read_now(struct dm *d, struct mod *m, struct modparts *mp)
 
 	if (ferr == 0 && !plain_file(&mf))
 		ferr = modfile_image(&mf);
-	dm_cache_begin(d, m, ferr == 0 ? mf.fd : -1);
+	dm_cache_begin(d, m, ferr == 0 ? &mf.st : NULL);
 	err = dm_load_module(d, m, &mf, ferr, mp);
 	dm_cache_end(d, m);
 	modfile_close(&mf);
@@ -289,7 +289,7 @@ int dm_read_modules(struct dm *d)
 				err = read_now(d, m, &mp);
 			}
 		} else {
-			dm_cache_begin(d, m, sl->err == 0 ? sl->mf.fd : -1);
+			dm_cache_begin(d, m, sl->err == 0 ? &sl->mf.st : NULL);
 			err = dm_load_module(d, m, &sl->mf, sl->err, &mp);
 			dm_cache_end(d, m);
 		}

@@ -101,6 +101,7 @@ int modfile_open(struct modfile *mf, const char *path)
 		mf->fd = -1;
 		return err;
 	}
+	mf->st = st;
 	mf->is_regular = S_ISREG(st.st_mode);
 	if (mf->is_regular) {
 		unsigned char head[MAGIC_MAX];

@@ -73,7 +73,7 @@ static void facts_round_trip(void **state)
 	(void)state;
 	dm_setup(&d);
 	assert_int_equal(dm_cache_open(&d, true), 0);
-	dm_cache_begin(&d, &m, -1);
+	dm_cache_begin(&d, &m, NULL);
 	record_sample(&d);
 	dm_cache_end(&d, &m);
 	assert_true(m.recorded);
@@ -151,7 +151,7 @@ static void facts_apply(void **state)
 	dm_setup(&d);
 	d.check_symvers = true;
 	assert_int_equal(dm_cache_open(&d, true), 0);
-	dm_cache_begin(&d, &m, -1);
+	dm_cache_begin(&d, &m, NULL);
 	record_sample(&d);
 	dm_cache_end(&d, &m);
 	assert_int_equal(dm_cache_test_record(&d, &b, &n), 0);
