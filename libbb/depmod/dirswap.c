@@ -77,6 +77,8 @@
 
 #define MARKER ".depmod-mirror"
 #define LOCKFILE ".depmod.lock"
+/* In the real folder, offline: its set is being put back to the old one */
+#define BROKEN ".depmod-undo"
 #define STAGE_INFIX ".depmod-"
 
 static bool dot(const char *name)
@@ -346,8 +348,19 @@ static void recover(struct dirswap *s)
 		}
 		if (has_marker(s->live) && !has_marker(fd)) {
 			/* Killed between the exchanges: the real folder is here,
-			 * its new files complete. Finish and put it back. */
-			r = rename_tmp(s, fd, name);
+			 * its new files complete (finish them), or, when it holds
+			 * the undo marker, half put back to the old set (finish
+			 * that, from the mirror's links); then put it back. */
+			struct stat st;
+
+			if (fstatat(fd, BROKEN, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+			    st.st_uid == geteuid()) {
+				r = restore_old(s, s->live, fd, s->nnames);
+				if (r == 0 && unlinkat(fd, BROKEN, 0) < 0)
+					r = -errno;
+			} else {
+				r = rename_tmp(s, fd, name);
+			}
 			if (r == 0 && fsync(fd) < 0)
 				r = -errno;
 			if (r == 0)
@@ -671,12 +684,23 @@ static int exchange(struct dirswap *s, const char **why, int *why_err)
 	if (err < 0) {
 		/* The folder must not come back with part of the new set (nor
 		 * be put back by the next run's recovery so): the old files,
-		 * which the mirror links, go back first. */
-		int r = restore_old(s, m, s->live, done);
+		 * which the mirror links, go back first. The undo marker says
+		 * so to a run that finds this folder offline (this one killed,
+		 * or the undo failing): it finishes the undo. */
+		int mk = openat(s->live, BROKEN, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		int r = mk < 0 && errno != EEXIST ? -errno : 0;
 
+		if (mk >= 0)
+			close(mk);
+		if (r == 0 && fsync(s->live) < 0)
+			r = -errno;
+		if (r == 0)
+			r = restore_old(s, m, s->live, done);
+		if (r == 0 && unlinkat(s->live, BROKEN, 0) < 0)
+			r = -errno;
 		if (r < 0) {
 			msg_err("could not put the old index files back in %s: %s; readers see them through %s, "
-				"which a later depmod replaces", s->stagepath, strerror(-r), s->path);
+				"and the next depmod finishes putting them back", s->stagepath, strerror(-r), s->path);
 			close(m);
 			return err;
 		}

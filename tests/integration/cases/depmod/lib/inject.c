@@ -10,6 +10,7 @@
  *   INJECT_MKDIR=TEXT       mkdir(at) of a path holding TEXT fails (ENOSPC)
  *   INJECT_RENAME=TEXT      renameat() of a source path holding TEXT fails
  *                           (EIO)
+ *   INJECT_LINK=TEXT        linkat() to a new path holding TEXT fails (EIO)
  *   INJECT_EXCHANGE_SLEEP=S after the first renameat2(RENAME_EXCHANGE),
  *                           sleep S seconds (another run starts meanwhile)
  */
@@ -121,4 +122,14 @@ int renameat(int a, const char *p, int b, const char *q)
 		return -1;
 	}
 	return next(a, p, b, q);
+}
+
+int linkat(int a, const char *p, int b, const char *q, int flags)
+{
+	NEXT(linkat);
+	if (hit("INJECT_LINK", b, q)) {
+		errno = EIO;
+		return -1;
+	}
+	return next(a, p, b, q, flags);
 }
