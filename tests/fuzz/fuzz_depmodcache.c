@@ -61,7 +61,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	headerlen -= 8;   /* without its checksum */
 	msg_init("depmod");
-	msg_set_verbose(-10);  /* no warnings printed */
+	msg_quiet();  /* no warnings printed */
 	return 0;
 }
 
