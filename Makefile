@@ -125,7 +125,8 @@ endif
 # A native static build (glibc) links the compression libraries of Debian 13
 # ("trixie"), built from its source packages into $(O)/sysroot-libs by
 # scripts/mksysroot.sh --build-libs: liblzma 5.8 decodes Debian 13's .ko.xz
-# modules with 14% fewer instructions than Debian 12's 5.4 (bench/depmod),
+# modules with 14% fewer instructions than Debian 12's 5.4 (modinfo of
+# btrfs.ko.xz under callgrind: 244.6 M against 285.4 M),
 # and Debian 13's static archives may need a newer glibc than the build
 # machine's. STATIC_LIBS=host links the build machine's own archives.
 STATIC_LIBS ?= source
