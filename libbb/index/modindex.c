@@ -55,7 +55,10 @@ struct modindex_cache {
 	unsigned char *span;          /* a range across blocks, read whole */
 	size_t span_cap;
 	uint64_t reads;               /* preads made (for tests) */
+	struct wild_scratch *scratch; /* a wildcard lookup's buffers, kept for the next */
 };
+
+static void scratch_free(struct wild_scratch *s);
 
 /* Exactly len bytes at off; 0 or -EBADMSG (a read error, or a file that
  * became shorter than it was when opened). */
@@ -243,6 +246,7 @@ uint64_t modindex_reads(const struct modindex *idx)
 void modindex_close(struct modindex *idx)
 {
 	if (idx->cache != NULL) {
+		scratch_free(idx->cache->scratch);
 		free(idx->cache->mem);
 		free(idx->cache->span);
 		free(idx->cache);
@@ -463,16 +467,84 @@ struct wild {
 	 * character (byte i set: the pattern so far can match key[0..i)). */
 	size_t klen;
 	unsigned char *sets;
-	size_t nsets;
+	size_t sets_bytes, nsets;
 	/* Per level, the first and last key position that may be set: only
 	 * those are read, so a step costs the live positions, not the key's
 	 * length (after a literal character that is usually one). */
 	struct span { size_t lo, hi; } *live;
+	size_t live_cap;
 	/* Matches, sorted before they are handed out (see collect()); each
-	 * value is a copy (the index's bytes do not stay in memory). */
-	struct match { char *value; uint32_t prio; uint32_t seq; } *found;   /* an xarray */
-	size_t nfound;
+	 * value is a copy in vals (the index's bytes do not stay in memory). */
+	struct match { size_t voff; uint32_t prio; uint32_t seq; } *found;
+	size_t nfound, found_cap;
+	char *vals;
+	size_t vals_len, vals_cap;
 };
+
+/*
+ * The buffers of a wildcard lookup outlive it, in the index's cache: a
+ * batch (modprobe -a over hundreds of modaliases) then allocates them once,
+ * not once per lookup (musl's allocator hands an emptied group back to the
+ * kernel, so a lookup's malloc and free were a mmap and a munmap).
+ */
+struct wild_scratch {
+	char *pat;
+	size_t cap;
+	unsigned char *sets;
+	size_t sets_bytes;
+	struct span *live;
+	size_t live_cap;
+	struct match *found;
+	size_t found_cap;
+	char *vals;
+	size_t vals_cap;
+};
+
+static void scratch_take(struct wild *w, struct wild_scratch *s)
+{
+	if (s == NULL)
+		return;
+	w->pat = s->pat, w->cap = s->cap;
+	w->sets = s->sets, w->sets_bytes = s->sets_bytes;
+	w->live = s->live, w->live_cap = s->live_cap;
+	w->found = s->found, w->found_cap = s->found_cap;
+	w->vals = s->vals, w->vals_cap = s->vals_cap;
+	w->nsets = w->sets_bytes / (w->klen + 1);
+	if (w->nsets > w->live_cap)
+		w->nsets = w->live_cap;
+}
+
+/* Back into the cache for the next lookup, or freed (an index in memory
+ * has no cache, or the scratch could not be allocated). */
+static void scratch_give(struct wild *w, struct modindex_cache *c)
+{
+	struct wild_scratch *s = c ? c->scratch : NULL;
+
+	if (c != NULL && s == NULL)
+		s = c->scratch = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		free(w->pat);
+		free(w->sets);
+		free(w->live);
+		free(w->found);
+		free(w->vals);
+		return;
+	}
+	*s = (struct wild_scratch){ w->pat, w->cap, w->sets, w->sets_bytes, w->live, w->live_cap,
+				    w->found, w->found_cap, w->vals, w->vals_cap };
+}
+
+static void scratch_free(struct wild_scratch *s)
+{
+	if (s == NULL)
+		return;
+	free(s->pat);
+	free(s->sets);
+	free(s->live);
+	free(s->found);
+	free(s->vals);
+	free(s);
+}
 
 /* Every value of a matching node. kmod's reader keeps them ordered by
  * priority, a value found later going before an equal one found earlier;
@@ -489,9 +561,28 @@ static int collect(struct wild *w, const struct node *n)
 
 		if (read_value(w->idx, &off, &prio, &v, &len) < 0)
 			return -EBADMSG;
-		m = xarray_grow(&w->found, w->nfound, 1, sizeof(*m));
-		if (m == NULL || (m->value = strndup(v, len)) == NULL)
-			return -ENOMEM;
+		if (w->nfound == w->found_cap) {
+			size_t cap = w->found_cap * 2 + 8;
+
+			if ((m = reallocarray(w->found, cap, sizeof(*m))) == NULL)
+				return -ENOMEM;
+			w->found = m;
+			w->found_cap = cap;
+		}
+		if (w->vals_cap - w->vals_len <= len) {
+			size_t cap = (w->vals_cap + len + 64) * 2;
+			char *p = realloc(w->vals, cap);
+
+			if (p == NULL)
+				return -ENOMEM;
+			w->vals = p;
+			w->vals_cap = cap;
+		}
+		m = &w->found[w->nfound];
+		m->voff = w->vals_len;
+		memcpy(w->vals + w->vals_len, v, len);
+		w->vals[w->vals_len + len] = '\0';
+		w->vals_len += len + 1;
 		m->prio = prio;
 		m->seq = (uint32_t)w->nfound++;
 	}
@@ -636,14 +727,20 @@ static int sets_reserve(struct wild *w, size_t levels)
 	if (levels <= w->nsets)
 		return 0;
 	levels = levels * 2 + 16;
-	p = realloc(w->sets, levels * (w->klen + 1));
-	if (p == NULL)
-		return -ENOMEM;
-	w->sets = p;
-	p = realloc(w->live, levels * sizeof(*w->live));
-	if (p == NULL)
-		return -ENOMEM;
-	w->live = (struct span *)p;
+	if (levels * (w->klen + 1) > w->sets_bytes) {
+		p = realloc(w->sets, levels * (w->klen + 1));
+		if (p == NULL)
+			return -ENOMEM;
+		w->sets = p;
+		w->sets_bytes = levels * (w->klen + 1);
+	}
+	if (levels > w->live_cap) {
+		p = realloc(w->live, levels * sizeof(*w->live));
+		if (p == NULL)
+			return -ENOMEM;
+		w->live = (struct span *)p;
+		w->live_cap = levels;
+	}
 	w->nsets = levels;
 	return 0;
 }
@@ -830,21 +927,17 @@ int modindex_lookup_wild(const struct modindex *idx, const char *key, modindex_v
 	walk_budget(&w, key);
 	if ((idx->root & REF_OFFSET) == 0)
 		return 0;
+	scratch_take(&w, idx->cache ? idx->cache->scratch : NULL);
 	r = pat_push(&w, "", 0);
 	if (r == 0)
 		r = wild_walk(&w, idx->root, 0);
-	free(w.pat);
-	free(w.sets);
-	free(w.live);
 	if (r == 0 && w.nfound > 0) {
 		qsort(w.found, w.nfound, sizeof(*w.found), cmp_match);
 		for (size_t i = 0; i < w.nfound; i++)
-			if (cb != NULL && cb(w.found[i].value, w.found[i].prio, arg) != 0)
+			if (cb != NULL && cb(w.vals + w.found[i].voff, w.found[i].prio, arg) != 0)
 				break;
 	}
-	for (size_t i = 0; i < w.nfound; i++)
-		free(w.found[i].value);
-	free(w.found);
+	scratch_give(&w, idx->cache);
 	return r < 0 ? r : (int)w.nfound;
 }
 

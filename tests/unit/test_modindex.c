@@ -388,6 +388,35 @@ static void blocks_cached(void **state)
 	modindex_close(&idx);
 }
 
+/* A wildcard lookup keeps its buffers in the index for the next one: keys
+ * of every length, in any order, answer on one index as each does on a
+ * freshly opened one. */
+static void scratch_reused(void **state)
+{
+	static const char *const keys[] = {
+		"*", "modtest_c_alias", "usb:v1234p0001d0100dc00dsc00dp00ic03isc01ip02in00", "m*",
+		"of:NdevT<NULL>Cmodutils,dash_test", "*", "", "of:N*T*Cmodutils,dash_test", "modtest_c_alias",
+	};
+	struct modindex kept, fresh;
+	int found = 0;
+
+	(void)state;
+	assert_int_equal(modindex_open(&kept, data("modules.alias.bin")), 0);
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		struct vals a = { "" }, b = { "" };
+
+		assert_int_equal(modindex_open(&fresh, data("modules.alias.bin")), 0);
+		int n = modindex_lookup_wild(&kept, keys[k], collect, &a);
+
+		assert_int_equal(n, modindex_lookup_wild(&fresh, keys[k], collect, &b));
+		assert_string_equal(a.text, b.text);
+		found += n;
+		modindex_close(&fresh);
+	}
+	assert_true(found >= 5);
+	modindex_close(&kept);
+}
+
 /* A file cut short after it was opened (depmod's output is replaced by
  * rename, but a file can still be truncated in place): the lookups that
  * read past its new end fail as for a malformed file. A mapping would
@@ -457,6 +486,7 @@ int main(void)
 		LAYOUT(block_sizes_agree, "", "kmod30"),
 		LAYOUT(block_sizes_agree, "kmod34/", "kmod34"),
 		cmocka_unit_test(blocks_cached),
+		cmocka_unit_test(scratch_reused),
 		cmocka_unit_test(file_shrinks),
 		cmocka_unit_test(reference_loop),
 	};
