@@ -45,6 +45,10 @@ struct modfile {
 	 * image's buffer grows (struct outbuf's admit). */
 	int (*admit)(void *arg, size_t old_cap, size_t new_cap);
 	void *admit_arg;
+	/* Optional, set after modfile_open: mappings kept from the caller's
+	 * last module, reused for this one's image and decoder, and given the
+	 * image back by modfile_close (struct outbuf_keep). */
+	struct outbuf_keep *keep;
 	/* Optional, set after modfile_open: an .xz image of at least this
 	 * many bytes, in blocks (libbb/xzparts.c), is read in parts instead
 	 * of whole: modfile_image leaves image NULL, sets size and parts,

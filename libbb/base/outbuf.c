@@ -26,6 +26,11 @@ int outbuf_reserve(struct outbuf *out, size_t want)
 	cap = out->cap ? (out->cap > out->limit / 2 ? out->limit : out->cap * 2) : 64 * 1024;
 	if (cap < out->len + want)
 		cap = out->len + want;
+	/* A new mapping: the kept one, whose pages are already there, grown
+	 * if it must be (and counted whole). */
+	if (out->pages && out->data == NULL && out->keep != NULL && out->keep->image != NULL &&
+	    out->keep->image_cap > cap)
+		cap = out->keep->image_cap;
 	if (out->admit != NULL) {
 		int err = out->admit(out->admit_arg, out->cap, cap);
 
@@ -33,8 +38,20 @@ int outbuf_reserve(struct outbuf *out, size_t want)
 			return err;
 	}
 	if (out->pages) {
-		p = out->data == NULL ? mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-				      : mremap(out->data, out->cap, cap, MREMAP_MAYMOVE);
+		if (out->data == NULL && out->keep != NULL && out->keep->image != NULL) {
+			p = out->keep->image;
+			if (cap > out->keep->image_cap)
+				p = mremap(p, out->keep->image_cap, cap, MREMAP_MAYMOVE);
+			else
+				cap = out->keep->image_cap;
+			if (p == MAP_FAILED)
+				munmap(out->keep->image, out->keep->image_cap);
+			out->keep->image = NULL;
+			out->keep->image_cap = 0;
+		} else {
+			p = out->data == NULL ? mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+					      : mremap(out->data, out->cap, cap, MREMAP_MAYMOVE);
+		}
 		if (p == MAP_FAILED)
 			return -ENOMEM;
 	} else {
@@ -59,17 +76,59 @@ int outbuf_room(struct outbuf *out)
 
 void outbuf_free(struct outbuf *out)
 {
-	outbuf_release(out->data, out->cap, out->pages);
+	outbuf_release(out->data, out->cap, out->pages, out->keep);
 	out->data = NULL;
 	out->len = out->cap = 0;
 }
 
-void outbuf_release(void *data, size_t cap, bool pages)
+void outbuf_release(void *data, size_t cap, bool pages, struct outbuf_keep *keep)
 {
-	if (pages && data != NULL)
-		munmap(data, cap);
-	else if (!pages)
+	if (!pages) {
 		free(data);
+	} else if (data != NULL) {
+		if (keep != NULL && keep->image == NULL && cap <= OUTBUF_KEEP_MAX) {
+			keep->image = data;
+			keep->image_cap = cap;
+		} else {
+			munmap(data, cap);
+		}
+	}
+}
+
+void *outbuf_keep_map(struct outbuf_keep *k, size_t n)
+{
+	void *p;
+
+	if (k != NULL && k->dict != NULL && k->dict_cap == n) {
+		p = k->dict;
+		k->dict = NULL;
+		k->dict_cap = 0;
+		return p;
+	}
+	p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void outbuf_keep_unmap(struct outbuf_keep *k, void *p, size_t n)
+{
+	if (k != NULL && n <= OUTBUF_KEEP_MAX && (k->dict == NULL || k->dict_cap < n)) {
+		if (k->dict != NULL)
+			munmap(k->dict, k->dict_cap);
+		k->dict = p;
+		k->dict_cap = n;
+	} else {
+		munmap(p, n);
+	}
+}
+
+void outbuf_keep_free(struct outbuf_keep *k)
+{
+	if (k->image != NULL)
+		munmap(k->image, k->image_cap);
+	if (k->dict != NULL)
+		munmap(k->dict, k->dict_cap);
+	k->image = k->dict = NULL;
+	k->image_cap = k->dict_cap = 0;
 }
 
 int read_fd_all(int fd, struct outbuf *out, const char **why)

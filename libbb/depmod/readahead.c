@@ -18,6 +18,7 @@
 
 #include "depmod_int.h"
 #include "kernel.h"
+#include "outbuf.h"
 
 #define WINDOW 4
 #define AHEAD_BUDGET ((size_t)32 << 20)
@@ -37,6 +38,7 @@ struct slot {
 	bool waiting;         /* in ahead_admit, for room */
 	int err;
 	bool ready;
+	struct outbuf_keep keep;  /* its last module's mappings, for the next */
 };
 
 struct ahead {
@@ -129,6 +131,7 @@ static void fetch(struct dm *d, size_t i, struct slot *sl)
 	sl->err = modfile_open(&sl->mf, d->array[i]->path);
 	/* A large .xz module is read in parts, not held whole (libbb/modfile/xzparts.c). */
 	sl->mf.parts_min = modfile_parts_min();
+	sl->mf.keep = &sl->keep;
 	if (sl->err == 0 && sl->a != NULL) {
 		sl->mf.admit = ahead_admit;
 		sl->mf.admit_arg = sl;
@@ -298,6 +301,8 @@ int dm_read_modules(struct dm *d)
 			msg_fatal("%s: %s", d->array[i]->path, strerror(-err));
 	}
 	ahead_stop(a);
+	for (int k = 0; k < WINDOW; k++)
+		outbuf_keep_free(&a->slots[k].keep);
 	free(a);
 	modparts_free(&mp);
 	return err;

@@ -17,6 +17,8 @@
  * own: through malloc, once freed, it raises glibc's mmap threshold and the
  * next one stays in the thread's heap for good, 1.1 MB per decompressing
  * thread on top of the images. The size is kept in front of the block.
+ * opaque is the caller's struct outbuf_keep (or NULL): the next module's
+ * decoder then takes over the last one's dictionary pages.
  */
 #define MAP_MIN (256u << 10)
 #define MAP_HEAD 16u
@@ -26,7 +28,6 @@ static void *xz_alloc(void *opaque, size_t nmemb, size_t size)
 	size_t n = nmemb * size;
 	unsigned char *p;
 
-	(void)opaque;
 	if ((size != 0 && n / size != nmemb) || n > SIZE_MAX - MAP_HEAD)
 		return NULL;
 	if (n < MAP_MIN) {
@@ -34,8 +35,8 @@ static void *xz_alloc(void *opaque, size_t nmemb, size_t size)
 		if (p == NULL)
 			return NULL;
 	} else {
-		p = mmap(NULL, n + MAP_HEAD, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED)
+		p = outbuf_keep_map(opaque, n + MAP_HEAD);
+		if (p == NULL)
 			return NULL;
 	}
 	*(size_t *)p = n;
@@ -47,7 +48,6 @@ static void xz_free(void *opaque, void *ptr)
 	unsigned char *p;
 	size_t n;
 
-	(void)opaque;
 	if (ptr == NULL)
 		return;
 	p = (unsigned char *)ptr - MAP_HEAD;
@@ -55,7 +55,7 @@ static void xz_free(void *opaque, void *ptr)
 	if (n < MAP_MIN)
 		free(p);
 	else
-		munmap(p, n + MAP_HEAD);
+		outbuf_keep_unmap(opaque, p, n + MAP_HEAD);
 }
 
 const lzma_allocator xz_allocator = { xz_alloc, xz_free, NULL };
@@ -119,6 +119,7 @@ int decompress_xz(int fd, const unsigned char *head, size_t headlen,
 		  struct outbuf *out, const char **why)
 {
 	struct input *in = malloc(sizeof(*in));
+	const lzma_allocator al = { xz_alloc, xz_free, out->keep };
 	lzma_stream xs = LZMA_STREAM_INIT;
 	lzma_action action = LZMA_RUN;
 	int ret = 0;
@@ -135,7 +136,7 @@ int decompress_xz(int fd, const unsigned char *head, size_t headlen,
 		if (want > 0 && want < out->limit)
 			outbuf_reserve(out, (size_t)want + 1);
 	}
-	xs.allocator = &xz_allocator;
+	xs.allocator = &al;
 	if (lzma_stream_decoder(&xs, XZ_MEMLIMIT, LZMA_CONCATENATED) != LZMA_OK) {
 		free(in);
 		return -ENOMEM;

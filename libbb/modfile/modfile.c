@@ -147,7 +147,8 @@ static int decompress_fd(struct modfile *mf, const unsigned char *head, size_t h
 int modfile_image(struct modfile *mf)
 {
 	struct outbuf out = { .limit = mf->limit ? mf->limit : modfile_max_size, .pages = image_pages,
-			      .admit = mf->admit, .admit_arg = mf->admit_arg };
+			      .admit = mf->admit, .admit_arg = mf->admit_arg,
+			      .keep = mf->keep };
 	unsigned char head[MAGIC_MAX];
 	size_t headlen = 0;
 	const char *why = NULL;
@@ -257,7 +258,7 @@ void modfile_close(struct modfile *mf)
 		xzparts_free(mf->parts);
 	if (mf->mapped)
 		munmap((void *)mf->image, mf->size);
-	outbuf_release(mf->owned, mf->owned_cap, mf->owned_pages);
+	outbuf_release(mf->owned, mf->owned_cap, mf->owned_pages, mf->keep);
 	if (mf->fd >= 0)
 		close(mf->fd);
 	memset(mf, 0, sizeof(*mf));

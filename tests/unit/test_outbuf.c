@@ -63,6 +63,67 @@ static void admit_can_refuse(void **state)
 	outbuf_free(&b);
 }
 
+static size_t admitted;
+
+static int count_admit(void *arg, size_t old_cap, size_t new_cap)
+{
+	(void)arg;
+	admitted += new_cap - old_cap;
+	return 0;
+}
+
+/* A freed image mapping small enough is kept and is the next buffer's
+ * (the same pages), counted whole by admit; a larger one is not kept; a
+ * dictionary mapping of the same size is handed back, another size is a
+ * new mapping. */
+static void kept_mappings(void **state)
+{
+	struct outbuf_keep k = { 0 };
+	struct outbuf b = { .limit = 8 << 20, .pages = true, .keep = &k, .admit = count_admit };
+	unsigned char *first;
+	void *d1, *d2;
+
+	(void)state;
+	assert_int_equal(outbuf_reserve(&b, 300000), 0);
+	first = b.data;
+	memset(first, 'y', 300000);
+	outbuf_free(&b);
+	assert_ptr_equal(k.image, first);
+	assert_true(k.image_cap >= 300000);
+
+	admitted = 0;
+	assert_int_equal(outbuf_reserve(&b, 1000), 0);
+	assert_ptr_equal(b.data, first);
+	assert_null(k.image);
+	assert_int_equal(b.cap, admitted);   /* the kept size, all of it */
+	assert_true(b.cap >= 300000);
+	/* grown past the kept size: mremap keeps the bytes */
+	b.len = b.cap;
+	assert_int_equal(outbuf_reserve(&b, OUTBUF_KEEP_MAX), 0);
+	assert_int_equal(b.data[299999], 'y');
+	assert_int_equal(b.cap, admitted);
+	outbuf_free(&b);
+	assert_null(k.image);                /* past OUTBUF_KEEP_MAX: unmapped */
+
+	d1 = outbuf_keep_map(&k, 1 << 20);
+	assert_non_null(d1);
+	memset(d1, 'z', 1 << 20);
+	outbuf_keep_unmap(&k, d1, 1 << 20);
+	d2 = outbuf_keep_map(&k, 1 << 20);
+	assert_ptr_equal(d2, d1);
+	outbuf_keep_unmap(&k, d2, 1 << 20);
+	d2 = outbuf_keep_map(&k, 1 << 19);
+	assert_ptr_not_equal(d2, d1);
+	outbuf_keep_unmap(&k, d2, 1 << 19);  /* the larger one stays */
+	assert_ptr_equal(k.dict, d1);
+	outbuf_keep_free(&k);
+	assert_null(k.dict);
+	/* without a keep: plain mappings */
+	d1 = outbuf_keep_map(NULL, 4096);
+	assert_non_null(d1);
+	outbuf_keep_unmap(NULL, d1, 4096);
+}
+
 static void whole_files_and_pipes(void **state)
 {
 	char path[] = "/tmp/test_outbuf.XXXXXX";
@@ -116,6 +177,7 @@ int main(void)
 		cmocka_unit_test(grows_to_the_limit_and_no_further),
 		cmocka_unit_test(pages_and_admit),
 		cmocka_unit_test(admit_can_refuse),
+		cmocka_unit_test(kept_mappings),
 		cmocka_unit_test(whole_files_and_pipes),
 	};
 	return cmocka_run_group_tests_name("outbuf", tests, NULL, NULL);
