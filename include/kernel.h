@@ -99,6 +99,9 @@ int kernel_rename_exchange(int olddirfd, const char *oldname, int newdirfd, cons
  * pthread_cond_* take about 7 KiB of a static binary. */
 void kernel_futex_wait(unsigned int *addr, unsigned int val);
 void kernel_futex_wake_all(unsigned int *addr);
+/* The CPUs this process may run on (its affinity mask, as taskset sets
+ * it; the online CPUs when that cannot be read), at least 1. */
+int kernel_cpus(void);
 
 /* Path of /proc/modules, for messages. */
 extern const char kernel_proc_modules[];

@@ -171,7 +171,8 @@ static void *ahead_worker(void *arg)
 
 static void ahead_start(struct ahead *a, struct dm *d)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	/* taskset -c 0: one CPU, no workers, however many the machine has */
+	long cpus = kernel_cpus();
 
 	memset(a, 0, sizeof(*a));
 	a->d = d;

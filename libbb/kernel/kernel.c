@@ -396,3 +396,18 @@ void kernel_futex_wake_all(unsigned int *addr)
 {
 	syscall(SYS_futex, addr, FUTEX_WAKE_PRIV, INT_MAX, NULL, NULL, 0);
 }
+
+int kernel_cpus(void)
+{
+	unsigned long mask[1024 / (8 * sizeof(unsigned long))];
+	long r = syscall(SYS_sched_getaffinity, 0, sizeof(mask), mask);
+	int n = 0;
+
+	if (r > 0) {
+		for (size_t i = 0; i < (size_t)r / sizeof(mask[0]); i++)
+			n += __builtin_popcountl(mask[i]);
+	} else {
+		n = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	}
+	return n > 0 ? n : 1;
+}

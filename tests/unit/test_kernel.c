@@ -4,9 +4,11 @@
  * under the project's LD_PRELOAD fake kernel (FAKEKERNEL_LIB), so the real
  * /proc and /sys paths in kernel.c are what is exercised.
  */
+#define _GNU_SOURCE 1
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -254,6 +256,27 @@ static void *futex_waker(void *arg)
 
 /* The futex pair depmod's read-ahead waits with: a wait on a changed
  * value returns at once, and a sleeper is woken by wake_all. */
+/* The CPUs of the affinity mask: one when pinned to one (taskset -c),
+ * all of the mask again after. */
+static void cpus_of_the_mask(void **state)
+{
+	cpu_set_t all, one;
+	int first = -1;
+
+	(void)state;
+	assert_int_equal(sched_getaffinity(0, sizeof(all), &all), 0);
+	assert_int_equal(kernel_cpus(), CPU_COUNT(&all));
+	for (int c = 0; c < CPU_SETSIZE && first < 0; c++)
+		if (CPU_ISSET(c, &all))
+			first = c;
+	CPU_ZERO(&one);
+	CPU_SET(first, &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	assert_int_equal(kernel_cpus(), 1);
+	assert_int_equal(sched_setaffinity(0, sizeof(all), &all), 0);
+	assert_int_equal(kernel_cpus(), CPU_COUNT(&all));
+}
+
 static void futex_wait_and_wake(void **state)
 {
 	pthread_t t;
@@ -282,6 +305,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(load_and_unload_reach_the_fake),
 		cmocka_unit_test(kallsyms_names_whole),
 		cmocka_unit_test(futex_wait_and_wake),
+		cmocka_unit_test(cpus_of_the_mask),
 	};
 	char cmd[600];
 	int rc;
