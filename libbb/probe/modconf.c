@@ -265,8 +265,8 @@ int modconf_parse_cmdline(struct modconf *c, const char *cmdline)
 /* ---- loading ------------------------------------------------------------ */
 
 struct conf_file {
-	char base[256];
-	char path[PATH_MAX];
+	char *path;           /* allocated */
+	const char *base;     /* its last part */
 };
 
 static int cmp_base(const void *a, const void *b)
@@ -274,9 +274,18 @@ static int cmp_base(const void *a, const void *b)
 	return strcmp(((const struct conf_file *)a)->base, ((const struct conf_file *)b)->base);
 }
 
+static void files_free(struct conf_file *files, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(files[i].path);
+	free(files);
+}
+
 static int file_add(struct conf_file **files, size_t *n, const char *dir, const char *base)
 {
 	struct conf_file *f;
+	const char *sep;
+	size_t len;
 
 	/* An earlier folder's file hides the same basename. */
 	for (size_t i = 0; i < *n; i++)
@@ -285,9 +294,16 @@ static int file_add(struct conf_file **files, size_t *n, const char *dir, const 
 	f = xarray_grow(files, *n, 1, sizeof(*f));
 	if (f == NULL)
 		return -ENOMEM;
-	if (snprintf(f->base, sizeof(f->base), "%s", base) >= (int)sizeof(f->base) ||
-	    snprintf(f->path, sizeof(f->path), "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", base) >= (int)sizeof(f->path))
+	sep = strcmp(dir, "/") ? "/" : "";
+	len = strlen(dir) + strlen(sep) + strlen(base);
+	/* a name no open() could take: left out, as before */
+	if (strlen(base) > NAME_MAX || len >= PATH_MAX)
 		return 0;
+	f->path = malloc(len + 1);
+	if (f->path == NULL)
+		return -ENOMEM;
+	snprintf(f->path, len + 1, "%s%s%s", dir, sep, base);
+	f->base = f->path + len - strlen(base);
 	(*n)++;
 	return 0;
 }
@@ -381,7 +397,7 @@ int modconf_load(struct modconf *c, const struct modctx *ctx, const char *const 
 			qsort(files, n, sizeof(*files), cmp_base);
 	for (size_t i = 0; i < n && err == 0; i++)
 		err = load_file(c, files[i].path, false);
-	free(files);
+	files_free(files, n);
 	if (err == 0 && kernel_cmdline) {
 		char *cmdline = NULL;
 
