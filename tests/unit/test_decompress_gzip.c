@@ -108,6 +108,22 @@ static int run_file(const char *name, size_t headlen, size_t limit, struct outbu
 	return err;
 }
 
+/* The compressed bytes before cut handed in as read already, the rest
+ * coming from the fd: where a read ends is where the decoder pauses. */
+static int run_split(size_t cut, size_t limit, struct outbuf *out, const char **why)
+{
+	int fd, err;
+
+	write_file("rest.gz", packed + cut, packed_len - cut);
+	fd = open(path_of("rest.gz"), O_RDONLY);
+	assert_true(fd >= 0);
+	memset(out, 0, sizeof(*out));
+	out->limit = limit;
+	err = decompress_gzip(fd, packed, cut, out, why);
+	close(fd);
+	return err;
+}
+
 static void expect_plain(const struct outbuf *out, size_t times)
 {
 	assert_int_equal(out->len, times * PLAIN_SIZE);
@@ -250,6 +266,18 @@ static void size_bound(void **state)
 	assert_string_equal(why, "decompressed module too large");
 	assert_true(out.cap <= PLAIN_SIZE - 1);
 	outbuf_free(&out);
+	/* exactly the size, the output full before the end of the data
+	 * (the stream's end, its check, come in a later read) */
+	for (size_t tail = 1; tail <= 64; tail *= 2) {
+		why = NULL;
+		assert_int_equal(run_split(packed_len - tail, PLAIN_SIZE, &out, &why), 0);
+		assert_null(why);
+		expect_plain(&out, 1);
+		outbuf_free(&out);
+		assert_int_equal(run_split(packed_len - tail, PLAIN_SIZE - 1, &out, &why), -EFBIG);
+		assert_string_equal(why, "decompressed module too large");
+		outbuf_free(&out);
+	}
 	/* a bound below the buffer's first 64 KiB: the output stops there
 	 * too, and data of 10 KiB is refused, not taken whole */
 	why = NULL;
