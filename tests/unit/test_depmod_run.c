@@ -233,7 +233,8 @@ static void quick_check(void **state)
 	{
 		static const char *const mods[] = {
 			"kernel/drivers/test/modtest_a.ko", "kernel/drivers/test/modtest_b.ko",
-			"kernel/drivers/test/dash-mod.ko", "kernel/fs/test/modtest_c.ko", "updates/modtest_c.ko",
+			"kernel/drivers/test/dash-mod.ko", "kernel/drivers/test/devmod.ko",
+			"kernel/fs/test/modtest_c.ko", "updates/modtest_c.ko",
 		};
 		char p[600];
 
