@@ -160,15 +160,14 @@ static void check_order(const struct fixture *f, size_t skip_one)
 	}
 }
 
+/* (Without zstd in this build, plain modules only: no worker threads.) */
 static void in_order_with_their_own_facts(void **state)
 {
 	struct fixture *f = *state;
 
-	if (!IS_ENABLED(CONFIG_FEATURE_ZSTD))
-		skip();
 	mkdirs(f);
 	for (unsigned i = 0; i < 40; i++)
-		make_module(f, i, (i % 5) * 70000, i % 4 != 0);
+		make_module(f, i, (i % 5) * 70000, IS_ENABLED(CONFIG_FEATURE_ZSTD) && i % 4 != 0);
 	build(f);
 	assert_int_equal(f->d.n, 40);
 	assert_int_equal(dm_read_modules(&f->d), 0);
@@ -206,11 +205,9 @@ static void missing_module_stops(void **state)
 	struct fixture *f = *state;
 	char path[700];
 
-	if (!IS_ENABLED(CONFIG_FEATURE_ZSTD))
-		skip();
 	mkdirs(f);
 	for (unsigned i = 0; i < 12; i++)
-		make_module(f, i, 0, i != 5);
+		make_module(f, i, 0, IS_ENABLED(CONFIG_FEATURE_ZSTD) && i != 5);
 	build(f);
 	snprintf(path, sizeof(path), "%s/kernel/m05.ko", f->d.dirname);
 	assert_int_equal(unlink(path), 0);
