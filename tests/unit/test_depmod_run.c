@@ -37,7 +37,19 @@ static const char *const files[] = {
 struct fixture {
 	char root[256];
 	char moddir[400];
+	char conf[300];
+	char *configs[1];
 };
+
+/* -b ROOT -C EMPTY-FOLDER: no depmod.d file of the machine running the
+ * tests counts (the host kmod 34.2 ran on had none). */
+static struct depmod_opts opts(struct fixture *f, const char *kver)
+{
+	struct depmod_opts o = { .root = f->root, .kver = kver, .all = true,
+				 .configs = f->configs, .nconfigs = 1 };
+
+	return o;
+}
 
 static int setup(void **state)
 {
@@ -51,6 +63,9 @@ static int setup(void **state)
 	snprintf(cmd, sizeof(cmd), "cp -R '%s/depmod-tree/lib' '%s/'", TEST_DATA, f->root);
 	assert_int_equal(system(cmd), 0);
 	snprintf(f->moddir, sizeof(f->moddir), "%s/lib/modules/" KVER, f->root);
+	snprintf(f->conf, sizeof(f->conf), "%s/conf", f->root);
+	assert_int_equal(mkdir(f->conf, 0755), 0);
+	f->configs[0] = f->conf;
 	*state = f;
 	return 0;
 }
@@ -149,7 +164,7 @@ static void expect_tidy(const char *root)
 static void whole_run_equals_kmod(void **state)
 {
 	struct fixture *f = *state;
-	struct depmod_opts o = { .root = f->root, .kver = KVER, .all = true };
+	struct depmod_opts o = opts(f, KVER);
 
 	assert_int_equal(depmod_run(&o, 0, NULL), 0);
 	expect_kmod_set(f->moddir);
@@ -165,10 +180,11 @@ static void whole_run_equals_kmod(void **state)
 static void dry_run_to_stdout(void **state)
 {
 	struct fixture *f = *state;
-	struct depmod_opts o = { .root = f->root, .kver = KVER, .all = true, .dry = true };
+	struct depmod_opts o = opts(f, KVER);
 	char out[400], path[600];
 	int fd, saved;
 
+	o.dry = true;
 	snprintf(out, sizeof(out), "%s/stdout", f->root);
 	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	assert_true(fd >= 0);
@@ -193,7 +209,7 @@ static void outroot(void **state)
 {
 	struct fixture *f = *state;
 	char other[400], moddir[500], path[600];
-	struct depmod_opts o = { .root = f->root, .kver = KVER, .all = true };
+	struct depmod_opts o = opts(f, KVER);
 
 	snprintf(other, sizeof(other), "%s/out/deeper", f->root);
 	o.outroot = other;
@@ -216,7 +232,7 @@ static void set_mtime(const char *path, time_t t)
 static void quick_check(void **state)
 {
 	struct fixture *f = *state;
-	struct depmod_opts o = { .root = f->root, .kver = KVER, .all = true };
+	struct depmod_opts o = opts(f, KVER);
 	char dep[600], alias[600], mod[600];
 	time_t now = time(NULL);
 	FILE *fp;
@@ -265,7 +281,7 @@ static void quick_check(void **state)
 static void missing_version(void **state)
 {
 	struct fixture *f = *state;
-	struct depmod_opts o = { .root = f->root, .kver = "9.9.9-none", .all = true };
+	struct depmod_opts o = opts(f, "9.9.9-none");
 	char path[600];
 
 	assert_true(depmod_run(&o, 0, NULL) < 0);
