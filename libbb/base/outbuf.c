@@ -24,6 +24,10 @@ int outbuf_reserve(struct outbuf *out, size_t want)
 	 * first request (a size stated by the format) is taken exactly; never
 	 * past the limit. */
 	cap = out->cap ? (out->cap > out->limit / 2 ? out->limit : out->cap * 2) : 64 * 1024;
+	/* The first 64 KiB too: a buffer larger than a small limit would
+	 * let a decoder write past it (room is what the buffer has). */
+	if (cap > out->limit)
+		cap = out->limit;
 	if (cap < out->len + want)
 		cap = out->len + want;
 	/* A new mapping: the kept one, whose pages are already there, grown

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* gzip modules through zlib, streaming. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -58,13 +59,27 @@ int decompress_gzip(int fd, const unsigned char *head, size_t headlen,
 		zs.next_in = (unsigned char *)p;
 		zs.avail_in = (uInt)n;
 		while (zs.avail_in > 0) {
+			bool full = false;
+
 			ret = outbuf_room(out);
-			if (ret < 0)
+			if (ret == -EFBIG && out->len > 0 && out->len == out->limit) {
+				/* Full to the limit: what is left may be the
+				 * trailer only (an image of exactly the limit);
+				 * inflate goes on without room, and has no
+				 * progress to make if it has more to write. */
+				full = true;
+				ret = 0;
+			} else if (ret < 0) {
 				goto done;
+			}
 			zs.next_out = out->data + out->len;
 			zs.avail_out = (uInt)(out->cap - out->len);
 			zr = inflate(&zs, Z_NO_FLUSH);
 			out->len = out->cap - zs.avail_out;
+			if (full && zr == Z_BUF_ERROR) {
+				ret = -EFBIG;
+				goto done;
+			}
 			if (zr == Z_STREAM_END) {
 				/* Another gzip member may follow (cat a.gz b.gz). */
 				if (zs.avail_in == 0)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* xz modules through liblzma, streaming. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -122,6 +123,7 @@ int decompress_xz(int fd, const unsigned char *head, size_t headlen,
 	const lzma_allocator al = { xz_alloc, xz_free, out->keep };
 	lzma_stream xs = LZMA_STREAM_INIT;
 	lzma_action action = LZMA_RUN;
+	bool full = false;
 	int ret = 0;
 
 	*why = NULL;
@@ -157,8 +159,17 @@ int decompress_xz(int fd, const unsigned char *head, size_t headlen,
 				action = LZMA_FINISH;
 		}
 		ret = outbuf_room(out);
-		if (ret < 0)
+		if (ret == -EFBIG && out->len > 0 && out->len == out->limit) {
+			/* Full to the limit: what is left may be the index
+			 * and footer only (an image of exactly the limit);
+			 * the decoder goes on without room, and has no
+			 * progress to make (LZMA_BUF_ERROR) if it has more
+			 * to write. */
+			full = true;
+			ret = 0;
+		} else if (ret < 0) {
 			break;
+		}
 		xs.next_out = out->data + out->len;
 		xs.avail_out = out->cap - out->len;
 		lr = lzma_code(&xs, action);
@@ -167,6 +178,10 @@ int decompress_xz(int fd, const unsigned char *head, size_t headlen,
 			break;
 		if (lr == LZMA_OK)
 			continue;
+		if (full && lr == LZMA_BUF_ERROR) {
+			ret = -EFBIG;
+			break;
+		}
 		switch (lr) {
 		case LZMA_MEM_ERROR:
 			ret = -ENOMEM;

@@ -11,12 +11,15 @@
 #include "decompress.h"
 #include "decompress_input.h"
 
-/* The largest window log whose window fits in limit bytes. */
+/* The smallest window log whose window holds limit bytes: a frame that
+ * states its size has a window of that size (single segment), which may
+ * be any number up to the limit; a larger window is refused by
+ * frame_start before zstd would allocate it. */
 static int window_log_max(size_t limit)
 {
 	int log = ZSTD_WINDOWLOG_MIN;
 
-	while (log < ZSTD_WINDOWLOG_MAX && ((size_t)1 << (log + 1)) <= limit)
+	while (log < ZSTD_WINDOWLOG_MAX && ((size_t)1 << log) < limit)
 		log++;
 	return log;
 }
@@ -42,7 +45,8 @@ static int frame_start(ZSTD_DCtx *dctx, struct input *in, const unsigned char **
 		return err;
 	r = ZSTD_getFrameHeader(&fh, *p, *n);
 	if (ZSTD_isError(r) || r > 0) {
-		*why = r > 0 ? "truncated zstd data" : "corrupt zstd data";
+		/* an error code is a size_t above 0 too */
+		*why = ZSTD_isError(r) ? "corrupt zstd data" : "truncated zstd data";
 		return -EBADMSG;
 	}
 	*stable = false;

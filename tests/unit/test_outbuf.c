@@ -32,6 +32,20 @@ static void grows_to_the_limit_and_no_further(void **state)
 	assert_null(b.data);
 }
 
+/* A limit below the first 64 KiB: the buffer stops at it, and room is
+ * never more than the limit leaves. */
+static void small_limit_first_buffer(void **state)
+{
+	struct outbuf b = { .limit = 4096 };
+
+	(void)state;
+	assert_int_equal(outbuf_room(&b), 0);
+	assert_int_equal(b.cap, 4096);
+	b.len = b.cap;
+	assert_int_equal(outbuf_room(&b), -EFBIG);
+	outbuf_free(&b);
+}
+
 static void pages_and_admit(void **state)
 {
 	struct outbuf b = { .limit = 1 << 20, .pages = true };
@@ -175,6 +189,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(grows_to_the_limit_and_no_further),
+		cmocka_unit_test(small_limit_first_buffer),
 		cmocka_unit_test(pages_and_admit),
 		cmocka_unit_test(admit_can_refuse),
 		cmocka_unit_test(kept_mappings),
