@@ -15,6 +15,7 @@ int outbuf_reserve(struct outbuf *out, size_t want)
 {
 	size_t cap;
 	unsigned char *p;
+	bool reuse;
 
 	if (want > out->limit || out->len > out->limit - want)
 		return -EFBIG;
@@ -31,9 +32,10 @@ int outbuf_reserve(struct outbuf *out, size_t want)
 	if (cap < out->len + want)
 		cap = out->len + want;
 	/* A new mapping: the kept one, whose pages are already there, grown
-	 * if it must be (and counted whole). */
-	if (out->pages && out->data == NULL && out->keep != NULL && out->keep->image != NULL &&
-	    out->keep->image_cap > cap)
+	 * if it must be (and counted whole); not one larger than the limit. */
+	reuse = out->pages && out->data == NULL && out->keep != NULL && out->keep->image != NULL &&
+		out->keep->image_cap <= out->limit;
+	if (reuse && out->keep->image_cap > cap)
 		cap = out->keep->image_cap;
 	if (out->admit != NULL) {
 		int err = out->admit(out->admit_arg, out->cap, cap);
@@ -42,7 +44,7 @@ int outbuf_reserve(struct outbuf *out, size_t want)
 			return err;
 	}
 	if (out->pages) {
-		if (out->data == NULL && out->keep != NULL && out->keep->image != NULL) {
+		if (reuse) {
 			p = out->keep->image;
 			if (cap > out->keep->image_cap)
 				p = mremap(p, out->keep->image_cap, cap, MREMAP_MAYMOVE);

@@ -119,6 +119,22 @@ static void kept_mappings(void **state)
 	outbuf_free(&b);
 	assert_null(k.image);                /* past OUTBUF_KEEP_MAX: unmapped */
 
+	/* a kept mapping larger than a buffer's limit is not that buffer's */
+	{
+		struct outbuf small = { .limit = 100000, .pages = true, .keep = &k };
+
+		assert_int_equal(outbuf_reserve(&b, 300000), 0);
+		first = b.data;
+		outbuf_free(&b);
+		assert_ptr_equal(k.image, first);
+		assert_int_equal(outbuf_reserve(&small, 1000), 0);
+		assert_ptr_not_equal(small.data, first);
+		assert_true(small.cap <= small.limit);
+		assert_ptr_equal(k.image, first);
+		outbuf_free(&small);
+		outbuf_keep_free(&k);
+	}
+
 	d1 = outbuf_keep_map(&k, 1 << 20);
 	assert_non_null(d1);
 	memset(d1, 'z', 1 << 20);
