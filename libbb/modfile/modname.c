@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "modfile.h"
 #include "modname.h"
 
 int modname_normalize(const char *name_or_path, char out[MODNAME_MAX])
@@ -22,16 +23,14 @@ int modname_normalize(const char *name_or_path, char out[MODNAME_MAX])
 	return i == 0 ? -EINVAL : 0;
 }
 
-/* In enum modcomp's order. */
-static const char *const module_suffixes[] = { ".ko", ".ko.gz", ".ko.xz", ".ko.zst" };
-
 int modname_suffix(const char *path, size_t len)
 {
-	for (size_t i = 0; i < sizeof(module_suffixes) / sizeof(module_suffixes[0]); i++) {
-		size_t sl = strlen(module_suffixes[i]);
+	for (int i = 0; i < MODCOMP_END; i++) {
+		const char *suffix = modcomp_formats[i].suffix;
+		size_t sl = strlen(suffix);
 
-		if (len > sl && strcmp(path + len - sl, module_suffixes[i]) == 0)
-			return (int)i;
+		if (len > sl && strcmp(path + len - sl, suffix) == 0)
+			return i;
 	}
 	return -1;
 }
