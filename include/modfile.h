@@ -69,13 +69,13 @@ typedef int modcomp_decompress_fn(int fd, const unsigned char *head, size_t head
 
 struct modcomp_format {
 	const char *name;        /* "gzip"; "none" for MODCOMP_NONE */
-	const char *suffix;      /* ".ko.gz"; ".ko" for MODCOMP_NONE */
 	const char *magic;       /* "" for MODCOMP_NONE */
 	size_t magiclen;
 	bool enabled;            /* built in (MODCOMP_NONE: always) */
 	modcomp_decompress_fn *decompress;   /* NULL when not built in, and for MODCOMP_NONE */
 };
-/* Indexed by enum modcomp: [MODCOMP_NONE] is the plain .ko. */
+/* Indexed by enum modcomp: [MODCOMP_NONE] is the plain .ko. (The suffixes
+ * are modname.c's: modname_suffix.) */
 extern const struct modcomp_format modcomp_formats[MODCOMP_END];
 
 /* "gzip", "xz", "zstd" as the kernel names them in /sys/module/compression,

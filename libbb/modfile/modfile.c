@@ -23,10 +23,10 @@
 const size_t modfile_max_size = (size_t)CONFIG_MODULE_MAX_MB << 20;
 
 #define MODCOMP_ROW_(sym, name, suffix, magic)                                     \
-	[MODCOMP_##sym] = { #name, suffix, magic, sizeof(magic) - 1, MODCOMP_ENABLED(sym), \
+	[MODCOMP_##sym] = { #name, magic, sizeof(magic) - 1, MODCOMP_ENABLED(sym),        \
 			    MODCOMP_ENABLED(sym) ? decompress_##name : NULL },
 const struct modcomp_format modcomp_formats[MODCOMP_END] = {
-	[MODCOMP_NONE] = { "none", ".ko", "", 0, true, NULL },
+	[MODCOMP_NONE] = { "none", "", 0, true, NULL },
 	MODCOMP_FORMATS(MODCOMP_ROW_)
 };
 #undef MODCOMP_ROW_

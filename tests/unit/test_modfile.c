@@ -175,14 +175,14 @@ static void detect_by_magic(void **state)
 /* What the table gives every user: a row per format, in its order. */
 static void format_table(void **state)
 {
-	char flags[128] = "", key[128] = "", path[32];
+	char flags[128] = "", key[128] = "";
 	bool any = false;
 
 	assert_true(MODCOMP_END > MODCOMP_ZSTD);
-	assert_string_equal(modcomp_formats[MODCOMP_NONE].suffix, ".ko");
-	assert_string_equal(modcomp_formats[MODCOMP_GZIP].suffix, ".ko.gz");
-	assert_string_equal(modcomp_formats[MODCOMP_XZ].suffix, ".ko.xz");
-	assert_string_equal(modcomp_formats[MODCOMP_ZSTD].suffix, ".ko.zst");
+	assert_int_equal(modname_suffix("m.ko", 4), MODCOMP_NONE);
+	assert_int_equal(modname_suffix("m.ko.gz", 7), MODCOMP_GZIP);
+	assert_int_equal(modname_suffix("m.ko.xz", 7), MODCOMP_XZ);
+	assert_int_equal(modname_suffix("m.ko.zst", 8), MODCOMP_ZSTD);
 	assert_true(modcomp_supported(MODCOMP_NONE));
 	assert_int_equal(modcomp_supported(MODCOMP_GZIP), IS_ENABLED(CONFIG_FEATURE_GZIP));
 	assert_int_equal(modcomp_supported(MODCOMP_XZ), IS_ENABLED(CONFIG_FEATURE_XZ));
@@ -206,9 +206,6 @@ static void format_table(void **state)
 		n = strlen(key);
 		snprintf(key + n, sizeof(key) - n, " %s %d", f->name, f->enabled);
 		any = any || f->enabled;
-		/* a suffix of its own, found back by modname_suffix */
-		snprintf(path, sizeof(path), "m%s", f->suffix);
-		assert_int_equal(modname_suffix(path, strlen(path)), i);
 	}
 	assert_string_equal(MODCOMP_VERSION_FLAGS, flags);
 	assert_string_equal(MODCOMP_BUILD_KEY, key);
