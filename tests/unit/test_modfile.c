@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* modfile: compression detection and user-space decompression. The
  * compressed fixtures are made here with the same libraries' encoders. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -199,7 +200,7 @@ static void format_table(void **state)
 		snprintf(flags + n, sizeof(flags) - n, "%c", f->enabled ? '+' : '-');
 		for (const char *c = f->name; *c != '\0'; c++) {
 			n = strlen(flags);
-			snprintf(flags + n, sizeof(flags) - n, "%c", *c - 'a' + 'A');
+			snprintf(flags + n, sizeof(flags) - n, "%c", toupper((unsigned char)*c));
 		}
 		n = strlen(flags);
 		snprintf(flags + n, sizeof(flags) - n, " ");
