@@ -18,7 +18,7 @@
 int modname_normalize(const char *name_or_path, char out[MODNAME_MAX]);
 
 /* True when path ends in .ko or a compressed module's suffix (.ko.gz,
- * .ko.xz, .ko.zst: the suffixes of modcomp_formats). */
+ * .ko.xz, .ko.zst: the suffixes of MODCOMP_FORMATS, include/modfile.h). */
 bool modname_has_module_suffix(const char *path);
 /* Which of them the len bytes of path end in: the enum modcomp of its
  * compression (.ko is MODCOMP_NONE), or -1 for none. */
