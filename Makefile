@@ -66,13 +66,23 @@ MU_CFLAGS += -fno-pie
 MU_LDFLAGS += -static -no-pie
 endif
 
-LIBS-$(CONFIG_FEATURE_GZIP) += -lz
-LIBS-$(CONFIG_FEATURE_XZ) += -llzma
-LIBS-$(CONFIG_FEATURE_ZSTD) += -lzstd
+# ---- compression formats: scripts/compression.list ------------------------
+# A word per format, its columns joined by ':' (the list's header says what
+# each is); COMP_ON: those the .config builds in.
+COMP_LIST := $(srctree)/scripts/compression.list
+COMP_ROWS := $(shell sed -e '/^[[:space:]]*\#/d' -e 's/[[:space:]]*$$//' -e '/^$$/d' \
+	-e 's/[[:space:]][[:space:]]*/:/g' $(COMP_LIST))
+comp_col = $(filter-out -,$(foreach r,$(1),$(word $(2),$(subst :, ,$(r)))))
+COMP_ON := $(strip $(foreach r,$(COMP_ROWS),$(if $(filter y,$(CONFIG_FEATURE_$(call comp_col,$(r),1))),$(r))))
+# The libraries of every format, built in or not (the fake kernel of the
+# tests decompresses them all).
+COMP_ALL_LIBS := $(call comp_col,$(COMP_ROWS),3)
+comma := ,
+
+LIBS-y += $(call comp_col,$(COMP_ON),3)
 # Static liblzma/libzstd may use threads.
 ifeq ($(STATIC),1)
-LIBS-$(CONFIG_FEATURE_XZ) += -lpthread
-LIBS-$(CONFIG_FEATURE_ZSTD) += -lpthread
+LIBS-y += $(call comp_col,$(COMP_ON),4)
 endif
 MU_LIBS := $(sort $(LIBS-y)) $(LDLIBS)
 
@@ -91,10 +101,9 @@ MU_LIBS := $(sort $(LIBS-y)) $(LDLIBS)
 #    the unit tests) is fetched into $(O)/sysroot-ARCH by scripts/mksysroot.sh.
 # The stamp of a fetched sysroot names the script's checksum: a changed
 # package list or fix-up in scripts/mksysroot.sh fetches it again.
-SYSROOT_SCRIPT_SUM = $(firstword $(shell cksum < $(srctree)/scripts/mksysroot.sh))
-PC_MODULES-$(CONFIG_FEATURE_GZIP) += zlib
-PC_MODULES-$(CONFIG_FEATURE_XZ) += liblzma
-PC_MODULES-$(CONFIG_FEATURE_ZSTD) += libzstd
+# The package lists come from scripts/compression.list: it is summed too.
+SYSROOT_SCRIPT_SUM = $(firstword $(shell cat $(srctree)/scripts/mksysroot.sh $(COMP_LIST) | cksum))
+PC_MODULES-y += $(call comp_col,$(COMP_ON),5)
 ifneq ($(and $(PKG_CONFIG),$(PC_MODULES-y)),)
 PC_ENV := $(foreach v,PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_LIBDIR PKG_CONFIG_PATH,$(if $($(v)),$(v)='$($(v))'))
 PC_CFLAGS := $(shell $(PC_ENV) $(PKG_CONFIG) --cflags $(PC_MODULES-y) 2>/dev/null && echo PC_OK)
@@ -115,7 +124,7 @@ endif
 # just those headers and archives.
 ifeq ($(notdir $(firstword $(CC))),musl-gcc)
 ifeq ($(SYSROOT)$(PC_FOUND),)
-ifneq ($(filter y,$(CONFIG_FEATURE_GZIP) $(CONFIG_FEATURE_XZ) $(CONFIG_FEATURE_ZSTD)),)
+ifneq ($(COMP_ON),)
 DEB_ARCH := musl-host
 SYSROOT := $(obj)/sysroot-musl-host
 AUTO_SYSROOT := $(SYSROOT)/.complete-$(SYSROOT_SCRIPT_SUM)
@@ -132,7 +141,7 @@ endif
 STATIC_LIBS ?= source
 ifeq ($(STATIC)$(STATIC_LIBS)$(CROSS_COMPILE)$(SYSROOT)$(PC_FOUND),1source)
 ifneq ($(notdir $(firstword $(CC))),musl-gcc)
-ifneq ($(filter y,$(CONFIG_FEATURE_GZIP) $(CONFIG_FEATURE_XZ) $(CONFIG_FEATURE_ZSTD)),)
+ifneq ($(COMP_ON),)
 DEB_ARCH := --build-libs
 SYSROOT := $(obj)/sysroot-libs
 AUTO_SYSROOT := $(SYSROOT)/.complete-$(SYSROOT_SCRIPT_SUM)
@@ -143,8 +152,8 @@ endif
 endif
 ifneq ($(CROSS_COMPILE),)
 ifeq ($(SYSROOT)$(PC_FOUND),)
-ifneq ($(filter y,$(CONFIG_FEATURE_GZIP) $(CONFIG_FEATURE_XZ) $(CONFIG_FEATURE_ZSTD)),)
-CC_FINDS_LIBS := $(shell printf '\#include <zlib.h>\n\#include <lzma.h>\n\#include <zstd.h>\nint main(void){return 0;}\n' | \
+ifneq ($(COMP_ON),)
+CC_FINDS_LIBS := $(shell printf '$(foreach r,$(COMP_ROWS),\#include <$(firstword $(subst $(comma), ,$(call comp_col,$(r),6)))>\n)int main(void){return 0;}\n' | \
 	$(CC) -x c - -o /dev/null $(MU_LIBS) >/dev/null 2>&1 && echo y)
 ifneq ($(CC_FINDS_LIBS),y)
 TRIPLET := $(shell $(CC) -dumpmachine 2>/dev/null)
@@ -152,7 +161,7 @@ DEB_ARCH := $(strip $(if $(filter arm-%-gnueabihf,$(TRIPLET)),armhf,\
 	$(if $(filter aarch64-%,$(TRIPLET)),arm64,\
 	$(if $(filter arm-%-gnueabi,$(TRIPLET)),armel,))))
 ifeq ($(DEB_ARCH),)
-$(error no SYSROOT given and no Debian architecture known for $(CC) ($(TRIPLET)): pass SYSROOT=DIR with zlib, liblzma and libzstd, or disable the FEATURE_GZIP/XZ/ZSTD options)
+$(error no SYSROOT given and no Debian architecture known for $(CC) ($(TRIPLET)): pass SYSROOT=DIR with the compression libraries ($(call comp_col,$(COMP_ROWS),5)), or disable their options ($(addprefix FEATURE_,$(call comp_col,$(COMP_ROWS),1))))
 endif
 SYSROOT := $(obj)/sysroot-$(DEB_ARCH)
 AUTO_SYSROOT := $(SYSROOT)/.complete-$(SYSROOT_SCRIPT_SUM)
@@ -205,9 +214,10 @@ LIBBB-y := $(addprefix base/,$(LIBBB_BASE)) $(addprefix match/,$(LIBBB_MATCH))
 LIBBB-y += $(addprefix kernel/,$(LIBBB_KERNEL)) $(addprefix modfile/,$(LIBBB_MODFILE))
 LIBBB-y += $(addprefix index/,$(LIBBB_INDEX)) $(addprefix probe/,$(LIBBB_PROBE))
 LIBBB-y += $(addprefix depmod/,$(LIBBB_DEPMOD))
-LIBBB-$(CONFIG_FEATURE_GZIP) += modfile/decompress_gzip
-LIBBB-$(CONFIG_FEATURE_XZ) += modfile/decompress_xz modfile/xzparts
-LIBBB-$(CONFIG_FEATURE_ZSTD) += modfile/decompress_zstd
+# A format's decompressor, libbb/modfile/decompress_<name>.c, when built in.
+LIBBB-y += $(patsubst %,modfile/decompress_%,$(call comp_col,$(COMP_ON),2))
+# xz's large modules read in parts (depmod).
+LIBBB-$(CONFIG_FEATURE_XZ) += modfile/xzparts
 
 LIBBB_OBJS := $(patsubst %,$(obj)/obj/libbb/%.o,$(LIBBB-y))
 APPLET_OBJS := $(patsubst $(srctree)/%.c,$(obj)/obj/%.o,$(APPLET_SRCS))
@@ -376,7 +386,7 @@ $(FAKEKERNEL): $(srctree)/tests/preload/fakekernel.c | $(AUTO_SYSROOT)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) -shared -fPIC -O1 -g -Wall -Wextra -Werror $(ARCH_CFLAGS) $(SYSROOT_CFLAGS) -o $@ $< \
-		$(SYSROOT_LDFLAGS) -ldl -lz -llzma -lzstd
+		$(SYSROOT_LDFLAGS) -ldl $(COMP_ALL_LIBS)
 
 check-unit: $(UNIT_BINS) $(FAKEKERNEL)
 	$(Q)for t in $(strip $(UNIT_OFF)); do echo "SKIP $$t: needs a compression format that is off in this configuration (not built)"; done
@@ -399,7 +409,7 @@ $(FAKE_STATIC_OBJ): $(srctree)/tests/preload/fakekernel.c | $(AUTO_SYSROOT)
 $(obj)/modutils-fake: $(MAIN_OBJ) $(APPLET_OBJS) $(obj)/libbb.a $(FAKE_STATIC_OBJ)
 	$(quiet) LINK $@
 	$(Q)$(CC) $(MU_LDFLAGS) -o $@ $(FAKE_STATIC_OBJ) $(MAIN_OBJ) $(APPLET_OBJS) $(obj)/libbb.a \
-		$(sort $(MU_LIBS) -lz -llzma -lzstd) \
+		$(sort $(MU_LIBS) $(COMP_ALL_LIBS)) \
 		$$($(NM) -u $(FAKE_STATIC_OBJ) | sed -n 's/.* U __real_/-Wl,--wrap=/p' | sort -u)
 
 check-integration-static: $(obj)/modutils-fake

@@ -111,6 +111,7 @@ int main(int argc, char **argv)
 	const struct applet *a;
 
 	name = name ? name + 1 : argv[0];
+	msg_version_flags(MODCOMP_VERSION_FLAGS);
 	a = find_applet(name);
 	if (a == NULL && strncmp(name, "modutils", 8) == 0) {
 		/* "modutils APPLET ARGS", or the multicall's own options. */

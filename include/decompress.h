@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "modfile.h"
 #include "outbuf.h"
 
 /*
@@ -13,12 +14,11 @@
  * -ENOMEM; *why names the cause for messages.
  */
 
-/* `head` holds bytes already read from fd (the magic), fed first. */
-int decompress_gzip(int fd, const unsigned char *head, size_t headlen,
-		    struct outbuf *out, const char **why);
-int decompress_xz(int fd, const unsigned char *head, size_t headlen,
-		  struct outbuf *out, const char **why);
-int decompress_zstd(int fd, const unsigned char *head, size_t headlen,
-		    struct outbuf *out, const char **why);
+/* `head` holds bytes already read from fd (the magic), fed first. One
+ * decompress_<name>() per row of MODCOMP_FORMATS (include/modfile.h),
+ * defined when the format is built in. */
+#define DECOMPRESS_DECL_(sym, name, suffix, magic) modcomp_decompress_fn decompress_##name;
+MODCOMP_FORMATS(DECOMPRESS_DECL_)
+#undef DECOMPRESS_DECL_
 
 #endif

@@ -5,7 +5,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "modfile.h"
 #include "modname.h"
 
 /*
@@ -27,9 +26,10 @@ int kernel_unload(const char *name, bool force);
 /* Running kernel's release (uname -r) into buf. */
 int kernel_release(char *buf, size_t size);
 
-/* True when /sys/module/compression names the algorithm: the kernel then
+/* True when /sys/module/compression names the algorithm (a format's name
+ * in include/modfile.h's table: "gzip", "xz", "zstd"): the kernel then
  * decompresses that format itself (CONFIG_MODULE_DECOMPRESS). */
-bool kernel_decompresses(enum modcomp comp);
+bool kernel_decompresses(const char *algorithm);
 
 enum kernel_modstate {
 	KMOD_STATE_LIVE = 1,

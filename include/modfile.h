@@ -7,13 +7,76 @@
 #include <sys/stat.h>
 #include <stdint.h>
 
-/* Compression of a module file, detected by magic bytes (not the suffix). */
+#include "autoconf.h"
+#include "kconfig.h"
+
+/*
+ * The compression formats, a row each: the only list of them in C (the
+ * build's is scripts/compression.list, one line per format in the same
+ * order; tests/extension.sh checks that they agree).
+ *
+ *   X(SYM, name, suffix, magic)
+ *
+ * SYM: the format is built in when CONFIG_FEATURE_<SYM> is set (Config.in),
+ *      and --version shows it as +SYM or -SYM;
+ * name: the kernel's name in /sys/module/compression, the one in messages,
+ *      and that of its decompressor, decompress_<name>() in
+ *      libbb/modfile/decompress_<name>.c;
+ * suffix: the file name suffix of a module so compressed;
+ * magic: the bytes such a file starts with (a string literal: its length is
+ *      its size less the terminating NUL).
+ */
+#define MODCOMP_FORMATS(X)                                 \
+	X(GZIP, gzip, ".ko.gz", "\x1f\x8b")                 \
+	X(XZ, xz, ".ko.xz", "\xfd" "7zXZ\0")                 \
+	X(ZSTD, zstd, ".ko.zst", "\x28\xb5\x2f\xfd")
+
+/* Compression of a module file, detected by magic bytes (not the suffix):
+ * MODCOMP_NONE, then MODCOMP_<SYM> in the table's order. */
 enum modcomp {
 	MODCOMP_NONE = 0,
-	MODCOMP_GZIP,
-	MODCOMP_XZ,
-	MODCOMP_ZSTD,
+#define MODCOMP_ENUM_(sym, name, suffix, magic) MODCOMP_##sym,
+	MODCOMP_FORMATS(MODCOMP_ENUM_)
+#undef MODCOMP_ENUM_
+	MODCOMP_END   /* one past the last format */
 };
+
+/* Whether the build has the decompressor of format SYM: 1 or 0. */
+#define MODCOMP_ENABLED(sym) IS_ENABLED(CONFIG_FEATURE_##sym)
+#define MODCOMP_ANY_(sym, name, suffix, magic) || MODCOMP_ENABLED(sym)
+/* Whether it has any decompressor (a constant expression). */
+#define MODCOMP_ANY_ENABLED (0 MODCOMP_FORMATS(MODCOMP_ANY_))
+
+/* String literals built from the table at compile time:
+ * MODCOMP_VERSION_FLAGS is "+GZIP +XZ +ZSTD " (- for a format left out),
+ * as --version lists them; MODCOMP_BUILD_KEY is " gzip 1 xz 1 zstd 1"
+ * (0 for a format left out), for keys of what a build reads. */
+#define MODCOMP_SIGN_0 "-"
+#define MODCOMP_SIGN_1 "+"
+#define MODCOMP_SIGN2_(v) MODCOMP_SIGN_##v
+#define MODCOMP_SIGN_(v) MODCOMP_SIGN2_(v)
+#define MODCOMP_STR2_(v) #v
+#define MODCOMP_STR_(v) MODCOMP_STR2_(v)
+#define MODCOMP_FLAG_(sym, name, suffix, magic) MODCOMP_SIGN_(MODCOMP_ENABLED(sym)) #sym " "
+#define MODCOMP_KEY_(sym, name, suffix, magic) " " #name " " MODCOMP_STR_(MODCOMP_ENABLED(sym))
+#define MODCOMP_VERSION_FLAGS MODCOMP_FORMATS(MODCOMP_FLAG_)
+#define MODCOMP_BUILD_KEY MODCOMP_FORMATS(MODCOMP_KEY_)
+
+struct outbuf;
+/* A streaming decompressor (include/decompress.h). */
+typedef int modcomp_decompress_fn(int fd, const unsigned char *head, size_t headlen,
+				  struct outbuf *out, const char **why);
+
+struct modcomp_format {
+	const char *name;        /* "gzip"; "none" for MODCOMP_NONE */
+	const char *magic;       /* "" for MODCOMP_NONE */
+	size_t magiclen;
+	bool enabled;            /* built in (MODCOMP_NONE: always) */
+	modcomp_decompress_fn *decompress;   /* NULL when not built in, and for MODCOMP_NONE */
+};
+/* Indexed by enum modcomp: [MODCOMP_NONE] is the plain .ko. (The suffixes
+ * are modname.c's: modname_suffix.) */
+extern const struct modcomp_format modcomp_formats[MODCOMP_END];
 
 /* "gzip", "xz", "zstd" as the kernel names them in /sys/module/compression,
  * "none" for MODCOMP_NONE. */

@@ -17,10 +17,11 @@
  * with '-' turned into '_'. 0, or -EINVAL (empty) / -ENAMETOOLONG. */
 int modname_normalize(const char *name_or_path, char out[MODNAME_MAX]);
 
-/* True when path ends in .ko, .ko.gz, .ko.xz or .ko.zst. */
+/* True when path ends in .ko or a compressed module's suffix (.ko.gz,
+ * .ko.xz, .ko.zst: the suffixes of MODCOMP_FORMATS, include/modfile.h). */
 bool modname_has_module_suffix(const char *path);
-/* Which of them the len bytes of path end in: 0 to 3, the enum modcomp of
- * its compression (.ko is MODCOMP_NONE), or -1 for none. */
+/* Which of them the len bytes of path end in: the enum modcomp of its
+ * compression (.ko is MODCOMP_NONE), or -1 for none. */
 int modname_suffix(const char *path, size_t len);
 
 /* An alias as kmod keys it: '-' as '_' outside [...] sets; out may be

@@ -31,6 +31,10 @@ void msg_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage and version output shared by every applet's -h and -V. */
 void msg_usage(FILE *out, const char *usage);
 void msg_version(void);
+/* The feature flags msg_version prints before +SYSLOG ("+GZIP +XZ +ZSTD ",
+ * each followed by a space): set by main from the higher layers that own
+ * them (MODCOMP_VERSION_FLAGS, include/modfile.h); "" until then. */
+void msg_version_flags(const char *flags);
 
 /*
  * The options every applet shares, for the default branch of its getopt

@@ -3,10 +3,12 @@
 # Safe to run again; uses sudo when not root.
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
-pkgs="build-essential make gcc file zlib1g-dev liblzma-dev libzstd-dev libcmocka-dev
+pkgs="build-essential make gcc file libcmocka-dev
 gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user-static
 qemu-system-x86 qemu-system-arm busybox-static cpio gzip xz-utils zstd
 kmod kconfig-frontends-nox strace scdoc groff-base"
+# The compression libraries' development packages (scripts/compression.list).
+pkgs="$pkgs $(sed -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$/d' "$src/scripts/compression.list" | awk '{ printf "%s ", $8 }')"
 # Fuzzing (libFuzzer runtime) and the tools the test layers list themselves.
 pkgs="$pkgs clang libclang-rt-14-dev musl-tools rsync"
 for list in "$src"/tests/kernel/packages.txt "$src"/tests/compat/packages.txt; do

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Build a minimal cross sysroot holding the compression libraries (zlib,
-# liblzma, libzstd) and cmocka (for the unit tests under qemu-user) for a
+# Build a minimal cross sysroot holding the compression libraries (those of
+# scripts/compression.list: zlib, liblzma, libzstd) and cmocka (for the unit tests under qemu-user) for a
 # foreign Debian architecture, without touching the host's dpkg
 # configuration: apt runs with a private state folder, and the packages are
 # only unpacked (dpkg -x), never installed.
@@ -12,14 +12,15 @@
 #        scripts/mksysroot.sh musl-host DESTDIR
 # For Debian's musl-gcc, which searches only musl's own headers and
 # libraries: DESTDIR/usr/include and DESTDIR/usr/lib/TRIPLET get links to
-# just the host's zlib/liblzma/libzstd headers and static archives (from
-# zlib1g-dev, liblzma-dev, libzstd-dev), so that glibc's libc is not seen.
+# just the host's headers and static archives of the compression libraries
+# (from their -dev packages), so that glibc's libc is not seen.
 #
 #        scripts/mksysroot.sh --build-libs DESTDIR CC [CFLAGS...]
-# zlib, liblzma and libzstd built from Debian's source packages (apt-get
+# The compression libraries built from Debian's source packages (apt-get
 # source through a private deb-src list, dpkg-source -x) with CC and CFLAGS
 # into static archives under DESTDIR/usr/{include,lib}, the way Buildroot
-# builds them (zstd without the legacy v0.5-v0.7 formats). For musl (PIC
+# builds them (zstd without the legacy v0.5-v0.7 formats): a function
+# build_<name> below per format. For musl (PIC
 # archives a shared library can use too) and to measure the libraries at
 # -Os.
 #
@@ -36,17 +37,24 @@ arch=${1:?$usage}
 dest=${2:?$usage}
 shift 2
 
+# The compression formats, a line each (columns: see its header).
+list=$(cd "$(dirname "$0")" && pwd)/compression.list
+# comp_col N: column N of every format, "-" left out.
+comp_col() {
+	sed -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$/d' "$list" | awk -v n="$1" '$n != "-" { print $n }'
+}
+
 # ---- musl-host: links to the host's headers and static archives ----------
 if [ "$arch" = musl-host ]; then
 	triplet=$(gcc -dumpmachine)
 	tmpdest="$dest.tmp.$$"
 	rm -rf "$tmpdest"
 	mkdir -p "$tmpdest/usr/include" "$tmpdest/usr/lib/$triplet"
-	for h in zlib.h zconf.h lzma.h lzma zstd.h zstd_errors.h; do
-		[ -e "/usr/include/$h" ] || { echo "mksysroot: ERROR: /usr/include/$h missing (zlib1g-dev, liblzma-dev, libzstd-dev)" >&2; exit 1; }
+	for h in $(comp_col 6 | tr , ' '); do
+		[ -e "/usr/include/$h" ] || { echo "mksysroot: ERROR: /usr/include/$h missing ($(comp_col 8 | tr '\n' ' ' | sed 's/ $//; s/ /, /g'))" >&2; exit 1; }
 		ln -s "/usr/include/$h" "$tmpdest/usr/include/$h"
 	done
-	for l in libz.a liblzma.a libzstd.a; do
+	for l in $(comp_col 3 | sed 's/^-l\(.*\)/lib\1.a/'); do
 		[ -e "/usr/lib/$triplet/$l" ] || { echo "mksysroot: ERROR: /usr/lib/$triplet/$l missing" >&2; exit 1; }
 		ln -s "/usr/lib/$triplet/$l" "$tmpdest/usr/lib/$triplet/$l"
 	done
@@ -111,14 +119,46 @@ if [ "$arch" = --source ]; then
 	exit 0
 fi
 
-# ---- --build-libs: the three libraries from Debian's sources --------------
+# ---- --build-libs: the libraries from Debian's sources ----------------------
+# build_<name> SRCDIR: build the library of format <name> from its unpacked
+# source package SRCDIR into $tmpdest/usr/{include,lib} with $cc, $ar,
+# $cflags (and $host, the target triplet).
+
+# zlib: its library sources compiled as they are (no configure needed).
+build_gzip() {
+	(cd "$1" && for c in adler32 crc32 deflate infback inffast inflate inftrees trees zutil \
+		compress uncompr gzclose gzlib gzread gzwrite; do
+		$cc $cflags -D_LARGEFILE64_SOURCE=1 -DHAVE_HIDDEN -c -o "$c.o" "$c.c" || exit 1
+	done && $ar rcs "$tmpdest/usr/lib/libz.a" ./*.o) || { echo "mksysroot: ERROR: zlib build failed" >&2; exit 1; }
+	cp "$1/zlib.h" "$1/zconf.h" "$tmpdest/usr/include/"
+}
+
+# liblzma: autoconf, library only.
+build_xz() {
+	(cd "$1" && ./configure --host="$host" --prefix=/usr --disable-shared --enable-static \
+		--disable-xz --disable-xzdec --disable-lzmadec --disable-lzmainfo --disable-lzma-links \
+		--disable-scripts --disable-doc --disable-nls CC="$cc" CFLAGS="$cflags" >"$work/xz.log" 2>&1 &&
+		make -C src/liblzma -j2 >>"$work/xz.log" 2>&1 &&
+		make -C src/liblzma install DESTDIR="$tmpdest" >>"$work/xz.log" 2>&1) ||
+		{ cat "$work/xz.log" >&2; echo "mksysroot: ERROR: liblzma build failed" >&2; exit 1; }
+}
+
+# libzstd: its own Makefile; no legacy formats; MOREFLAGS comes after
+# the Makefile's -O3.
+build_zstd() {
+	make -C "$1/lib" -j2 libzstd.a CC="$cc" AR="$ar" ZSTD_LEGACY_SUPPORT=0 MOREFLAGS="$cflags" \
+		>"$work/zstd.log" 2>&1 || { cat "$work/zstd.log" >&2; echo "mksysroot: ERROR: libzstd build failed" >&2; exit 1; }
+	cp "$1/lib/libzstd.a" "$tmpdest/usr/lib/"
+	cp "$1/lib/zstd.h" "$1/lib/zstd_errors.h" "$1/lib/zdict.h" "$tmpdest/usr/include/"
+}
+
 if [ "$arch" = --build-libs ]; then
 	cc=${1:?$usage}
 	shift
 	cflags="$*"
 	work=$(mktemp -d)
 	trap 'rm -rf "$work"' EXIT
-	fetch_sources "$work/src" zlib xz-utils libzstd
+	fetch_sources "$work/src" $(comp_col 9)
 	tmpdest="$dest.tmp.$$"
 	rm -rf "$tmpdest"
 	mkdir -p "$tmpdest/usr/include" "$tmpdest/usr/lib"
@@ -127,38 +167,19 @@ if [ "$arch" = --build-libs ]; then
 	command -v "$ar" >/dev/null || ar=ar
 	host=$($cc -dumpmachine)
 
-	# zlib: its library sources compiled as they are (no configure needed).
-	z=$(ls -d "$work"/src/zlib-*/)
-	(cd "$z" && for c in adler32 crc32 deflate infback inffast inflate inftrees trees zutil \
-		compress uncompr gzclose gzlib gzread gzwrite; do
-		$cc $cflags -D_LARGEFILE64_SOURCE=1 -DHAVE_HIDDEN -c -o "$c.o" "$c.c" || exit 1
-	done && $ar rcs "$tmpdest/usr/lib/libz.a" ./*.o) || { echo "mksysroot: ERROR: zlib build failed" >&2; exit 1; }
-	cp "$z/zlib.h" "$z/zconf.h" "$tmpdest/usr/include/"
-
-	# liblzma: autoconf, library only.
-	x=$(ls -d "$work"/src/xz-utils-*/)
-	(cd "$x" && ./configure --host="$host" --prefix=/usr --disable-shared --enable-static \
-		--disable-xz --disable-xzdec --disable-lzmadec --disable-lzmainfo --disable-lzma-links \
-		--disable-scripts --disable-doc --disable-nls CC="$cc" CFLAGS="$cflags" >"$work/xz.log" 2>&1 &&
-		make -C src/liblzma -j2 >>"$work/xz.log" 2>&1 &&
-		make -C src/liblzma install DESTDIR="$tmpdest" >>"$work/xz.log" 2>&1) ||
-		{ cat "$work/xz.log" >&2; echo "mksysroot: ERROR: liblzma build failed" >&2; exit 1; }
-
-	# libzstd: its own Makefile; no legacy formats; MOREFLAGS comes after
-	# the Makefile's -O3.
-	zs=$(ls -d "$work"/src/libzstd-*/)
-	make -C "$zs/lib" -j2 libzstd.a CC="$cc" AR="$ar" ZSTD_LEGACY_SUPPORT=0 MOREFLAGS="$cflags" \
-		>"$work/zstd.log" 2>&1 || { cat "$work/zstd.log" >&2; echo "mksysroot: ERROR: libzstd build failed" >&2; exit 1; }
-	cp "$zs/lib/libzstd.a" "$tmpdest/usr/lib/"
-	cp "$zs/lib/zstd.h" "$zs/lib/zstd_errors.h" "$zs/lib/zdict.h" "$tmpdest/usr/include/"
+	sed -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$/d' "$list" | awk '{ print $2, $9 }' >"$work/formats"
+	while read -r name src; do
+		command -v "build_$name" >/dev/null || { echo "mksysroot: ERROR: no build_$name in $0" >&2; exit 1; }
+		"build_$name" "$(ls -d "$work/src/$src"-*/)"
+	done <"$work/formats"
 	rm -rf "$tmpdest/usr/share" "$tmpdest"/usr/lib/*.la "$tmpdest/usr/lib/pkgconfig"
 	rm -rf "$dest"
 	mv "$tmpdest" "$dest"
-	echo "mksysroot: zlib, liblzma, libzstd built with $cc $cflags in $dest"
+	echo "mksysroot: $(comp_col 5 | tr '\n' ' ' | sed 's/ $//; s/ /, /g') built with $cc $cflags in $dest"
 	exit 0
 fi
 
-pkgs="zlib1g zlib1g-dev liblzma5 liblzma-dev libzstd1 libzstd-dev libcmocka0 libcmocka-dev"
+pkgs="$(sed -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$/d' "$list" | awk '{ print $7, $8 }' | tr '\n' ' ')libcmocka0 libcmocka-dev"
 [ $# -eq 0 ] || pkgs="$*"
 
 work=$(mktemp -d)

@@ -49,6 +49,7 @@ step build make -s
 step build-system bash tests/build.sh
 step man bash tests/man.sh build/modutils
 step boundary bash tests/boundary.sh build
+step extension bash tests/extension.sh
 step unit make -s check-unit
 step integration make -s check-integration
 # Each integration case's expectation against the reference its file "oracle"

@@ -7,7 +7,9 @@ set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
 out=${CONFIGS_OUT:-$src/build/configs}
 applets=$(cd "$src/modutils" && ls *.c | sed "s/\.c$//" | tr "\n" " ")
-features="GZIP XZ ZSTD SYSLOG DEPMOD_EXCHANGE DEPMOD_CACHE"
+# The compression formats' symbols (scripts/compression.list), then the others.
+compression=$(sed -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$/d' "$src/scripts/compression.list" | awk '{ printf "%s ", $1 }')
+features="${compression}SYSLOG DEPMOD_EXCHANGE DEPMOD_CACHE"
 passed=0 failed=0
 
 build() { # name, applets, features [make arguments]

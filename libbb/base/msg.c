@@ -129,12 +129,16 @@ void msg_usage(FILE *out, const char *usage)
 	fprintf(out, "Usage: %s %s", applet_name, usage);
 }
 
+static const char *version_flags = "";
+
+void msg_version_flags(const char *flags)
+{
+	version_flags = flags;
+}
+
 void msg_version(void)
 {
-	printf("modutils version %s\n%cGZIP %cXZ %cZSTD %cSYSLOG\n", MODUTILS_VERSION,
-	       IS_ENABLED(CONFIG_FEATURE_GZIP) ? '+' : '-',
-	       IS_ENABLED(CONFIG_FEATURE_XZ) ? '+' : '-',
-	       IS_ENABLED(CONFIG_FEATURE_ZSTD) ? '+' : '-',
+	printf("modutils version %s\n%s%cSYSLOG\n", MODUTILS_VERSION, version_flags,
 	       IS_ENABLED(CONFIG_FEATURE_SYSLOG) ? '+' : '-');
 }
 

@@ -257,10 +257,8 @@ void dm_rec_fact(struct dm *d, char tag, char type, bool weak, uint64_t crc, con
 
 static void make_key(struct dmcache *c)
 {
-	int n = snprintf(c->key, sizeof(c->key), "modutils depmod %s format %d gzip %d xz %d zstd %d max %zu ptr %zu",
-			 MODUTILS_VERSION, CACHE_FORMAT, IS_ENABLED(CONFIG_FEATURE_GZIP),
-			 IS_ENABLED(CONFIG_FEATURE_XZ), IS_ENABLED(CONFIG_FEATURE_ZSTD), modfile_max_size,
-			 sizeof(void *));
+	int n = snprintf(c->key, sizeof(c->key), "modutils depmod %s format %d" MODCOMP_BUILD_KEY " max %zu ptr %zu",
+			 MODUTILS_VERSION, CACHE_FORMAT, modfile_max_size, sizeof(void *));
 
 	c->keylen = n > 0 && (size_t)n < sizeof(c->key) ? (size_t)n : 0;
 }

@@ -25,8 +25,7 @@
 /* Threads only pay where there is something to decompress: without a
  * decompressor the pthread code (and what it pulls from a static libc)
  * is not linked at all. */
-#define AHEAD_THREADS (IS_ENABLED(CONFIG_FEATURE_GZIP) || IS_ENABLED(CONFIG_FEATURE_XZ) || \
-		       IS_ENABLED(CONFIG_FEATURE_ZSTD))
+#define AHEAD_THREADS MODCOMP_ANY_ENABLED
 
 struct ahead;
 

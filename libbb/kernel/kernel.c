@@ -182,13 +182,13 @@ static int read_attr(const char *name, const char *attr, char *buf, size_t size)
 	return (int)n;
 }
 
-bool kernel_decompresses(enum modcomp comp)
+bool kernel_decompresses(const char *algorithm)
 {
 	char buf[64];
 
-	if (comp == MODCOMP_NONE || read_attr("compression", "", buf, sizeof(buf)) <= 0)
+	if (read_attr("compression", "", buf, sizeof(buf)) <= 0)
 		return false;
-	return strcmp(buf, modcomp_name(comp)) == 0;
+	return strcmp(buf, algorithm) == 0;
 }
 
 static int module_dir_exists(const char *name)

@@ -22,18 +22,18 @@
 #endif
 const size_t modfile_max_size = (size_t)CONFIG_MODULE_MAX_MB << 20;
 
-static const struct {
-	enum modcomp comp;
-	const char *name;
-	unsigned char magic[6];
-	size_t magiclen;
-} formats[] = {
-	{ MODCOMP_GZIP, "gzip", { 0x1f, 0x8b }, 2 },
-	{ MODCOMP_XZ, "xz", { 0xfd, '7', 'z', 'X', 'Z', 0x00 }, 6 },
-	{ MODCOMP_ZSTD, "zstd", { 0x28, 0xb5, 0x2f, 0xfd }, 4 },
+#define MODCOMP_ROW_(sym, name, suffix, magic)                                     \
+	[MODCOMP_##sym] = { #name, magic, sizeof(magic) - 1, MODCOMP_ENABLED(sym),        \
+			    MODCOMP_ENABLED(sym) ? decompress_##name : NULL },
+const struct modcomp_format modcomp_formats[MODCOMP_END] = {
+	[MODCOMP_NONE] = { "none", "", 0, true, NULL },
+	MODCOMP_FORMATS(MODCOMP_ROW_)
 };
+#undef MODCOMP_ROW_
 
-#define MAGIC_MAX 6
+/* The longest magic: the bytes read to detect a format. */
+#define MODCOMP_MAGIC_(sym, name, suffix, magic) char sym[sizeof(magic) - 1];
+#define MAGIC_MAX sizeof(union { MODCOMP_FORMATS(MODCOMP_MAGIC_) })
 
 /* Images in mappings of their own: a tree's worth of decompressed modules
  * through malloc left some 14 MB of freed images in its heaps (depmod,
@@ -47,33 +47,21 @@ static const bool image_pages = true;
 
 const char *modcomp_name(enum modcomp comp)
 {
-	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
-		if (formats[i].comp == comp)
-			return formats[i].name;
-	return "none";
+	return (unsigned)comp < MODCOMP_END ? modcomp_formats[comp].name : "none";
 }
 
 enum modcomp modcomp_detect(const unsigned char *head, size_t len)
 {
-	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
-		if (len >= formats[i].magiclen && memcmp(head, formats[i].magic, formats[i].magiclen) == 0)
-			return formats[i].comp;
+	for (int i = MODCOMP_NONE + 1; i < MODCOMP_END; i++)
+		if (len >= modcomp_formats[i].magiclen &&
+		    memcmp(head, modcomp_formats[i].magic, modcomp_formats[i].magiclen) == 0)
+			return (enum modcomp)i;
 	return MODCOMP_NONE;
 }
 
 bool modcomp_supported(enum modcomp comp)
 {
-	switch (comp) {
-	case MODCOMP_NONE:
-		return true;
-	case MODCOMP_GZIP:
-		return IS_ENABLED(CONFIG_FEATURE_GZIP);
-	case MODCOMP_XZ:
-		return IS_ENABLED(CONFIG_FEATURE_XZ);
-	case MODCOMP_ZSTD:
-		return IS_ENABLED(CONFIG_FEATURE_ZSTD);
-	}
-	return false;
+	return (unsigned)comp < MODCOMP_END && modcomp_formats[comp].enabled;
 }
 
 int modfile_open(struct modfile *mf, const char *path)
@@ -124,22 +112,10 @@ int modfile_open(struct modfile *mf, const char *path)
 static int decompress_fd(struct modfile *mf, const unsigned char *head, size_t headlen,
 			 struct outbuf *out, const char **why)
 {
-	switch (mf->comp) {
-	case MODCOMP_GZIP:
-		if (IS_ENABLED(CONFIG_FEATURE_GZIP))
-			return decompress_gzip(mf->fd, head, headlen, out, why);
-		break;
-	case MODCOMP_XZ:
-		if (IS_ENABLED(CONFIG_FEATURE_XZ))
-			return decompress_xz(mf->fd, head, headlen, out, why);
-		break;
-	case MODCOMP_ZSTD:
-		if (IS_ENABLED(CONFIG_FEATURE_ZSTD))
-			return decompress_zstd(mf->fd, head, headlen, out, why);
-		break;
-	case MODCOMP_NONE:
+	if (mf->comp == MODCOMP_NONE)
 		return read_fd_all(mf->fd, out, why);
-	}
+	if ((unsigned)mf->comp < MODCOMP_END && modcomp_formats[mf->comp].decompress != NULL)
+		return modcomp_formats[mf->comp].decompress(mf->fd, head, headlen, out, why);
 	*why = NULL;
 	return -EPROTONOSUPPORT;
 }

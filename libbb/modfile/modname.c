@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "modfile.h"
 #include "modname.h"
 
 int modname_normalize(const char *name_or_path, char out[MODNAME_MAX])
@@ -22,16 +23,23 @@ int modname_normalize(const char *name_or_path, char out[MODNAME_MAX])
 	return i == 0 ? -EINVAL : 0;
 }
 
-/* In enum modcomp's order. */
-static const char *const module_suffixes[] = { ".ko", ".ko.gz", ".ko.xz", ".ko.zst" };
+/* ".ko", then the suffix of each row of MODCOMP_FORMATS: indexed by enum
+ * modcomp. Arrays, not pointers: an applet that only names modules (rmmod)
+ * links no relocated table, and not modcomp_formats. */
+#define SUFFIX_MAX 12
+#define SUFFIX_(sym, name, suffix, magic) suffix,
+#define SUFFIX_FITS_(sym, name, suffix, magic) \
+	_Static_assert(sizeof(suffix) <= SUFFIX_MAX, "the suffix of " #sym " is too long");
+MODCOMP_FORMATS(SUFFIX_FITS_)
+static const char module_suffixes[MODCOMP_END][SUFFIX_MAX] = { ".ko", MODCOMP_FORMATS(SUFFIX_) };
 
 int modname_suffix(const char *path, size_t len)
 {
-	for (size_t i = 0; i < sizeof(module_suffixes) / sizeof(module_suffixes[0]); i++) {
+	for (int i = 0; i < MODCOMP_END; i++) {
 		size_t sl = strlen(module_suffixes[i]);
 
 		if (len > sl && strcmp(path + len - sl, module_suffixes[i]) == 0)
-			return (int)i;
+			return i;
 	}
 	return -1;
 }

@@ -43,7 +43,7 @@ int modload_insert(struct modfile *mf, const char *params, unsigned flags, modlo
 	if (!mf->is_regular)
 		return load_image(mf, params, trace, file_err);
 	if (mf->comp != MODCOMP_NONE) {
-		if (!kernel_decompresses(mf->comp))
+		if (!kernel_decompresses(modcomp_name(mf->comp)))
 			return load_image(mf, params, trace, file_err);
 		flags |= KERNEL_LOAD_COMPRESSED_FILE;
 	}

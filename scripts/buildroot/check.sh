@@ -33,6 +33,14 @@ check() { # check NAME COMMAND...
 	fi
 }
 rm -rf "$work" && mkdir -p "$work"
+# The compression formats (scripts/compression.list): their symbols
+# (BR2_PACKAGE_MODUTILS_<symbol>), and Buildroot packages.
+comp_col() { sed -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$/d' "$src/scripts/compression.list" | awk -v n="$1" '{ print $n }'; }
+comp_syms=$(comp_col 1 | tr '\n' ' ')
+comp_pkgs=$(comp_col 10 | tr '\n' ' ')
+comp_pkgs_upper=$(echo "$comp_pkgs" | tr a-z- A-Z_)
+# "BR2_PACKAGE_MODUTILS_<symbol>=y\n" for each
+comp_on=$(for s in $comp_syms; do printf 'BR2_PACKAGE_MODUTILS_%s=y\\n' "$s"; done)
 
 # ---- 1. shell syntax --------------------------------------------------------
 for f in "$ext"/*.sh; do
@@ -56,12 +64,7 @@ config BR2_PACKAGE_BUSYBOX
 	default y
 config BR2_PACKAGE_KMOD_TOOLS
 	bool "kmod tools"
-config BR2_PACKAGE_ZLIB
-	bool "zlib"
-config BR2_PACKAGE_XZ
-	bool "xz"
-config BR2_PACKAGE_ZSTD
-	bool "zstd"
+@COMPRESSION_PACKAGES@
 # The toolchain's C library and the library type, with Buildroot's
 # dependencies restated (toolchain/toolchain-buildroot/Config.in, the
 # top-level Config.in): static only needs uClibc-ng or musl; glibc is the
@@ -98,6 +101,22 @@ menu "External options"
 source "$BR2_EXTERNAL_MODUTILS_PATH/Config.in"
 endmenu
 EOF
+# The compression libraries' packages, from the list.
+for p in $comp_pkgs; do
+	printf 'config BR2_PACKAGE_%s\n\tbool "%s"\n' "$(echo "$p" | tr a-z- A-Z_)" "$p"
+done >"$work/comp-pkgs.in"
+sed -i -e "/^@COMPRESSION_PACKAGES@\$/{r $work/comp-pkgs.in" -e 'd}' "$work/Config.in"
+# Each format of the list has its option in the package's Config.in,
+# selecting its library's package, and no other compression option is there.
+check "Config.in: an option per format of scripts/compression.list, selecting its package" bash -c "
+	c='$ext/package/modutils/Config.in'
+	set -- $comp_pkgs_upper
+	for s in $comp_syms; do
+		sed -n \"/^config BR2_PACKAGE_MODUTILS_\$s\\\$/,/^config /p\" \$c | grep -qx \"[[:space:]]*select BR2_PACKAGE_\$1\" ||
+			{ echo \"no BR2_PACKAGE_MODUTILS_\$s selecting BR2_PACKAGE_\$1\"; exit 1; }
+		shift
+	done
+	[ \$(grep -c '^[[:space:]]*select BR2_PACKAGE_' \$c) = $(echo $comp_syms | wc -w) ]"
 if command -v kconfig-conf >/dev/null; then
 	# alldefconfig with the package switched on (a defconfig fragment).
 	printf 'BR2_PACKAGE_MODUTILS=y\nBR2_PACKAGE_HOST_MODUTILS=y\n' >"$work/frag"
@@ -107,21 +126,21 @@ if command -v kconfig-conf >/dev/null; then
 	check "defaults: every applet, syslog, no compression, host depmod hook" bash -c "
 		c='$work/def.config'
 		for s in INSMOD RMMOD LSMOD MODINFO MODPROBE DEPMOD KMOD SYSLOG; do grep -qx \"BR2_PACKAGE_MODUTILS_\$s=y\" \$c || exit 1; done
-		for s in GZIP XZ ZSTD; do grep -qx \"# BR2_PACKAGE_MODUTILS_\$s is not set\" \$c || exit 1; done
+		for s in $comp_syms; do grep -qx \"# BR2_PACKAGE_MODUTILS_\$s is not set\" \$c || exit 1; done
 		grep -qx BR2_PACKAGE_HOST_MODUTILS_DEPMOD_TARGET=y \$c"
-	check "allyesconfig: compression selects zlib, xz, zstd; kmod tools hide it" bash -c "
+	check "allyesconfig: compression selects ${comp_pkgs% }; kmod tools hide it" bash -c "
 		cd '$work' && CONFIG_= BR2_EXTERNAL_MODUTILS_PATH='$ext' KCONFIG_CONFIG='$work/yes.config' \
 			kconfig-conf --allyesconfig Config.in >kconf-yes.log 2>&1
 		c='$work/yes.config'
-		for s in ZLIB XZ ZSTD; do grep -qx \"BR2_PACKAGE_\$s=y\" \$c || exit 1; done
+		for s in $comp_pkgs_upper; do grep -qx \"BR2_PACKAGE_\$s=y\" \$c || exit 1; done
 		# allyes turns BR2_PACKAGE_KMOD_TOOLS on, which must hide the package
 		grep -qx 'BR2_PACKAGE_KMOD_TOOLS=y' \$c && ! grep -q '^BR2_PACKAGE_MODUTILS=y' \$c"
-	printf 'BR2_TOOLCHAIN_BUILDROOT_MUSL=y\nBR2_STATIC_LIBS=y\nBR2_PACKAGE_MODUTILS=y\nBR2_PACKAGE_MODUTILS_GZIP=y\nBR2_PACKAGE_MODUTILS_XZ=y\nBR2_PACKAGE_MODUTILS_ZSTD=y\n# BR2_PACKAGE_MODUTILS_DEPMOD is not set\nBR2_PACKAGE_HOST_MODUTILS=y\n' >"$work/frag2"
+	printf "BR2_TOOLCHAIN_BUILDROOT_MUSL=y\\nBR2_STATIC_LIBS=y\\nBR2_PACKAGE_MODUTILS=y\\n${comp_on}"'# BR2_PACKAGE_MODUTILS_DEPMOD is not set\nBR2_PACKAGE_HOST_MODUTILS=y\n' >"$work/frag2"
 	check "a defconfig with compression on and depmod off" bash -c "
 		cd '$work' && CONFIG_= BR2_EXTERNAL_MODUTILS_PATH='$ext' KCONFIG_CONFIG='$work/comp.config' \
 			kconfig-conf --defconfig=frag2 Config.in >kconf-comp.log 2>&1
 		c='$work/comp.config'
-		grep -qx BR2_PACKAGE_ZLIB=y \$c && grep -qx BR2_PACKAGE_XZ=y \$c && grep -qx BR2_PACKAGE_ZSTD=y \$c &&
+		for s in $comp_pkgs_upper; do grep -qx \"BR2_PACKAGE_\$s=y\" \$c || exit 1; done &&
 		grep -qx '# BR2_PACKAGE_MODUTILS_DEPMOD is not set' \$c && grep -qx BR2_STATIC_LIBS=y \$c"
 	# README.md's i.MX6ULL example: every symbol it sets keeps its value once
 	# Kconfig has applied the dependencies above (BR2_STATIC_LIBS=y with
@@ -136,7 +155,7 @@ if command -v kconfig-conf >/dev/null; then
 		done"
 else
 	echo "SKIP buildroot Kconfig: kconfig-conf not installed (apt-get install kconfig-frontends-nox)"
-	printf 'BR2_PACKAGE_MODUTILS=y\nBR2_PACKAGE_MODUTILS_INSMOD=y\nBR2_PACKAGE_MODUTILS_RMMOD=y\nBR2_PACKAGE_MODUTILS_LSMOD=y\nBR2_PACKAGE_MODUTILS_MODINFO=y\nBR2_PACKAGE_MODUTILS_MODPROBE=y\nBR2_PACKAGE_MODUTILS_SYSLOG=y\nBR2_PACKAGE_MODUTILS_GZIP=y\nBR2_PACKAGE_MODUTILS_XZ=y\nBR2_PACKAGE_MODUTILS_ZSTD=y\nBR2_PACKAGE_HOST_MODUTILS=y\nBR2_PACKAGE_HOST_MODUTILS_DEPMOD_TARGET=y\nBR2_STATIC_LIBS=y\n' >"$work/comp.config"
+	printf 'BR2_PACKAGE_MODUTILS=y\nBR2_PACKAGE_MODUTILS_INSMOD=y\nBR2_PACKAGE_MODUTILS_RMMOD=y\nBR2_PACKAGE_MODUTILS_LSMOD=y\nBR2_PACKAGE_MODUTILS_MODINFO=y\nBR2_PACKAGE_MODUTILS_MODPROBE=y\nBR2_PACKAGE_MODUTILS_SYSLOG=y\n'"${comp_on}"'BR2_PACKAGE_HOST_MODUTILS=y\nBR2_PACKAGE_HOST_MODUTILS_DEPMOD_TARGET=y\nBR2_STATIC_LIBS=y\n' >"$work/comp.config"
 fi
 
 # ---- 3. modutils.mk under a stub Buildroot --------------------------------
@@ -252,20 +271,20 @@ mk() { # mk TARGET...: the stub, with the package options of $cfg
 }
 check "make -n: every step of modutils and host-modutils" \
 	mk -n modutils-install host-modutils-install target-finalize
-check "dependencies: busybox, zlib, xz, zstd, host-pkgconf" bash -c "
+check "dependencies: busybox, ${comp_pkgs}host-pkgconf" bash -c "
 	d=\$(make -s -f '$work/stub.mk' BR2_CONFIG='$cfg' BR2_EXTERNAL_MODUTILS_PATH='$ext' BUILD_DIR=x BASE_TARGET_DIR=x HOST_DIR=x STAGING_DIR=x BR2_PACKAGE_BUSYBOX=y modutils-show-depends)
-	echo \"\$d\"; for p in busybox zlib xz zstd host-pkgconf; do case \" \$d \" in *\" \$p \"*) ;; *) exit 1 ;; esac; done"
+	echo \"\$d\"; for p in busybox $comp_pkgs host-pkgconf; do case \" \$d \" in *\" \$p \"*) ;; *) exit 1 ;; esac; done"
 check "target build and install (armhf, static, pkg-config from staging)" mk modutils-install
 check "config written from the options (depmod off, compression on)" bash -c "
 	c='$work/build/modutils/br-build/.config'
-	grep -qx '# CONFIG_DEPMOD is not set' \$c && grep -qx CONFIG_INSMOD=y \$c && grep -qx CONFIG_FEATURE_ZSTD=y \$c &&
+	grep -qx '# CONFIG_DEPMOD is not set' \$c && grep -qx CONFIG_INSMOD=y \$c && for s in $comp_syms; do grep -qx CONFIG_FEATURE_\$s=y \$c || exit 1; done &&
 	[ \$(grep -c CONFIG_INSMOD \$c) = 1 ]"
 check "installed: static ARM /sbin/modutils and the applet links" bash -c "
 	t='$work/target'
 	file \$t/sbin/modutils | grep -q 'ARM, EABI5.*statically linked' &&
 	[ \"\$(readlink \$t/sbin/insmod)\" = modutils ] && [ \"\$(readlink \$t/sbin/modprobe)\" = modutils ] &&
 	[ ! -e \$t/sbin/depmod ] &&
-	qemu-arm-static \$t/sbin/modutils -V | grep -q '+GZIP +XZ +ZSTD' &&
+	qemu-arm-static \$t/sbin/modutils -V | grep -q '$(printf '+%s ' $comp_syms)' &&
 	[ \"\$(qemu-arm-static \$t/sbin/modutils --list | tr '\\n' ' ')\" = 'insmod kmod lsmod modinfo modprobe rmmod ' ]"
 check "the link took the libraries from pkg-config (no Debian sysroot fetched)" bash -c "
 	! compgen -G '$work/build/modutils/br-build/sysroot-*' >/dev/null"

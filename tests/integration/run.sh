@@ -101,8 +101,12 @@ trap cleanup EXIT
 # --- build the preload library --------------------------------------------
 mkdir -p "$W/lib" "$W/mods" "$W/bin" "$W/cases"
 LIB=$W/lib/libfakekernel.so
+# It decompresses every format of scripts/compression.list (column 3: the
+# library's link flag).
+# shellcheck disable=SC2046
 $CC -shared -fPIC -O1 -g -Wall -Wextra -Werror -o "$LIB" \
-	"$repo/tests/preload/fakekernel.c" -ldl -lz -llzma -lzstd ||
+	"$repo/tests/preload/fakekernel.c" -ldl \
+	$(sed -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$/d' "$repo/scripts/compression.list" | awk '{ print $3 }') ||
 	die "building libfakekernel.so failed"
 
 # --- build the module fixtures ---------------------------------------------

@@ -213,10 +213,11 @@ static void refcnt_coresize_holders(void **state)
 
 static void kernel_decompression_support(void **state)
 {
-	assert_true(kernel_decompresses(MODCOMP_ZSTD));
-	assert_false(kernel_decompresses(MODCOMP_XZ));
-	assert_false(kernel_decompresses(MODCOMP_GZIP));
-	assert_false(kernel_decompresses(MODCOMP_NONE));
+	assert_true(kernel_decompresses("zstd"));
+	assert_false(kernel_decompresses("xz"));
+	assert_false(kernel_decompresses("gzip"));
+	assert_false(kernel_decompresses("none"));
+	assert_false(kernel_decompresses("zst"));
 }
 
 static void release_from_uname(void **state)

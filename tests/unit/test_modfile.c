@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* modfile: compression detection and user-space decompression. The
  * compressed fixtures are made here with the same libraries' encoders. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -19,6 +20,7 @@
 #include "kconfig.h"
 #include "decompress.h"
 #include "modfile.h"
+#include "modname.h"
 
 #define PLAIN_SIZE (300 * 1024 + 17)   /* several decoder chunks */
 
@@ -168,6 +170,51 @@ static void detect_by_magic(void **state)
 	assert_string_equal(modcomp_name(MODCOMP_GZIP), "gzip");
 	assert_string_equal(modcomp_name(MODCOMP_XZ), "xz");
 	assert_string_equal(modcomp_name(MODCOMP_ZSTD), "zstd");
+	assert_string_equal(modcomp_name(MODCOMP_NONE), "none");
+}
+
+/* What the table gives every user: a row per format, in its order. */
+static void format_table(void **state)
+{
+	char flags[128] = "", key[128] = "";
+	bool any = false;
+
+	assert_true(MODCOMP_END > MODCOMP_ZSTD);
+	assert_int_equal(modname_suffix("m.ko", 4), MODCOMP_NONE);
+	assert_int_equal(modname_suffix("m.ko.gz", 7), MODCOMP_GZIP);
+	assert_int_equal(modname_suffix("m.ko.xz", 7), MODCOMP_XZ);
+	assert_int_equal(modname_suffix("m.ko.zst", 8), MODCOMP_ZSTD);
+	assert_true(modcomp_supported(MODCOMP_NONE));
+	assert_int_equal(modcomp_supported(MODCOMP_GZIP), IS_ENABLED(CONFIG_FEATURE_GZIP));
+	assert_int_equal(modcomp_supported(MODCOMP_XZ), IS_ENABLED(CONFIG_FEATURE_XZ));
+	assert_int_equal(modcomp_supported(MODCOMP_ZSTD), IS_ENABLED(CONFIG_FEATURE_ZSTD));
+	assert_false(modcomp_supported(MODCOMP_END));
+	for (int i = MODCOMP_NONE + 1; i < MODCOMP_END; i++) {
+		const struct modcomp_format *f = &modcomp_formats[i];
+		size_t n = strlen(flags);
+
+		/* a decompressor exactly when built in */
+		assert_int_equal(f->decompress != NULL, f->enabled);
+		assert_true(f->magiclen > 0);
+		/* --version's flag: the name in capitals */
+		snprintf(flags + n, sizeof(flags) - n, "%c", f->enabled ? '+' : '-');
+		for (const char *c = f->name; *c != '\0'; c++) {
+			n = strlen(flags);
+			snprintf(flags + n, sizeof(flags) - n, "%c", toupper((unsigned char)*c));
+		}
+		n = strlen(flags);
+		snprintf(flags + n, sizeof(flags) - n, " ");
+		n = strlen(key);
+		snprintf(key + n, sizeof(key) - n, " %s %d", f->name, f->enabled);
+		any = any || f->enabled;
+	}
+	assert_string_equal(MODCOMP_VERSION_FLAGS, flags);
+	assert_string_equal(MODCOMP_BUILD_KEY, key);
+	assert_int_equal(MODCOMP_ANY_ENABLED, any);
+	assert_int_equal(modname_suffix("a.ko.zst", 8), MODCOMP_ZSTD);
+	assert_int_equal(modname_suffix("a.ko.gz", 7), MODCOMP_GZIP);
+	assert_int_equal(modname_suffix("a.ko", 4), MODCOMP_NONE);
+	assert_int_equal(modname_suffix("a.ko.zstd", 9), -1);
 }
 
 static void expect_image(const char *name, enum modcomp comp)
@@ -409,6 +456,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(detect_by_magic),
+		cmocka_unit_test(format_table),
 		cmocka_unit_test(decompress_each_format),
 		cmocka_unit_test(corrupt_and_truncated_data),
 		cmocka_unit_test(size_limit_bounds_output),

@@ -21,18 +21,19 @@ MODUTILS_DEPENDENCIES = $(if $(BR2_PACKAGE_BUSYBOX),busybox)
 # The project's Kconfig symbols, set from the BR2_PACKAGE_MODUTILS_* options
 # (a symbol the project does not know yet is ignored by its Makefile).
 MODUTILS_APPLETS = INSMOD RMMOD LSMOD MODINFO MODPROBE DEPMOD KMOD
-MODUTILS_FEATURES = GZIP XZ ZSTD SYSLOG
+# The compression formats come from the project's scripts/compression.list:
+# SYMBOL:PACKAGE (its columns 1 and 10) a format. BR2_PACKAGE_MODUTILS_SYMBOL
+# (Config.in, which selects BR2_PACKAGE_<PACKAGE>) builds it in.
+MODUTILS_COMPRESSION := $(shell sed -e '/^[[:space:]]*\#/d' -e '/^[[:space:]]*$$/d' \
+	$(BR2_EXTERNAL_MODUTILS_PATH)/../compression.list | awk '{ print $$1 ":" $$10 }')
+MODUTILS_COMPRESSION_SYMBOLS = $(foreach c,$(MODUTILS_COMPRESSION),$(firstword $(subst :, ,$(c))))
+MODUTILS_COMPRESSION_PACKAGES = $(foreach c,$(MODUTILS_COMPRESSION),$(lastword $(subst :, ,$(c))))
+MODUTILS_FEATURES = $(MODUTILS_COMPRESSION_SYMBOLS) SYSLOG
 
-ifeq ($(BR2_PACKAGE_MODUTILS_GZIP),y)
-MODUTILS_DEPENDENCIES += zlib
-endif
-ifeq ($(BR2_PACKAGE_MODUTILS_XZ),y)
-MODUTILS_DEPENDENCIES += xz
-endif
-ifeq ($(BR2_PACKAGE_MODUTILS_ZSTD),y)
-MODUTILS_DEPENDENCIES += zstd
-endif
-ifneq ($(BR2_PACKAGE_MODUTILS_GZIP)$(BR2_PACKAGE_MODUTILS_XZ)$(BR2_PACKAGE_MODUTILS_ZSTD),)
+MODUTILS_COMPRESSION_ON = $(strip $(foreach c,$(MODUTILS_COMPRESSION),\
+	$(if $(filter y,$(BR2_PACKAGE_MODUTILS_$(firstword $(subst :, ,$(c))))),$(lastword $(subst :, ,$(c))))))
+MODUTILS_DEPENDENCIES += $(MODUTILS_COMPRESSION_ON)
+ifneq ($(MODUTILS_COMPRESSION_ON),)
 MODUTILS_DEPENDENCIES += host-pkgconf
 endif
 
@@ -95,7 +96,7 @@ endef
 # ---- host-modutils: depmod (and modinfo) for the build machine -------------
 # (The host package inherits SITE and SITE_METHOD, not the exclusions.)
 HOST_MODUTILS_OVERRIDE_SRCDIR_RSYNC_EXCLUSIONS = $(MODUTILS_OVERRIDE_SRCDIR_RSYNC_EXCLUSIONS)
-HOST_MODUTILS_DEPENDENCIES = host-zlib host-xz host-zstd host-pkgconf
+HOST_MODUTILS_DEPENDENCIES = $(addprefix host-,$(MODUTILS_COMPRESSION_PACKAGES)) host-pkgconf
 
 HOST_MODUTILS_MAKE_OPTS = \
 	O=$(@D)/br-build-host \
