@@ -144,25 +144,19 @@ static int dump_aliases(struct modprobe *mp, enum modlookup_file f)
 	return err;
 }
 
+/* Configuration entries in modprobe.d's own words. */
+static int print_entry(const char *keyword, const struct modconf_entry *e, void *arg)
+{
+	(void)arg;
+	printf(e->value ? "%s %s %s\n" : "%s %s\n", keyword, e->key, e->value);
+	return 0;
+}
+
 static int show_config(struct modprobe *mp)
 {
-	static const struct { enum modconf_kind k; const char *name; } order[] = {
-		{ MC_BLACKLIST, "blacklist" }, { MC_INSTALL, "install" }, { MC_REMOVE, "remove" },
-		{ MC_ALIAS, "alias" }, { MC_OPTIONS, "options" }, { MC_SOFTDEP, "softdep" },
-		{ MC_WEAKDEP, "weakdep" },
-	};
 	int err;
 
-	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
-		for (size_t j = 0; j < mp->conf.n[order[i].k]; j++) {
-			const struct modconf_entry *e = &mp->conf.v[order[i].k][j];
-
-			if (e->value != NULL)
-				printf("%s %s %s\n", order[i].name, e->key, e->value);
-			else
-				printf("%s %s\n", order[i].name, e->key);
-		}
-	}
+	modconf_each(&mp->conf, print_entry, NULL);
 	puts("\n# End of configuration files. Dumping indexes now:\n");
 	fflush(stdout);
 	err = dump_aliases(mp, ML_ALIAS);
