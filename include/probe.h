@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "modlookup.h"
 #include "xarray.h"
@@ -46,7 +47,7 @@ enum probe_note_kind {
 	/* failures */
 	PROBE_ERROR,         /* text says it (a lookup's error, out of memory) */
 	PROBE_BAD_PATH,      /* the file path could not be used: err */
-	PROBE_NOT_FOUND,     /* the argument (name) names no module */
+	PROBE_NOT_FOUND,     /* the argument (name) names no module in path (NULL: removing) */
 	PROBE_CMD_FAILED,    /* text ("install"/"remove") command path for name: exit code err */
 	PROBE_OPEN_FAILED,   /* path could not be opened: text */
 	PROBE_LOAD_FAILED,   /* path could not be read to load it: text */
@@ -92,6 +93,9 @@ void probe_free(struct probe *p);
  * -EEXIST for a module loaded already with first_time.
  */
 int probe_insert(struct probe *p, const char *arg, const char *params);
+/* probe_insert of each line of in (blank lines and '#' comments skipped,
+ * white space around a name cut): 0, or the first line's error. */
+int probe_insert_lines(struct probe *p, FILE *in);
 
 /*
  * Remove the modules arg names, kmod 34.2's way: post soft dependencies,

@@ -105,10 +105,10 @@ static void say(const struct probe_note *n, void *arg)
 	case PROBE_WHY: msg_err("%s", n->text); break;
 	case PROBE_BAD_PATH: stop("Failed to get module from path %s: %s", n->name, strerror(-n->err)); break;
 	case PROBE_NOT_FOUND:
-		if (mp->remove)
-			stop("Module %s not found.", n->name);
+		if (n->path != NULL)
+			stop("Module %s not found in directory %s", n->name, n->path);
 		else
-			stop("Module %s not found in directory %s", n->name, mp->ctx.moddir);
+			stop("Module %s not found.", n->name);
 		break;
 	case PROBE_CMD_FAILED:
 		msg_err("Error running %s command '%s' for module %s: retcode %d", n->text, n->path, n->name,
@@ -257,35 +257,6 @@ static int env_options_append(const char *opt, const char *arg)
 	return err;
 }
 
-/* "-" with -a: names or modaliases from standard input, one a line. */
-static int insert_stdin(struct modprobe *mp)
-{
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	int ret = 0;
-
-	while ((errno = 0, len = getline(&line, &cap, stdin)) > 0) {
-		char *w = line;
-
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == ' ' || line[len - 1] == '\t'))
-			line[--len] = '\0';
-		while (*w == ' ' || *w == '\t')
-			w++;
-		if (*w == '\0' || *w == '#')
-			continue;
-		if (probe_insert(&mp->pr, w, NULL) < 0)
-			ret = -1;
-		modlookup_release(&mp->lk);
-	}
-	if (len < 0 && errno == ENOMEM) {
-		msg_err("%s", strerror(ENOMEM));
-		ret = -1;
-	}
-	free(line);
-	return ret;
-}
-
 /* MSG_OPTION_CONTINUE, or the exit status. */
 static int parse_options(struct modprobe *mp, int argc, char **args)
 {
@@ -402,8 +373,9 @@ static int run(struct modprobe *mp, int argc, char **args)
 	}
 	if (mp->all || mp->remove) {
 		for (int i = optind; i < argc; i++) {
+			/* "-" with -a: names or modaliases from standard input */
 			if (mp->all && strcmp(args[i], "-") == 0 && !mp->remove)
-				err = insert_stdin(mp);
+				err = probe_insert_lines(&mp->pr, stdin);
 			else
 				err = mp->remove ? probe_remove(&mp->pr, args[i]) : probe_insert(&mp->pr, args[i], NULL);
 			if (err < 0)

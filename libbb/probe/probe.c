@@ -604,7 +604,7 @@ int probe_insert(struct probe *p, const char *arg, const char *params)
 		return err;
 	}
 	if (n == 0) {
-		probe_say(p, PROBE_NOT_FOUND, arg, NULL, NULL, -ENOENT);
+		probe_say(p, PROBE_NOT_FOUND, arg, p->lk->ctx->moddir, NULL, -ENOENT);
 		free(mods);
 		return -ENOENT;
 	}
@@ -620,5 +620,33 @@ int probe_insert(struct probe *p, const char *arg, const char *params)
 		}
 	}
 	free(mods);
+	return ret;
+}
+
+int probe_insert_lines(struct probe *p, FILE *in)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int err, ret = 0;
+
+	while ((errno = 0, len = getline(&line, &cap, in)) > 0) {
+		char *w = line;
+
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == ' ' || line[len - 1] == '\t'))
+			line[--len] = '\0';
+		while (*w == ' ' || *w == '\t')
+			w++;
+		if (*w == '\0' || *w == '#')
+			continue;
+		if ((err = probe_insert(p, w, NULL)) < 0 && ret == 0)
+			ret = err;
+		modlookup_release(p->lk);
+	}
+	if (len < 0 && errno == ENOMEM) {
+		probe_say(p, PROBE_ERROR, "-", NULL, strerror(ENOMEM), -ENOMEM);
+		ret = -ENOMEM;
+	}
+	free(line);
 	return ret;
 }

@@ -117,8 +117,12 @@ static void note(const struct probe_note *n, void *arg)
 	}
 }
 
-/* probe_insert(arg, params) as -D (with extra options), into s. */
-static int run(const char *arg, const char *params, const struct probe_opts *extra, struct seen *s)
+static int insert_lines(struct probe *p, const char *arg, const char *params);
+
+/* probe_insert(arg, params) as -D (with extra options), into s; with
+ * lines, probe_insert_lines() of arg. */
+static int run_with(int (*insert)(struct probe *, const char *, const char *), const char *arg,
+		    const char *params, const struct probe_opts *extra, struct seen *s)
 {
 	struct probe_opts o = extra ? *extra : (struct probe_opts){ 0 };
 	struct modconf conf = { 0 };
@@ -135,10 +139,23 @@ static int run(const char *arg, const char *params, const struct probe_opts *ext
 	o.ignore_loaded = o.dry_run = o.show = true;
 	memset(s, 0, sizeof(*s));
 	probe_init(&p, &lk, &o, note, s);
-	err = probe_insert(&p, arg, params);
+	err = insert(&p, arg, params);
 	probe_free(&p);
 	modlookup_close(&lk);
 	modconf_free(&conf);
+	return err;
+}
+#define run(arg, params, extra, s) run_with(probe_insert, arg, params, extra, s)
+
+static int insert_lines(struct probe *p, const char *arg, const char *params)
+{
+	FILE *in = fmemopen((void *)arg, strlen(arg), "r");
+	int err;
+
+	(void)params;
+	assert_non_null(in);
+	err = probe_insert_lines(p, in);
+	fclose(in);
 	return err;
 }
 
@@ -211,6 +228,19 @@ static void resolve_only_names_the_modules(void **state)
 	assert_string_equal(s.text, "ptop\n");
 }
 
+/* modprobe -a - (ours: kmod has no such form; modprobe(8) says it): one
+ * name a line, blank lines and '#' comments skipped, each line a probe of
+ * its own; the first error is the result, the later lines still tried. */
+static void lines_of_names(void **state)
+{
+	struct seen s;
+
+	assert_int_equal(run_with(insert_lines, "  pinside \n# ptop\n\n\tplow\t\nnosuch_module\npmid\n", NULL,
+				  NULL, &s), -ENOENT);
+	assert_string_equal(s.text, "builtin pinside\ninsmod kernel/plow.ko b=2 \nnot found: nosuch_module\n"
+				    "insmod kernel/plow.ko b=2 \ninsmod kernel/pmid.ko \n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +250,7 @@ int main(void)
 		cmocka_unit_test(builtin_is_named),
 		cmocka_unit_test(not_found),
 		cmocka_unit_test(resolve_only_names_the_modules),
+		cmocka_unit_test(lines_of_names),
 	};
 	return cmocka_run_group_tests_name("probe", tests, setup, teardown);
 }
