@@ -25,6 +25,7 @@
 #include "context.h"
 #include "modconf.h"
 #include "modlookup.h"
+#include "modtree.h"
 #include "probe.h"
 
 static char root[] = "/tmp/test_probe.XXXXXX";
@@ -41,27 +42,12 @@ static const char conf_text[] =
 
 static void put(const char *name, const char *text)
 {
-	char path[PATH_MAX];
-	FILE *f;
-
-	assert_int_equal(modctx_modpath(&ctx, name, path, sizeof(path)), 0);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	assert_true(fputs(text, f) >= 0);
-	assert_int_equal(fclose(f), 0);
+	modtree_put(&ctx, name, text, strlen(text));
 }
 
 static int setup(void **state)
 {
-	char path[PATH_MAX];
-
-	if (mkdtemp(root) == NULL || modctx_init(&ctx, root, "1.0") < 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/lib", root);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/lib/modules", root);
-	mkdir(path, 0755);
-	if (mkdir(ctx.moddir, 0755) < 0)
+	if (modtree_make(root, &ctx, "1.0") < 0)
 		return -1;
 	put("modules.dep", "kernel/ptop.ko: kernel/pmid.ko kernel/plow.ko\n"
 			   "kernel/pmid.ko: kernel/plow.ko\n"
@@ -76,10 +62,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[PATH_MAX + 16];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return modtree_remove(root);
 }
 
 /* The notes as kmod's -D lines, paths relative to the module folder. */

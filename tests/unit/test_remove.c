@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * probe_remove: modprobe -r against the project's LD_PRELOAD fake kernel
- * (the test re-executes itself under FAKEKERNEL_LIB, as test_kernel does),
+ * (fakekernel_run.h: the test re-executes itself under FAKEKERNEL_LIB),
  * so /proc/modules, /sys/module and delete_module() are the fixture's.
  * The expectations are kmod 34.2's (integration cases with that oracle:
  * remove-softdep-order, remove-deps-one-pass, remove-in-use,
@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "context.h"
+#include "fakekernel_run.h"
 #include "kernel.h"
 #include "modconf.h"
 #include "modlookup.h"
@@ -86,6 +87,8 @@ static void loaded(const char *name, const char *refcnt, const char *holders)
  * dependencies; rgone is not loaded, rinside is built in. */
 static int fixture(void **state)
 {
+	if (modctx_init(&ctx, root, "1.0") < 0)
+		return -1;
 	put("lib/modules/1.0/modules.dep", "kernel/rtop.ko: kernel/rmid.ko kernel/rlow.ko\n"
 					   "kernel/rmid.ko: kernel/rlow.ko\n"
 					   "kernel/rlow.ko:\n"
@@ -218,39 +221,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup(builtin_is_refused, fixture),
 		cmocka_unit_test_setup(unknown_name, fixture),
 	};
-	char cmd[600];
-	int rc;
 
 	(void)argc;
-	if (getenv("MODUTILS_FAKE_ROOT") == NULL) {
-		const char *lib = getenv("FAKEKERNEL_LIB");
-		const char *asan = getenv("ASAN_OPTIONS");
-		char opts[512];
-
-		if (lib == NULL || access(lib, R_OK) != 0) {
-			fprintf(stderr, "test_remove: FAKEKERNEL_LIB (the LD_PRELOAD fake kernel) is not set or missing\n");
-			return 1;
-		}
-		if (mkdtemp(root) == NULL)
-			return 1;
-		setenv("MODUTILS_FAKE_ROOT", root, 1);
-		setenv("MODUTILS_FAKE_UNAME_R", "1.0", 1);
-		setenv("LD_PRELOAD", lib, 1);
-		/* An ASan build loads its runtime after the preload. */
-		snprintf(opts, sizeof(opts), "%s%sverify_asan_link_order=0", asan ? asan : "", asan ? ":" : "");
-		setenv("ASAN_OPTIONS", opts, 1);
-		execv("/proc/self/exe", argv);
-		perror("test_remove: execv");
-		return 1;
-	}
-	snprintf(root, sizeof(root), "%s", getenv("MODUTILS_FAKE_ROOT"));
-	if (modctx_init(&ctx, root, "1.0") < 0)
-		return 1;
-	rc = cmocka_run_group_tests_name("remove", tests, NULL, NULL);
-	/* Cleanup without the preload's path redirection getting in the way. */
-	unsetenv("LD_PRELOAD");
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (system(cmd) != 0)
-		return 1;
-	return rc;
+	return fakekernel_run(argv, root, sizeof(root), "1.0", NULL, "remove", tests,
+			      sizeof(tests) / sizeof(tests[0]));
 }
