@@ -123,6 +123,7 @@ int probe_mod_by_name(struct probe *p, const char *name, struct probe_mod **out)
 	struct modlookup_result res;
 	struct modlookup_module bare = { 0 };
 	char norm[MODNAME_MAX];
+	int err;
 
 	*out = NULL;
 	if (modname_normalize(name, norm) < 0)
@@ -131,7 +132,13 @@ int probe_mod_by_name(struct probe *p, const char *name, struct probe_mod **out)
 	*out = mod_find(p, norm, xhash_bytes(norm, strlen(norm)));
 	if (*out != NULL && (*out)->deps_known)
 		return 0;
-	if (modlookup_name(p->lk, norm, &res) < 0 || res.count == 0) {
+	err = modlookup_name(p->lk, norm, &res);
+	if (err == -ENOMEM) {
+		modlookup_result_free(&res);
+		return err;
+	}
+	/* Not found, or a damaged index: a name without file or dependencies. */
+	if (err < 0 || res.count == 0) {
 		modlookup_result_free(&res);
 		*out = mod_get(p, &bare);
 	} else {
