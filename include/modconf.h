@@ -62,4 +62,11 @@ const struct modconf_entry *modconf_find_key(const struct modconf *c, enum modco
 char *modconf_options(const struct modconf *c, const char *module);
 bool modconf_blacklisted(const struct modconf *c, const char *module);
 
+/* Every entry in modprobe -c's order of kinds (blacklist, install, remove,
+ * alias, options, softdep, weakdep), each kind's entries in file order,
+ * with the kind's configuration keyword. cb returns non-zero to stop: that
+ * value is returned; else 0. */
+typedef int modconf_entry_fn(const char *keyword, const struct modconf_entry *e, void *arg);
+int modconf_each(const struct modconf *c, modconf_entry_fn *cb, void *arg);
+
 #endif

@@ -46,6 +46,7 @@ header_layer() {
 	autoconf.h | kconfig.h | version.h) echo config; return ;;
 	decompress_input.h) echo modfile; return ;;
 	depmod.h | depmod_int.h) echo depmod; return ;;
+	probe_int.h) echo probe; return ;;
 	esac
 	c=$(ls "$src"/libbb/*/"$h.c" 2>/dev/null | head -n 1)
 	[ -n "$c" ] && basename "$(dirname "$c")" || echo unknown

@@ -482,3 +482,22 @@ bool modconf_blacklisted(const struct modconf *c, const char *module)
 {
 	return modconf_find(c, MC_BLACKLIST, module, NULL) != NULL;
 }
+
+int modconf_each(const struct modconf *c, modconf_entry_fn *cb, void *arg)
+{
+	static const struct { enum modconf_kind k; const char *keyword; } order[] = {
+		{ MC_BLACKLIST, "blacklist" }, { MC_INSTALL, "install" }, { MC_REMOVE, "remove" },
+		{ MC_ALIAS, "alias" }, { MC_OPTIONS, "options" }, { MC_SOFTDEP, "softdep" },
+		{ MC_WEAKDEP, "weakdep" },
+	};
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		for (size_t j = 0; j < c->n[order[i].k]; j++) {
+			int r = cb(order[i].keyword, &c->v[order[i].k][j], arg);
+
+			if (r != 0)
+				return r;
+		}
+	}
+	return 0;
+}

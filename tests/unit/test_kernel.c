@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "fakekernel_run.h"
 #include "kernel.h"
 
 static char root[] = "/tmp/test_kernel.XXXXXX";
@@ -39,8 +40,6 @@ static void put(const char *rel, const char *text)
 
 static void make_fixture(void)
 {
-	if (mkdtemp(root) == NULL)
-		abort();
 	put("proc/modules",
 	    "modtest_b 16384 0 - Live 0x0000000000000000\n"
 	    "modtest_a 20480 1 modtest_b, Live 0x0000000000000000 (OE)\n"
@@ -308,36 +307,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(futex_wait_and_wake),
 		cmocka_unit_test(cpus_of_the_mask),
 	};
-	char cmd[600];
-	int rc;
 
 	(void)argc;
-	if (getenv("MODUTILS_FAKE_ROOT") == NULL) {
-		const char *lib = getenv("FAKEKERNEL_LIB");
-		const char *asan = getenv("ASAN_OPTIONS");
-		char opts[512];
-
-		if (lib == NULL || access(lib, R_OK) != 0) {
-			fprintf(stderr, "test_kernel: FAKEKERNEL_LIB (the LD_PRELOAD fake kernel) is not set or missing\n");
-			return 1;
-		}
-		make_fixture();
-		setenv("MODUTILS_FAKE_ROOT", root, 1);
-		setenv("MODUTILS_FAKE_UNAME_R", "6.1.0-unit", 1);
-		setenv("LD_PRELOAD", lib, 1);
-		/* An ASan build loads its runtime after the preload. */
-		snprintf(opts, sizeof(opts), "%s%sverify_asan_link_order=0", asan ? asan : "", asan ? ":" : "");
-		setenv("ASAN_OPTIONS", opts, 1);
-		execv("/proc/self/exe", argv);
-		perror("test_kernel: execv");
-		return 1;
-	}
-	snprintf(root, sizeof(root), "%s", getenv("MODUTILS_FAKE_ROOT"));
-	rc = cmocka_run_group_tests_name("kernel", tests, NULL, NULL);
-	/* Cleanup without the preload's path redirection getting in the way. */
-	unsetenv("LD_PRELOAD");
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (system(cmd) != 0)
-		return 1;
-	return rc;
+	return fakekernel_run(argv, root, sizeof(root), "6.1.0-unit", make_fixture, "kernel", tests,
+			      sizeof(tests) / sizeof(tests[0]));
 }

@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -66,12 +67,44 @@ static void nul_keeps_later_lines(void **state)
 	modconf_free(&c);
 }
 
+static int collect(const char *keyword, const struct modconf_entry *e, void *arg)
+{
+	char *out = arg;
+	size_t len = strlen(out);
+
+	snprintf(out + len, 512 - len, "%s %s%s%s\n", keyword, e->key, e->value ? " " : "", e->value ? e->value : "");
+	return strcmp(e->key, "stop") == 0 ? 7 : 0;
+}
+
+/* modprobe -c's order (the showconfig case, kmod 34.2): blacklist, install,
+ * remove, alias, options, softdep, weakdep, each in file order. */
+static void each_in_showconfig_order(void **state)
+{
+	struct modconf c;
+	char out[512] = "";
+
+	parse(&c, "alias myalias m_c\noptions m_a count=5\ninstall m_c /bin/true\nweakdep m_a m_b\n"
+		  "remove m_c /bin/false\nblacklist dash_mod\nsoftdep m_b pre: m_c\noptions m_b x=1\n");
+	assert_int_equal(modconf_each(&c, collect, out), 0);
+	assert_string_equal(out, "blacklist dash_mod\ninstall m_c /bin/true\nremove m_c /bin/false\n"
+				 "alias myalias m_c\noptions m_a count=5\noptions m_b x=1\n"
+				 "softdep m_b pre: m_c\nweakdep m_a m_b\n");
+	modconf_free(&c);
+	/* a non-zero return stops it and is returned */
+	parse(&c, "blacklist a\nblacklist stop\ninstall b /bin/true\n");
+	out[0] = '\0';
+	assert_int_equal(modconf_each(&c, collect, out), 7);
+	assert_string_equal(out, "blacklist a\nblacklist stop\n");
+	modconf_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(names_are_not_cut),
 		cmocka_unit_test(command_keys_match_as_text),
 		cmocka_unit_test(nul_keeps_later_lines),
+		cmocka_unit_test(each_in_showconfig_order),
 	};
 	return cmocka_run_group_tests_name("modconf", tests, NULL, NULL);
 }

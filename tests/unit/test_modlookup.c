@@ -16,34 +16,20 @@
 #include "context.h"
 #include "modconf.h"
 #include "modlookup.h"
+#include "modtree.h"
 
 static char root[] = "/tmp/test_modlookup.XXXXXX";
 static struct modctx ctx;
 
 static void put(const char *name, const char *text, size_t len)
 {
-	char path[PATH_MAX];
-	FILE *f;
-
-	assert_int_equal(modctx_modpath(&ctx, name, path, sizeof(path)), 0);
-	f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
+	modtree_put(&ctx, name, text, len);
 }
 #define PUT(name, text) put(name, text, sizeof(text) - 1)
 
 static int setup(void **state)
 {
-	char path[PATH_MAX];
-
-	if (mkdtemp(root) == NULL || modctx_init(&ctx, root, "1.0") < 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/lib", root);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/lib/modules", root);
-	mkdir(path, 0755);
-	if (mkdir(ctx.moddir, 0755) < 0)
+	if (modtree_make(root, &ctx, "1.0") < 0)
 		return -1;
 	PUT("modules.dep", "kernel/a/snd-x.ko: kernel/b/core.ko\nkernel/b/core.ko:\n");
 	PUT("modules.alias", "alias pci:v1234d*-x snd_x\nalias usb:v* core\nalias bad] core\n");
@@ -56,10 +42,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[PATH_MAX + 16];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return modtree_remove(root);
 }
 
 static void by_name_dash_or_underscore(void **state)
