@@ -117,13 +117,16 @@ endif
 ifeq ($(SYSROOT),)
 SYSROOT := $(filter-out /,$(PKG_CONFIG_SYSROOT_DIR))
 endif
+STATIC_LIBS ?= source
 # musl-gcc, Debian's wrapper (musl-tools), searches only musl's headers and
-# libraries: `make CC=musl-gcc [STATIC=1]` gets the host's static zlib,
-# liblzma and libzstd (built against glibc, but what the decompressors use
-# of them calls nothing glibc-only) through $(O)/sysroot-musl-host, links to
-# just those headers and archives.
+# libraries: `make CC=musl-gcc STATIC=1` builds the libraries from source
+# with it (below); a dynamic build or STATIC_LIBS=host gets the host's
+# static zlib, liblzma and libzstd (built against glibc, but what the
+# decompressors use of them calls nothing glibc-only) through
+# $(O)/sysroot-musl-host, links to just those headers and archives.
 ifeq ($(notdir $(firstword $(CC))),musl-gcc)
 ifeq ($(SYSROOT)$(PC_FOUND),)
+ifneq ($(STATIC)$(STATIC_LIBS)$(CROSS_COMPILE),1source)
 ifneq ($(COMP_ON),)
 DEB_ARCH := musl-host
 SYSROOT := $(obj)/sysroot-musl-host
@@ -131,23 +134,21 @@ AUTO_SYSROOT := $(SYSROOT)/.complete-$(SYSROOT_SCRIPT_SUM)
 endif
 endif
 endif
-# A native static build (glibc) links the compression libraries of Debian 13
+endif
+# A native static build (glibc or musl-gcc) links the compression libraries of Debian 13
 # ("trixie"), built from its source packages into $(O)/sysroot-libs by
 # scripts/mksysroot.sh --build-libs: liblzma 5.8 decodes Debian 13's .ko.xz
 # modules with 14% fewer instructions than Debian 12's 5.4 (modinfo of
 # btrfs.ko.xz under callgrind: 244.6 M against 285.4 M),
 # and Debian 13's static archives may need a newer glibc than the build
 # machine's. STATIC_LIBS=host links the build machine's own archives.
-STATIC_LIBS ?= source
 ifeq ($(STATIC)$(STATIC_LIBS)$(CROSS_COMPILE)$(SYSROOT)$(PC_FOUND),1source)
-ifneq ($(notdir $(firstword $(CC))),musl-gcc)
 ifneq ($(COMP_ON),)
 DEB_ARCH := --build-libs
 SYSROOT := $(obj)/sysroot-libs
 AUTO_SYSROOT := $(SYSROOT)/.complete-$(SYSROOT_SCRIPT_SUM)
 AUTO_SYSROOT_ARGS := $(firstword $(CC)) -O2 -ffunction-sections -fdata-sections
 AUTO_SYSROOT_ENV := MKSYSROOT_SUITE=trixie
-endif
 endif
 endif
 ifneq ($(CROSS_COMPILE),)

@@ -55,5 +55,9 @@ int msg_getopt(int argc, char **argv, const char *shortopts, const struct option
 
 /* Flush stdout; report a failed write (full disk, closed pipe) as an error. */
 int msg_flush_stdout(void);
+/* strerror(err) in the words of glibc, which kmod's messages carry on
+ * Debian, whatever C library this build has: musl says "Out of memory"
+ * where glibc says "Cannot allocate memory", and so on. */
+const char *msg_strerror(int err);
 
 #endif

@@ -196,3 +196,44 @@ int msg_flush_stdout(void)
 	}
 	return 0;
 }
+
+#ifndef __GLIBC__
+/* Where musl's words differ from glibc's, for the errors a module tool can
+ * meet (from the two libraries' strerror, compared number by number). */
+static const struct {
+	int err;
+	const char *text;
+} glibc_words[] = {
+	{ EIO, "Input/output error" },
+	{ ECHILD, "No child processes" },
+	{ ENOMEM, "Cannot allocate memory" },
+	{ EBUSY, "Device or resource busy" },
+	{ EXDEV, "Invalid cross-device link" },
+	{ EMFILE, "Too many open files" },
+	{ ENOTTY, "Inappropriate ioctl for device" },
+	{ ESPIPE, "Illegal seek" },
+	{ EDOM, "Numerical argument out of domain" },
+	{ ERANGE, "Numerical result out of range" },
+	{ EDEADLK, "Resource deadlock avoided" },
+	{ ENAMETOOLONG, "File name too long" },
+	{ ELOOP, "Too many levels of symbolic links" },
+	{ ETIME, "Timer expired" },
+	{ EOVERFLOW, "Value too large for defined data type" },
+	{ EILSEQ, "Invalid or incomplete multibyte or wide character" },
+	{ EOPNOTSUPP, "Operation not supported" },
+	{ ETIMEDOUT, "Connection timed out" },
+	{ EUCLEAN, "Structure needs cleaning" },
+	{ EDQUOT, "Disk quota exceeded" },
+	{ EHWPOISON, "Memory page has hardware error" },
+};
+#endif
+
+const char *msg_strerror(int err)
+{
+#ifndef __GLIBC__
+	for (size_t i = 0; i < sizeof(glibc_words) / sizeof(glibc_words[0]); i++)
+		if (glibc_words[i].err == err)
+			return glibc_words[i].text;
+#endif
+	return strerror(err);
+}

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Messages: kmod's "applet: ERROR: text" lines, verbosity, version. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -138,6 +139,19 @@ static void quiet_then_verbose(void **state)
 	msg_init("modprobe");
 }
 
+/* glibc's words (kmod's messages on Debian), whatever the C library: the
+ * texts are glibc 2.36's strerror. */
+static void strerror_in_glibc_words(void **state)
+{
+	(void)state;
+	assert_string_equal(msg_strerror(ENOMEM), "Cannot allocate memory");
+	assert_string_equal(msg_strerror(EBUSY), "Device or resource busy");
+	assert_string_equal(msg_strerror(ENAMETOOLONG), "File name too long");
+	assert_string_equal(msg_strerror(EOPNOTSUPP), "Operation not supported");
+	assert_string_equal(msg_strerror(ENOENT), "No such file or directory");
+	assert_string_equal(msg_strerror(EEXIST), "File exists");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +161,7 @@ int main(void)
 		cmocka_unit_test(usage_names_the_applet),
 		cmocka_unit_test(common_options),
 		cmocka_unit_test(quiet_then_verbose),
+		cmocka_unit_test(strerror_in_glibc_words),
 	};
 	return cmocka_run_group_tests_name("msg", tests, NULL, NULL);
 }
