@@ -52,6 +52,12 @@ int msg_option(int c, const char *usage);
  */
 #define MSG_LONGOPTS_END(n) { NULL, 0, NULL, n }
 int msg_getopt(int argc, char **argv, const char *shortopts, const struct option *own);
+/* getopt_long(argc, argv, shortopts, longopts, NULL) with glibc's messages
+ * for a bad option (kmod's on Debian) whatever the C library. */
+int msg_getopt_long(int argc, char **argv, const char *shortopts, const struct option *longopts);
+/* What msg_getopt_long does on a C library that is not glibc: getopt_long
+ * with its messages off, and glibc's printed instead. */
+int msg_getopt_words(int argc, char **argv, const char *shortopts, const struct option *longopts);
 
 /* Flush stdout; report a failed write (full disk, closed pipe) as an error. */
 int msg_flush_stdout(void);

@@ -162,6 +162,86 @@ int msg_option(int c, const char *usage)
 	}
 }
 
+/* The long option a typed --NAME[=...] means, as getopt_long matches it:
+ * the exact name, else the only one it abbreviates; NULL when none or
+ * several (*ambiguous). */
+static const struct option *long_match(const struct option *all, const char *typed, size_t len, bool *ambiguous)
+{
+	const struct option *found = NULL;
+
+	*ambiguous = false;
+	for (const struct option *o = all; o->name != NULL; o++) {
+		if (strncmp(o->name, typed, len) != 0)
+			continue;
+		if (o->name[len] == '\0')
+			return o;
+		if (found != NULL && (found->has_arg != o->has_arg || found->flag != o->flag || found->val != o->val))
+			*ambiguous = true;
+		found = o;
+	}
+	return *ambiguous ? NULL : found;
+}
+
+/*
+ * getopt_long with glibc's messages, which kmod's are on Debian: another C
+ * library (musl) says "unrecognized option: x" where glibc says "invalid
+ * option -- 'x'". Its own messages are off (opterr); a ':' in front of the
+ * short options tells a missing argument from an unknown option.
+ */
+int msg_getopt_words(int argc, char **argv, const char *shortopts, const struct option *all)
+{
+	char spec[96];
+	size_t lead = shortopts[0] == '+' || shortopts[0] == '-';
+	int before = optind > 0 ? optind : 1, c;   /* 0: a reset, from argv[1] */
+	const char *arg, *eq;
+	const struct option *o;
+	bool ambiguous;
+
+	if (snprintf(spec, sizeof(spec), "%.*s:%s", (int)lead, shortopts, shortopts + lead) >= (int)sizeof(spec))
+		return '?';
+	opterr = 0;
+	c = getopt_long(argc, argv, spec, all, NULL);
+	if (c != '?' && c != ':')
+		return c;
+	/* A long option is always a whole element, at before once the
+	 * library has put the options first. */
+	arg = before < argc && argv[before] != NULL ? argv[before] : "";
+	if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+		if (c == ':')
+			fprintf(stderr, "%s: option requires an argument -- '%c'\n", argv[0], optopt);
+		else
+			fprintf(stderr, "%s: invalid option -- '%c'\n", argv[0], optopt);
+		return '?';
+	}
+	eq = strchr(arg + 2, '=');
+	o = long_match(all, arg + 2, eq ? (size_t)(eq - arg - 2) : strlen(arg + 2), &ambiguous);
+	if (ambiguous) {
+		size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+
+		fprintf(stderr, "%s: option '%s' is ambiguous; possibilities:", argv[0], arg);
+		for (const struct option *p = all; p->name != NULL; p++)
+			if (strncmp(p->name, arg + 2, len) == 0)
+				fprintf(stderr, " '--%s'", p->name);
+		fputc('\n', stderr);
+	} else if (o == NULL) {
+		fprintf(stderr, "%s: unrecognized option '%s'\n", argv[0], arg);
+	} else if (c == ':') {
+		fprintf(stderr, "%s: option '--%s' requires an argument\n", argv[0], o->name);
+	} else {
+		fprintf(stderr, "%s: option '--%s' doesn't allow an argument\n", argv[0], o->name);
+	}
+	return '?';
+}
+
+int msg_getopt_long(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+#ifndef __GLIBC__
+	return msg_getopt_words(argc, argv, shortopts, longopts);
+#else
+	return getopt_long(argc, argv, shortopts, longopts, NULL);
+#endif
+}
+
 int msg_getopt(int argc, char **argv, const char *shortopts, const struct option *own)
 {
 	static const struct option common[] = {
@@ -185,7 +265,7 @@ int msg_getopt(int argc, char **argv, const char *shortopts, const struct option
 		memcpy(all + n, common + 4 - own[n].val, (size_t)(own[n].val + 1) * sizeof(*own));
 		built = own;
 	}
-	return getopt_long(argc, argv, shortopts, all, NULL);
+	return msg_getopt_long(argc, argv, shortopts, all);
 }
 
 int msg_flush_stdout(void)

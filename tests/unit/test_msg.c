@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Messages: kmod's "applet: ERROR: text" lines, verbosity, version. */
 #include <errno.h>
+#include <getopt.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -139,6 +141,66 @@ static void quiet_then_verbose(void **state)
 	msg_init("modprobe");
 }
 
+/* msg_getopt_words prints, for every kind of bad option, what glibc's own
+ * getopt_long prints (the oracle: this test runs on glibc), and returns
+ * '?' as it does. */
+static const struct option gw_long[] = {
+	{ "remove", no_argument, NULL, 'r' },
+	{ "remove-holders", no_argument, NULL, 1 },
+	{ "resolve-alias", no_argument, NULL, 'R' },
+	{ "dirname", required_argument, NULL, 'd' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+static char *gw_argv[4];
+static int gw_ret;
+static bool gw_ours;
+
+static void gw_run(void)
+{
+	int argc = 0;
+
+	while (gw_argv[argc] != NULL)
+		argc++;
+	optind = 0;   /* glibc: a full reset */
+	do {
+		if (gw_ours) {
+			gw_ret = msg_getopt_words(argc, gw_argv, "+rRvVd:", gw_long);
+		} else {
+			opterr = 1;
+			gw_ret = getopt_long(argc, gw_argv, "+rRvVd:", gw_long, NULL);
+		}
+	} while (gw_ret != -1 && gw_ret != '?' && gw_ret != ':');
+}
+
+static void getopt_in_glibc_words(void **state)
+{
+	static const char *const cases[][3] = {
+		{ "-x" }, { "-rx" }, { "-d" }, { "--bogus" }, { "--bogus=1" }, { "--dirname" }, { "--dirn" },
+		{ "--version=3" }, { "--ver" }, { "--re=1" }, { "--re" }, { "-v", "--remove-h=2" },
+		{ "-r", "--", "-x" }, { "--=" },
+	};
+	char glibc[sizeof(captured)];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int ret;
+
+		gw_argv[0] = (char *)"modprobe";
+		for (int k = 0; k < 3; k++)
+			gw_argv[k + 1] = (char *)cases[i][k];
+		gw_ours = false;
+		capture(2, gw_run);
+		ret = gw_ret;
+		snprintf(glibc, sizeof(glibc), "%s", captured);
+		gw_ours = true;
+		capture(2, gw_run);
+		assert_string_equal(captured, glibc);
+		assert_int_equal(gw_ret, ret);
+	}
+}
+
 /* glibc's words (kmod's messages on Debian), whatever the C library: the
  * texts are glibc 2.36's strerror. */
 static void strerror_in_glibc_words(void **state)
@@ -162,6 +224,7 @@ int main(void)
 		cmocka_unit_test(common_options),
 		cmocka_unit_test(quiet_then_verbose),
 		cmocka_unit_test(strerror_in_glibc_words),
+		cmocka_unit_test(getopt_in_glibc_words),
 	};
 	return cmocka_run_group_tests_name("msg", tests, NULL, NULL);
 }
