@@ -153,7 +153,7 @@ static const struct option gw_long[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
-static char *gw_argv[4];
+static char *gw_argv[5];   /* argv[0], up to 3 arguments, NULL */
 static int gw_ret;
 static bool gw_ours;
 
