@@ -5,6 +5,7 @@ import datetime
 import glob
 import json
 import os
+import re
 import random
 import shutil
 import statistics
@@ -267,11 +268,45 @@ def libc_of(root):
     return line.replace('GNU C Library ', '').split(' release')[0]
 
 
+def header_ver(inc, header, names):
+    try:
+        text = open(os.path.join(inc, header)).read()
+    except OSError:
+        return None
+    parts = []
+    for n in names:
+        m = re.search(r'#define\s+' + n + r'\s+"?([0-9.]+)', text)
+        if m is None:
+            return None
+        parts.append(m.group(1))
+    return '.'.join(parts)
+
+
+def libs_of(binary):
+    """What a static build of ours links: the libraries built from source
+    into its $(O)/sysroot-libs (their headers say the versions), else the
+    host's -dev packages."""
+    inc = os.path.join(os.path.dirname(os.path.realpath(binary)), 'sysroot-libs/usr/include')
+    lz = header_ver(inc, 'lzma/version.h', ['LZMA_VERSION_MAJOR', 'LZMA_VERSION_MINOR', 'LZMA_VERSION_PATCH'])
+    zs = header_ver(inc, 'zstd.h', ['ZSTD_VERSION_MAJOR', 'ZSTD_VERSION_MINOR', 'ZSTD_VERSION_RELEASE'])
+    zl = header_ver(inc, 'zlib.h', ['ZLIB_VERSION'])
+    if lz and zs and zl:
+        return f'liblzma {lz}, libzstd {zs}, zlib {zl} (built from Debian 13 sources)'
+    return (f'liblzma {dpkg_ver("liblzma-dev")}, libzstd {dpkg_ver("libzstd-dev")}, '
+            f'zlib {dpkg_ver("zlib1g-dev")} (the host\'s)')
+
+
+def libc_of_ours(binary):
+    with open(binary, 'rb') as f:
+        musl = b'musl' in f.read()
+    return f'musl {dpkg_ver("musl-dev")}' if musl else f'glibc {dpkg_ver("libc6-dev")}'
+
+
 versions = [
     f'ours: `{sys.argv[1]}` ({os.path.getsize(ours)} bytes; {",".join(first_line(["file", "-b", ours]).split(",")[0:2])}); '
-    f'git {first_line(["git", "-C", repo, "describe", "--always", "--dirty"])}; linked with glibc '
-    f'{dpkg_ver("libc6-dev")} (static), liblzma {dpkg_ver("liblzma-dev")}, libzstd {dpkg_ver("libzstd-dev")}, '
-    f'zlib {dpkg_ver("zlib1g-dev")}' + (f', musl {dpkg_ver("musl-dev")} for the 2nd build' if other else ''),
+    f'git {first_line(["git", "-C", repo, "describe", "--always", "--dirty"])}; static, {libc_of_ours(ours)}, '
+    f'{libs_of(ours)}' + (f'; 2nd build: `{sys.argv[2]}` ({os.path.getsize(sys.argv[2])} bytes), static, '
+                          f'{libc_of_ours(sys.argv[2])}, {libs_of(sys.argv[2])}' if other else ''),
     f'kmod 34.2: {first_line(TOOLS[-3][1] + ["--version"])}, Debian 13 binary with its own loader and '
     f'libraries (glibc {libc_of(k34root)}, '
     f'liblzma {os.path.basename(os.path.realpath(os.path.join(k34root, "usr/lib/x86_64-linux-gnu/liblzma.so.5")))}, '
