@@ -30,7 +30,8 @@ void confline_close(struct confline *r);
 
 /* The words of a line, blanks (space, tab) between them: the next word of
  * *p, NUL-terminated in place, *p moved past it; NULL at the end. The one
- * word splitter of modprobe.d lines and of the text indexes' lines. */
+ * word splitter of modprobe.d and depmod.d lines and of the text indexes'
+ * lines (kmod's strtok_r(..., "\t ") for depmod.d: the same words). */
 char *confline_word(char **p);
 /* p past its blanks. */
 char *confline_skip_blanks(char *p);

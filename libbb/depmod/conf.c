@@ -59,15 +59,15 @@ static int cfg_parse(struct dm *d, const char *file)
 	}
 	while ((line = confline_next(&r)) != NULL) {
 		unsigned lineno = r.lineno;
-		char *save, *cmd, *a, *b, *c;
+		char *rest = line, *cmd, *a, *b, *c;
 
 		if (line[0] == '\0' || line[0] == '#')
 			continue;
-		cmd = strtok_r(line, "\t ", &save);
+		cmd = confline_word(&rest);
 		if (cmd == NULL)
 			continue;
 		if (strcmp(cmd, "search") == 0) {
-			while (err == 0 && (a = strtok_r(NULL, "\t ", &save)) != NULL)
+			while (err == 0 && (a = confline_word(&rest)) != NULL)
 				err = dm_list_add(&d->searches, a, strcmp(a, "built-in") == 0 ? SEARCH_BUILTIN :
 							     strcmp(a, "external") == 0 ? SEARCH_EXTERNAL : SEARCH_PATH);
 			if (err < 0)
@@ -75,9 +75,9 @@ static int cfg_parse(struct dm *d, const char *file)
 			continue;
 		}
 		if (strcmp(cmd, "override") == 0) {
-			a = strtok_r(NULL, "\t ", &save);   /* module */
-			b = strtok_r(NULL, "\t ", &save);   /* kernel */
-			c = strtok_r(NULL, "\t ", &save);   /* subdir */
+			a = confline_word(&rest);   /* module */
+			b = confline_word(&rest);   /* kernel */
+			c = confline_word(&rest);   /* subdir */
 			if (a != NULL && b != NULL && c != NULL) {
 				char *p;
 
@@ -96,8 +96,8 @@ static int cfg_parse(struct dm *d, const char *file)
 				continue;
 			}
 		} else if (strcmp(cmd, "external") == 0) {
-			a = strtok_r(NULL, "\t ", &save);   /* kernel */
-			b = strtok_r(NULL, "\t ", &save);   /* folder */
+			a = confline_word(&rest);   /* kernel */
+			b = confline_word(&rest);   /* folder */
 			if (a != NULL && b != NULL) {
 				if (!kernel_matches(d, a)) {
 					msg_info("%s:%u: external directory did not match %s", file, lineno, a);
@@ -109,7 +109,7 @@ static int cfg_parse(struct dm *d, const char *file)
 				continue;
 			}
 		} else if (strcmp(cmd, "exclude") == 0) {
-			while (err == 0 && (a = strtok_r(NULL, "\t ", &save)) != NULL)
+			while (err == 0 && (a = confline_word(&rest)) != NULL)
 				err = dm_list_add(&d->excludes, a, 0);
 			if (err < 0)
 				break;

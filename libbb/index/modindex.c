@@ -28,7 +28,9 @@ const char modindex_files[MODINDEX_NFILES][MODINDEX_NAME_MAX] = {
 /* A key is at most a line of a modules file; deeper walks mean a loop. */
 #define MAX_DEPTH 4096
 
-static uint32_t be32(const unsigned char *p)
+/* Inlined: -Os would call it for each of a dump's hundreds of thousands
+ * of numbers; in place it is a load and a byte swap. */
+static inline __attribute__((always_inline)) uint32_t be32(const unsigned char *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
@@ -80,22 +82,16 @@ static int pread_all(int fd, unsigned char *buf, size_t len, size_t off)
 	return 0;
 }
 
-/*
- * At least need bytes of the file from off (the caller checks that
- * off + need <= size), contiguous; *avail says how many bytes from off the
- * answer holds. The pointer stays valid until the next fetch from the same
- * index. NULL on a read error or when memory runs out.
- */
-static const unsigned char *fetch(const struct modindex *idx, size_t off, size_t need, size_t *avail)
+/* fetch() from the block cache: kept out of line, so that the fetches of
+ * an index in memory (a dump reads hundreds of thousands) stay a compare
+ * and an add in their callers. */
+static __attribute__((noinline)) const unsigned char *fetch_cached(const struct modindex *idx, size_t off,
+								    size_t need, size_t *avail)
 {
 	struct modindex_cache *c = idx->cache;
 	size_t blk, in, want;
 	unsigned slot;
 
-	if (idx->data != NULL) {
-		*avail = idx->size - off;
-		return idx->data + off;
-	}
 	blk = off / c->block;
 	in = off % c->block;
 	if (in + need <= c->block) {
@@ -147,6 +143,23 @@ hit:
 		return NULL;
 	*avail = want;
 	return c->span;
+}
+
+/*
+ * At least need bytes of the file from off (the caller checks that
+ * off + need <= size), contiguous; *avail says how many bytes from off the
+ * answer holds. The pointer stays valid until the next fetch from the same
+ * index (in memory: as long as the memory). NULL on a read error or when
+ * memory runs out.
+ */
+static inline __attribute__((always_inline)) const unsigned char *fetch(const struct modindex *idx, size_t off,
+									  size_t need, size_t *avail)
+{
+	if (idx->data != NULL) {
+		*avail = idx->size - off;
+		return idx->data + off;
+	}
+	return fetch_cached(idx, off, need, avail);
 }
 
 static int check_header(struct modindex *idx, const unsigned char *h)
@@ -303,8 +316,15 @@ static int read_node(const struct modindex *idx, uint32_t ref, struct node *n)
 	size_t base = ref & REF_OFFSET, pos = 0, avail = 0, left;
 	const unsigned char *p = NULL;
 
-	memset(n, 0, sizeof(*n));
+	/* Field by field: cheaper than a memset of the whole (a dump reads
+	 * every node). */
 	n->prefix = "";
+	n->prefix_len = 0;
+	n->first = n->last = 0;
+	n->children = NULL;
+	n->children_off = n->values_off = 0;
+	n->nchildren = 0;
+	n->nvalues = 0;
 	/* Offset 0 is the header: no node lives there. A node with no prefix,
 	 * children or values takes no bytes: kmod's depmod writes one as the
 	 * root of an empty index, at the very end of the file. */
@@ -980,12 +1000,12 @@ static int dump_node(struct dump *d, uint32_t ref)
 		r = emit_values(d->idx, &n, dump_value, d, &count);
 	if (d->spent)
 		r = -EBADMSG;
+	/* The index is in memory (modindex_dump): the node's children stay
+	 * where read_node found them while its subtrees are read. */
 	for (unsigned i = 0; i < n.nchildren && r == 0; i++) {
-		uint32_t c;
+		uint32_t c = be32(n.children + 4u * i);
 		char ch = (char)(n.first + i);
 
-		if ((r = child_at(d->idx, &n, i, &c)) < 0)
-			break;
 		if ((c & REF_OFFSET) == 0)
 			continue;
 		r = pat_push(&d->w, &ch, 1);
@@ -1010,9 +1030,10 @@ int modindex_dump(const struct modindex *idx, modindex_entry_fn *cb, void *arg)
 	 * block by block through the cache (which a walk of everything would
 	 * go round again and again). */
 	if (idx->data == NULL && idx->size > 0) {
-		buf = malloc(idx->size);
+		buf = malloc(idx->size);   /* at most 256 MiB: open_fd's bound */
 		if (buf == NULL)
 			return -ENOMEM;
+		idx->cache->reads++;
 		if (pread_all(idx->fd, buf, idx->size, 0) < 0) {
 			free(buf);
 			return -EBADMSG;

@@ -10,40 +10,16 @@
 # Expectations come from kmod 34.2: run here beside ours (same commands,
 # same kernel, compared), or written by its depmod on the host (/expect).
 
-export PATH=/bin
-mount -t proc proc /proc 2>/dev/null
-mount -t sysfs sysfs /sys 2>/dev/null
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
-mount -t tmpfs tmpfs /tmp 2>/dev/null
-[ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
+# The mounts, the console and pass/fail/info/run/got/check_ok/check_err.
+. /guest-lib.sh
+RUN_TIMEOUT=60
 
 V=$(uname -r)
 KD=/lib/modules/$V
-PASSED=0
-FAILED=0
-pass() { PASSED=$((PASSED + 1)); echo "MODTEST: PASS $1"; }
-fail() { FAILED=$((FAILED + 1)); echo "MODTEST: FAIL $1: $2"; }
-info() { echo "MODTEST: INFO $*"; }
-oneline() { printf '%s' "$1" | awk '{ printf "%s%s", (NR > 1 ? "\\n" : ""), $0 }'; }
 now() { cut -d' ' -f1 /proc/uptime; }
 T0=$(now)
 section() { info "[$(awk -v a="$T0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')s] $*"; }
 
-# run CMD ARGS...: RC, OUT, ERR; killed after 60 s.
-run() {
-	timeout 60 "$@" >/tmp/run.out 2>/tmp/run.err </dev/null
-	RC=$?
-	OUT=$(cat /tmp/run.out)
-	ERR=$(cat /tmp/run.err)
-	[ "$RC" != 143 ] || ERR="$ERR [killed after 60 s: it hung]"
-}
-got() { echo "got rc=$RC stdout='$(oneline "$OUT")' stderr='$(oneline "$ERR")'"; }
-check_ok() {
-	if [ "$RC" = 0 ] && [ -z "$OUT" ] && [ -z "$ERR" ]; then pass "$1"; else fail "$1" "expected rc=0 and no output; $(got)"; fi
-}
-check_err() {
-	if [ "$RC" = "$2" ] && [ "$ERR" = "$3" ] && [ -z "$OUT" ]; then pass "$1"; else fail "$1" "expected rc=$2 stderr='$3'; $(got)"; fi
-}
 loaded() { [ -d "/sys/module/$1" ] && grep -q "^$1 " /proc/modules; }
 modset() { cut -d' ' -f1 /proc/modules | LC_ALL=C sort; }
 

@@ -116,10 +116,8 @@ elif [ -z "$binary" ]; then
 	die "--binary PATH is required"
 fi
 
-t_start=$SECONDS
-step() {
-	printf '==> [%3ds] %s\n' "$((SECONDS - t_start))" "$*"
-}
+# step, and guest_verdict for the results.
+. "$here/lib.sh"
 
 # ---------------------------------------------------------------- prerequisites
 missing=()
@@ -566,6 +564,7 @@ CONF
 	EXPECTED_CHECKS=$((EXPECTED_CHECKS + 24))
 fi
 cp "$here/guest.sh" "$stage/init"
+cp "$here/guest-lib.sh" "$stage/guest-lib.sh"
 chmod 0755 "$stage/init"
 if [ "$(id -u)" = 0 ]; then
 	mknod -m 0600 "$stage/dev/console" c 5 1
@@ -596,58 +595,5 @@ cp "$work/console.log" "$log"
 step "qemu exited with status $qemu_rc"
 
 # ---------------------------------------------------------------- results
-# Guest lines may have \r and may share a line with kernel messages.
-results=$(tr -d '\r' <"$log" | grep -o 'MODTEST: .*' || true)
-show_log() {
-	echo "------------------------------------------------ console log ($log)"
-	tr -d '\r' <"$log" | tail -n 200
-	if [ -s "$work/qemu.stderr" ]; then
-		echo "------------------------------------------------ qemu stderr"
-		cat "$work/qemu.stderr"
-	fi
-	echo "------------------------------------------------ end of log"
-}
-
-echo "Checks run in the guest with $binary:"
-if [ "$demo" = 1 ]; then
-	echo "What the tools printed on the real kernel (demo):"
-	printf '%s\n' "$results" | sed -n 's/^MODTEST: SHOW \{0,1\}//p'
-	echo
-fi
-printf '%s\n' "$results" | grep -E '^MODTEST: (PASS|FAIL|INFO) ' || true
-passed=$(printf '%s\n' "$results" | grep -c '^MODTEST: PASS ' || true)
-failed=$(printf '%s\n' "$results" | grep -c '^MODTEST: FAIL ' || true)
-done_line=$(printf '%s\n' "$results" | grep '^MODTEST: DONE ' | tail -n 1 || true)
-
-ok=1
-if [ -z "$done_line" ]; then
-	ok=0
-	if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
-		why="the guest timed out after ${timeout_s}s"
-	else
-		why="qemu exited with status $qemu_rc"
-	fi
-	echo "MODTEST: FAIL guest_done: no DONE line: $why (kernel panic, hang or crash?)"
-	failed=$((failed + 1))
-	show_log
-else
-	echo "$done_line"
-	if ! [[ $done_line =~ ^MODTEST:\ DONE\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]] ||
-		[ "${BASH_REMATCH[1]}" != "$passed" ] || [ "${BASH_REMATCH[2]}" != "$failed" ]; then
-		echo "MODTEST: FAIL guest_done: DONE line does not match the $passed PASS / $failed FAIL lines seen"
-		failed=$((failed + 1))
-		ok=0
-		show_log
-	elif [ "$failed" -gt 0 ]; then
-		ok=0
-		echo "(full console log: $log)"
-	fi
-fi
-if [ "$passed" -lt "$EXPECTED_CHECKS" ] && [ "$failed" = 0 ]; then
-	echo "MODTEST: FAIL expected_checks: only $passed checks passed, expected at least $EXPECTED_CHECKS"
-	failed=$((failed + 1))
-	ok=0
-fi
-step "done"
-echo "$passed passed, $failed failed"
-[ "$ok" = 1 ] && [ "$failed" = 0 ]
+guest_verdict "$log" "$work" "$qemu_rc" "$timeout_s" "$EXPECTED_CHECKS" \
+	"Checks run in the guest with $binary:" "$demo"

@@ -81,8 +81,8 @@ done
 [ -n "$binary" ] || { usage >&2; die "--binary PATH is required"; }
 [[ $timeout_s =~ ^[0-9]+$ ]] || die "--timeout must be a number of seconds"
 
-t_start=$SECONDS
-step() { printf '==> [%3ds] %s\n' "$((SECONDS - t_start))" "$*"; }
+# step, and guest_verdict for the results.
+. "$here/lib.sh"
 
 # ---------------------------------------------------------------- prerequisites
 PATH=$PATH:/sbin:/usr/sbin
@@ -266,6 +266,7 @@ cat >"$stage/etc/modprobe.d/modtest.conf" <<'CONF'
 # modutils Debian 13 real-kernel test configuration
 CONF
 cp "$here/guest-trixie.sh" "$stage/init"
+cp "$here/guest-lib.sh" "$stage/guest-lib.sh"
 chmod 0755 "$stage/init"
 if [ "$(id -u)" = 0 ]; then
 	mknod -m 0600 "$stage/dev/console" c 5 1
@@ -309,50 +310,5 @@ cp "$work/console.log" "$log"
 step "qemu exited with status $qemu_rc"
 
 # ---------------------------------------------------------------- results
-results=$(tr -d '\r' <"$log" | grep -o 'MODTEST: .*' || true)
-show_log() {
-	echo "------------------------------------------------ console log ($log)"
-	tr -d '\r' <"$log" | tail -n 200
-	if [ -s "$work/qemu.stderr" ]; then
-		echo "------------------------------------------------ qemu stderr"
-		cat "$work/qemu.stderr"
-	fi
-	echo "------------------------------------------------ end of log"
-}
-echo "Checks run in the guest (Debian 13, $abi) with $binary:"
-printf '%s\n' "$results" | grep -E '^MODTEST: (PASS|FAIL|INFO) ' || true
-passed=$(printf '%s\n' "$results" | grep -c '^MODTEST: PASS ' || true)
-failed=$(printf '%s\n' "$results" | grep -c '^MODTEST: FAIL ' || true)
-done_line=$(printf '%s\n' "$results" | grep '^MODTEST: DONE ' | tail -n 1 || true)
-ok=1
-if [ -z "$done_line" ]; then
-	ok=0
-	if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
-		why="the guest timed out after ${timeout_s}s"
-	else
-		why="qemu exited with status $qemu_rc"
-	fi
-	echo "MODTEST: FAIL guest_done: no DONE line: $why (kernel panic, hang or crash?)"
-	failed=$((failed + 1))
-	show_log
-else
-	echo "$done_line"
-	if ! [[ $done_line =~ ^MODTEST:\ DONE\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]] ||
-		[ "${BASH_REMATCH[1]}" != "$passed" ] || [ "${BASH_REMATCH[2]}" != "$failed" ]; then
-		echo "MODTEST: FAIL guest_done: DONE line does not match the $passed PASS / $failed FAIL lines seen"
-		failed=$((failed + 1))
-		ok=0
-		show_log
-	elif [ "$failed" -gt 0 ]; then
-		ok=0
-		echo "(full console log: $log)"
-	fi
-fi
-if [ "$passed" -lt "$EXPECTED_CHECKS" ] && [ "$failed" = 0 ]; then
-	echo "MODTEST: FAIL expected_checks: only $passed checks passed, expected at least $EXPECTED_CHECKS"
-	failed=$((failed + 1))
-	ok=0
-fi
-step "done"
-echo "$passed passed, $failed failed"
-[ "$ok" = 1 ] && [ "$failed" = 0 ]
+guest_verdict "$log" "$work" "$qemu_rc" "$timeout_s" "$EXPECTED_CHECKS" \
+	"Checks run in the guest (Debian 13, $abi) with $binary:"

@@ -69,6 +69,51 @@ static void plain_and_joined_mixed(void **state)
 	LINES("x\0y\nplain\n", "x:1|plain:2");
 }
 
+/* The words of a line joined with '|': blanks are spaces and tabs only, as
+ * kmod splits modprobe.d and depmod.d lines. */
+static void words_of(const char *line, char *out, size_t size)
+{
+	char buf[256], *p = buf;
+	size_t n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	out[0] = '\0';
+	for (char *w; (w = confline_word(&p)) != NULL;)
+		n += (size_t)snprintf(out + n, size - n, "%s%s", n ? "|" : "", w);
+	/* At the end it stays at the end. */
+	assert_null(confline_word(&p));
+}
+
+#define WORDS(line, want)                                    \
+	do {                                                 \
+		char out_[256];                              \
+		words_of(line, out_, sizeof(out_));          \
+		assert_string_equal(out_, want);             \
+	} while (0)
+
+static void words_split_on_blanks(void **state)
+{
+	WORDS("", "");
+	WORDS(" \t \t", "");
+	WORDS("search", "search");
+	WORDS(" \tsearch\t\textra  built-in\t updates \t", "search|extra|built-in|updates");
+	/* Other white space is part of a word. */
+	WORDS("a\rb c\vd\fe", "a\rb|c\vd\fe");
+	WORDS("#x # y", "#x|#|y");
+}
+
+/* The rest after a word starts past the one blank that ended it. */
+static void word_leaves_the_rest(void **state)
+{
+	char line[] = "options  mod  a=1\tb=2 ", *p = line;
+
+	assert_string_equal(confline_word(&p), "options");
+	assert_string_equal(p, " mod  a=1\tb=2 ");
+	assert_string_equal(confline_word(&p), "mod");
+	assert_string_equal(p, " a=1\tb=2 ");
+	assert_string_equal(confline_skip_blanks(p), "a=1\tb=2 ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -76,6 +121,8 @@ int main(void)
 		cmocka_unit_test(nul_ends_the_line_only),
 		cmocka_unit_test(backslashes_as_kmod),
 		cmocka_unit_test(plain_and_joined_mixed),
+		cmocka_unit_test(words_split_on_blanks),
+		cmocka_unit_test(word_leaves_the_rest),
 	};
 	return cmocka_run_group_tests_name("confline", tests, NULL, NULL);
 }

@@ -388,6 +388,47 @@ static void blocks_cached(void **state)
 	modindex_close(&idx);
 }
 
+/* A dump visits every node: it reads the file whole, in one read, instead
+ * of block by block (which went round the cache again and again), whatever
+ * the block size, and answers as the bytes in memory do; the blocks cached
+ * before it still answer lookups after it. */
+static void dump_reads_once(void **state)
+{
+	static const size_t blocks[] = { 1, 16, 4096 };
+	static struct bigdump mem, file;
+	struct modindex idx;
+	size_t len;
+	unsigned char *bytes = slurp("modules.alias.bin", &len);
+
+	(void)state;
+	assert_int_equal(modindex_open_mem(&idx, bytes, len), 0);
+	mem.text[0] = '\0';
+	assert_int_equal(modindex_dump(&idx, bigdump_entry, &mem), 0);
+	assert_int_equal(modindex_reads(&idx), 0);
+	modindex_close(&idx);
+	assert_non_null(strstr(mem.text, "modtest_c_alias=modtest_c[1];"));
+	for (size_t b = 0; b < sizeof(blocks) / sizeof(blocks[0]); b++) {
+		struct vals v = { "" };
+		uint64_t before;
+		int fd = open(data("modules.alias.bin"), O_RDONLY);
+
+		assert_true(fd >= 0);
+		assert_int_equal(modindex_open_fd(&idx, fd, blocks[b]), 0);
+		assert_int_equal(modindex_lookup(&idx, "modtest_c_alias", collect, &v), 1);
+		before = modindex_reads(&idx);
+		file.text[0] = '\0';
+		assert_int_equal(modindex_dump(&idx, bigdump_entry, &file), 0);
+		assert_int_equal(modindex_reads(&idx), before + 1);
+		assert_string_equal(mem.text, file.text);
+		assert_int_equal(modindex_dump(&idx, bigdump_entry, &file), 0);
+		assert_int_equal(modindex_reads(&idx), before + 2);
+		assert_int_equal(modindex_lookup(&idx, "modtest_c_alias", collect, &v), 1);
+		assert_string_equal(v.text, "modtest_c[1];modtest_c[1];");
+		modindex_close(&idx);
+	}
+	free(bytes);
+}
+
 /* A wildcard lookup keeps its buffers in the index for the next one: keys
  * of every length, in any order, answer on one index as each does on a
  * freshly opened one. */
@@ -486,6 +527,8 @@ int main(void)
 		LAYOUT(block_sizes_agree, "", "kmod30"),
 		LAYOUT(block_sizes_agree, "kmod34/", "kmod34"),
 		cmocka_unit_test(blocks_cached),
+		LAYOUT(dump_reads_once, "", "kmod30"),
+		LAYOUT(dump_reads_once, "kmod34/", "kmod34"),
 		cmocka_unit_test(scratch_reused),
 		cmocka_unit_test(file_shrinks),
 		cmocka_unit_test(reference_loop),
