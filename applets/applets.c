@@ -48,7 +48,7 @@ static int install_links(const char *dir, int symbolic)
 	int failed = 0, err = kernel_self_exe(self, sizeof(self));
 
 	if (err < 0) {
-		msg_err("could not find the running binary: %s", strerror(-err));
+		msg_err("could not find the running binary: %s", msg_strerror(-err));
 		return EXIT_FAILURE;
 	}
 	for (const struct applet *a = applet_table; a < applet_table + APPLET_COUNT; a++) {
@@ -56,13 +56,13 @@ static int install_links(const char *dir, int symbolic)
 		int r;
 
 		if (len < 0 || (size_t)len >= sizeof(path)) {
-			msg_err("%s/%s: %s", dir, a->name, strerror(ENAMETOOLONG));
+			msg_err("%s/%s: %s", dir, a->name, msg_strerror(ENAMETOOLONG));
 			failed = 1;
 			continue;
 		}
 		r = symbolic ? symlink(self, path) : link(self, path);
 		if (r < 0) {
-			msg_err("could not create %s: %s", path, strerror(errno));
+			msg_err("could not create %s: %s", path, msg_strerror(errno));
 			failed = 1;
 		}
 	}

@@ -35,7 +35,7 @@ static const char *load_strerror(int err)
 	case EPERM:
 		if (kernel_modules_disabled() == 1)
 			return "Operation not permitted (module loading is disabled: /proc/sys/kernel/modules_disabled is 1)";
-		return strerror(err);
+		return msg_strerror(err);
 	case ENOEXEC:
 		return "Invalid module format";
 	case ENOENT:
@@ -45,7 +45,7 @@ static const char *load_strerror(int err)
 	case EINVAL:
 		return "Invalid parameters";
 	default:
-		return strerror(err);
+		return msg_strerror(err);
 	}
 }
 
@@ -57,7 +57,7 @@ static void trace(const struct modfile *mf, enum modload_step step, int arg)
 		msg_info("finit_module %s flags 0x%x", mf->path, (unsigned)arg);
 		break;
 	case MODLOAD_RETRY:
-		msg_info("finit_module: %s; retrying with init_module", strerror(-arg));
+		msg_info("finit_module: %s; retrying with init_module", msg_strerror(-arg));
 		break;
 	case MODLOAD_INIT:
 		msg_info("init_module %s (%zu bytes, %s)", mf->path, mf->size, modcomp_name(mf->comp));

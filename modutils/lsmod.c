@@ -82,7 +82,7 @@ int lsmod_main(int argc, char **argv)
 	if (err < 0) {
 		msg_flush_stdout();
 		msg_err("could not read %s: %s", kernel_proc_modules,
-			err == -EBADMSG ? "malformed line" : strerror(-err));
+			err == -EBADMSG ? "malformed line" : msg_strerror(-err));
 		return EXIT_FAILURE;
 	}
 	return msg_flush_stdout() < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

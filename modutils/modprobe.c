@@ -76,7 +76,7 @@ struct modprobe {
 
 static void not_inserted(const struct probe_note *n)
 {
-	const char *why = strerror(-n->err), *more = "";
+	const char *why = msg_strerror(-n->err), *more = "";
 
 	if (n->err == -EEXIST)
 		why = "Module already in kernel";
@@ -103,7 +103,7 @@ static void say(const struct probe_note *n, void *arg)
 	case PROBE_RESOLVED: printf("%s\n", n->name); break;
 	case PROBE_ERROR:
 	case PROBE_WHY: msg_err("%s", n->text); break;
-	case PROBE_BAD_PATH: stop("Failed to get module from path %s: %s", n->name, strerror(-n->err)); break;
+	case PROBE_BAD_PATH: stop("Failed to get module from path %s: %s", n->name, msg_strerror(-n->err)); break;
 	case PROBE_NOT_FOUND:
 		if (n->path != NULL)
 			stop("Module %s not found in directory %s", n->name, n->path);
@@ -120,7 +120,7 @@ static void say(const struct probe_note *n, void *arg)
 	case PROBE_IS_BUILTIN: stop("Module %s is builtin.", n->name); break;
 	case PROBE_NOT_LOADED: stop("Module %s is not in kernel.", n->name); break;
 	case PROBE_IN_USE: stop("Module %s is in use.", n->name); break;
-	case PROBE_NOT_REMOVED: msg_err("could not remove '%s': %s", n->name, strerror(-n->err)); break;
+	case PROBE_NOT_REMOVED: msg_err("could not remove '%s': %s", n->name, msg_strerror(-n->err)); break;
 	}
 }
 
@@ -199,7 +199,7 @@ static int show_versions(const char *file, bool exports)
 		/* Nothing to show: kmod calls that an error too. */
 		if (err == -ENOENT) {
 			msg_fatal("could not get %s of %s: %s", exports ? "symbols" : "modversions", file,
-				  strerror(ENOENT));
+				  msg_strerror(ENOENT));
 			modfile_close(&mf);
 			return err;
 		}
@@ -329,7 +329,7 @@ static int parse_options(struct modprobe *mp, int argc, char **args)
 			const char **v = xarray_grow(&mp->confs, mp->nconfs, 1, sizeof(*v));
 
 			if (v == NULL || (err = env_options_append("-C", optarg)) < 0) {
-				msg_err("%s", strerror(v == NULL ? ENOMEM : -err));
+				msg_err("%s", msg_strerror(v == NULL ? ENOMEM : -err));
 				return EXIT_FAILURE;
 			}
 			*v = optarg;
@@ -343,7 +343,7 @@ static int parse_options(struct modprobe *mp, int argc, char **args)
 		case 's':
 			err = env_options_append(c == 'q' ? "-q" : c == 'v' ? "-v" : "-s", NULL);
 			if (err < 0) {
-				msg_err("%s", strerror(-err));
+				msg_err("%s", msg_strerror(-err));
 				return EXIT_FAILURE;
 			}
 			if (c == 'q') {
@@ -387,7 +387,7 @@ static int run(struct modprobe *mp, int argc, char **args)
 		char *extra = modparams_join(argc - optind - 1, args + optind + 1);
 
 		if (extra == NULL) {
-			msg_err("%s", strerror(ENOMEM));
+			msg_err("%s", msg_strerror(ENOMEM));
 			return EXIT_FAILURE;
 		}
 		if (probe_insert(&mp->pr, args[optind], extra) < 0)
@@ -404,7 +404,7 @@ int modprobe_main(int argc, char **argv)
 	int err, ret;
 
 	if (args == NULL) {
-		msg_err("%s", strerror(ENOMEM));
+		msg_err("%s", msg_strerror(ENOMEM));
 		return EXIT_FAILURE;
 	}
 	ret = parse_options(&mp, argc, args);
@@ -419,7 +419,7 @@ int modprobe_main(int argc, char **argv)
 	err = modctx_init(&mp.ctx, mp.root, mp.kver);
 	if (err < 0) {
 		msg_err("bad module folder (-d %s, -S %s): %s", mp.root ? mp.root : "", mp.kver ? mp.kver : "",
-			strerror(-err));
+			msg_strerror(-err));
 	} else if (mp.query == 'm' || mp.query == 'e') {
 		if (optind >= argc)
 			msg_usage_error("missing filename.");
@@ -428,7 +428,7 @@ int modprobe_main(int argc, char **argv)
 		if (optind < argc && msg_flush_stdout() < 0)
 			ret = EXIT_FAILURE;
 	} else if ((err = modconf_load(&mp.conf, &mp.ctx, mp.confs, mp.nconfs, true)) < 0) {
-		msg_err("could not read the configuration: %s", strerror(-err));
+		msg_err("could not read the configuration: %s", msg_strerror(-err));
 	} else {
 		modlookup_init(&mp.lk, &mp.ctx);
 		mp.lk.conf = &mp.conf;

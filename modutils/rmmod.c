@@ -86,7 +86,7 @@ static int remove_one(const char *arg, bool force)
 	int err = modname_normalize(arg, name);
 
 	if (err < 0) {
-		msg_err("could not use module %s: %s", arg, strerror(-err));
+		msg_err("could not use module %s: %s", arg, msg_strerror(-err));
 		return err;
 	}
 	if (is_module_file(arg))
@@ -99,7 +99,7 @@ static int remove_one(const char *arg, bool force)
 	msg_info("delete_module %s%s", name, force ? " (forced)" : "");
 	err = kernel_unload(name, force);
 	if (err < 0)
-		msg_err("could not remove module %s: %s", arg, strerror(-err));
+		msg_err("could not remove module %s: %s", arg, msg_strerror(-err));
 	return err;
 }
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "fileopen.h"
+#include "msg.h"
 
 int regular_fd(int fd, struct stat *st)
 {
@@ -71,7 +72,7 @@ FILE *fopen_regular(const char *path)
 
 const char *file_strerror(int err)
 {
-	return err == -EMEDIUMTYPE ? "not a regular file" : strerror(-err);
+	return err == -EMEDIUMTYPE ? "not a regular file" : msg_strerror(-err);
 }
 
 /* 64 random bits; without getrandom() (an old kernel, or entropy not yet

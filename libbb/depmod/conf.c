@@ -191,7 +191,7 @@ int dm_cfg_load(struct dm *d, char **paths, size_t npaths)
 		}
 		dir = opendir(paths[i]);
 		if (dir == NULL) {
-			msg_err("files list %s: %s", paths[i], strerror(errno));
+			msg_err("files list %s: %s", paths[i], msg_strerror(errno));
 			continue;
 		}
 		while (err == 0 && (de = readdir(dir)) != NULL) {

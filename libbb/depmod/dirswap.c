@@ -245,7 +245,7 @@ static int rename_tmp(const struct dirswap *s, int dir_fd, const char *dname)
 			continue;
 		if (renameat(dir_fd, e->d_name, dir_fd, s->names[i]) < 0 && err == 0) {
 			err = -errno;
-			msg_err("could not rename %s/%s to %s: %s", dname, e->d_name, s->names[i], strerror(errno));
+			msg_err("could not rename %s/%s to %s: %s", dname, e->d_name, s->names[i], msg_strerror(errno));
 		}
 	}
 	closedir(dir);
@@ -261,7 +261,7 @@ static int rename_new(struct dirswap *s, int dir_fd, const char *dname, size_t *
 		if (renameat(dir_fd, s->tmp[i], dir_fd, s->names[i]) < 0) {
 			int err = -errno;
 
-			msg_err("could not rename %s/%s to %s: %s", dname, s->tmp[i], s->names[i], strerror(errno));
+			msg_err("could not rename %s/%s to %s: %s", dname, s->tmp[i], s->names[i], msg_strerror(errno));
 			for (size_t k = i; k < s->nnames; k++)
 				unlinkat(dir_fd, s->tmp[k], 0);
 			*done = i;
@@ -378,7 +378,7 @@ static void recover(struct dirswap *s)
 		close(fd);
 		if (r < 0)
 			msg_warn("could not clean %s beside %s (left by an interrupted depmod): %s", name, s->path,
-				 strerror(-r));
+				 msg_strerror(-r));
 	}
 	closedir(dir);
 }
@@ -468,7 +468,7 @@ static int take_lock(struct dirswap *s, const char *real)
 				/* out of descriptors, space, memory...: a run that
 				 * went on unlocked could take another's exchange
 				 * apart */
-				msg_err("%s%s: %s", s->stagepath, LOCKFILE, strerror(-fd));
+				msg_err("%s%s: %s", s->stagepath, LOCKFILE, msg_strerror(-fd));
 				s->said = true;
 				return fd;
 			}
@@ -489,7 +489,7 @@ static int take_lock(struct dirswap *s, const char *real)
 				/* NFS without lockd, a filesystem without locks:
 				 * run unlocked, as depmod always did, and say so. */
 				msg_warn("%s: cannot lock it (%s); another depmod on this tree may interleave",
-					 s->path, strerror(errno));
+					 s->path, msg_strerror(errno));
 				break;
 			}
 			if (errno != EINTR) {
@@ -679,7 +679,7 @@ static int exchange(struct dirswap *s, const char **why, int *why_err)
 	err = rename_new(s, s->live, s->stagepath, &done);
 	if (err == 0 && fsync(s->live) < 0) {
 		err = -errno;
-		msg_err("could not sync %s: %s", s->stagepath, strerror(errno));
+		msg_err("could not sync %s: %s", s->stagepath, msg_strerror(errno));
 	}
 	if (err < 0) {
 		/* The folder must not come back with part of the new set (nor
@@ -700,24 +700,24 @@ static int exchange(struct dirswap *s, const char **why, int *why_err)
 			r = -errno;
 		if (r < 0) {
 			msg_err("could not put the old index files back in %s: %s; readers see them through %s, "
-				"and the next depmod finishes putting them back", s->stagepath, strerror(-r), s->path);
+				"and the next depmod finishes putting them back", s->stagepath, msg_strerror(-r), s->path);
 			close(m);
 			return err;
 		}
 	}
 	r = kernel_rename_exchange(s->parent, s->stagename, s->parent, s->base);
 	if (r < 0) {
-		msg_err("could not exchange %s and %s: %s", s->stagepath, s->path, strerror(-r));
+		msg_err("could not exchange %s and %s: %s", s->stagepath, s->path, msg_strerror(-r));
 		close(m);
 		return err < 0 ? err : r;
 	}
 	if (fsync(s->parent) < 0 && err == 0) {
 		err = -errno;
-		msg_err("could not sync the folder above %s: %s", s->path, strerror(errno));
+		msg_err("could not sync the folder above %s: %s", s->path, msg_strerror(errno));
 	}
 	r = take_apart(s, m, s->stagename, s->live);
 	if (r < 0)
-		msg_warn("could not remove %s: %s", s->stagepath, strerror(-r));
+		msg_warn("could not remove %s: %s", s->stagepath, msg_strerror(-r));
 	close(m);
 	return err;
 }
@@ -733,11 +733,11 @@ int dirswap_commit(struct dirswap *s)
 	if (err == 1) {
 		if (why != NULL)
 			msg_warn("%s: cannot replace the index files as one set (%s%s%s); renaming them one by one",
-				 s->path, why, why_err ? ": " : "", why_err ? strerror(-why_err) : "");
+				 s->path, why, why_err ? ": " : "", why_err ? msg_strerror(-why_err) : "");
 		err = rename_new(s, s->live, s->path, &done);
 		if (fsync(s->live) < 0 && err == 0) {
 			err = -errno;
-			msg_err("could not sync %s: %s", s->path, strerror(errno));
+			msg_err("could not sync %s: %s", s->path, msg_strerror(errno));
 		}
 	}
 	release(s);

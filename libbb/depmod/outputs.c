@@ -484,7 +484,7 @@ int dm_write_set(struct dm *d, struct dirswap *s)
 		o->fd = dirswap_create(s, i);
 		if (o->fd < 0) {
 			err = o->fd;
-			msg_err("could not create a new %s in %s: %s", outputs[i].name, s->path, strerror(-err));
+			msg_err("could not create a new %s in %s: %s", outputs[i].name, s->path, msg_strerror(-err));
 			break;
 		}
 		wbuf_init(w, o->fd);
@@ -500,7 +500,7 @@ int dm_write_set(struct dm *d, struct dirswap *s)
 			err = -errno;
 		o->fd = -1;
 		if (err < 0)
-			msg_err("could not write %s/%s: %s", s->path, outputs[i].name, strerror(-err));
+			msg_err("could not write %s/%s: %s", s->path, outputs[i].name, msg_strerror(-err));
 	}
 	if (dry) {
 		wflush(w);
@@ -512,7 +512,7 @@ int dm_write_set(struct dm *d, struct dirswap *s)
 
 		if (fd < 0) {
 			err = fd;
-			msg_err("could not create a new %s in %s: %s", dm_cache_name, s->path, strerror(-err));
+			msg_err("could not create a new %s in %s: %s", dm_cache_name, s->path, msg_strerror(-err));
 		} else {
 			wbuf_init(w, fd);
 			err = dm_cache_write(d, w);
@@ -521,7 +521,7 @@ int dm_write_set(struct dm *d, struct dirswap *s)
 			if (close(fd) < 0 && err == 0)
 				err = -errno;
 			if (err < 0)
-				msg_err("could not write %s/%s: %s", s->path, dm_cache_name, strerror(-err));
+				msg_err("could not write %s/%s: %s", s->path, dm_cache_name, msg_strerror(-err));
 		}
 	}
 	/* What the generators kept for a later file, when one failed. */

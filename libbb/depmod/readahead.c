@@ -298,7 +298,7 @@ int dm_read_modules(struct dm *d)
 		}
 		ahead_done(a, sl);
 		if (err < 0)
-			msg_fatal("%s: %s", d->array[i]->path, strerror(-err));
+			msg_fatal("%s: %s", d->array[i]->path, msg_strerror(-err));
 	}
 	ahead_stop(a);
 	for (int k = 0; k < WINDOW; k++)

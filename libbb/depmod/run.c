@@ -101,12 +101,12 @@ static int index_tree(struct dm *d, struct dirswap *s, int argc, char **argv, co
 	if (all) {
 		err = dm_cfg_load(d, o->configs, o->nconfigs);
 		if (err < 0) {
-			msg_fatal("could not read the configuration: %s", strerror(-err));
+			msg_fatal("could not read the configuration: %s", msg_strerror(-err));
 			return err;
 		}
 		err = dm_search_path(d, d->dirname);
 		if (err < 0) {
-			msg_fatal("could not search modules: %s", strerror(-err));
+			msg_fatal("could not search modules: %s", msg_strerror(-err));
 			return err;
 		}
 		for (size_t i = d->externals.n; i-- > 0;) {
@@ -114,7 +114,7 @@ static int index_tree(struct dm *d, struct dirswap *s, int argc, char **argv, co
 			 * named; one that is there must be read whole */
 			err = dm_search_path(d, d->externals.v[i].path);
 			if (err < 0 && err != -ENOENT) {
-				msg_fatal("could not search modules: %s", strerror(-err));
+				msg_fatal("could not search modules: %s", msg_strerror(-err));
 				return err;
 			}
 		}
@@ -128,12 +128,12 @@ static int index_tree(struct dm *d, struct dirswap *s, int argc, char **argv, co
 			}
 			if (stat(argv[i], &st) < 0) {
 				err = -errno;
-				msg_fatal("could not create module %s: %s", argv[i], strerror(errno));
+				msg_fatal("could not create module %s: %s", argv[i], msg_strerror(errno));
 				return err;
 			}
 			err = dm_module_add(d, argv[i], false);
 			if (err < 0) {
-				msg_fatal("could not add module %s: %s", argv[i], strerror(-err));
+				msg_fatal("could not add module %s: %s", argv[i], msg_strerror(-err));
 				return err;
 			}
 		}
@@ -187,7 +187,7 @@ static int run(struct dm *d, int argc, char **argv, const struct depmod_opts *o)
 	if (o->dry)
 		return index_tree(d, NULL, argc, argv, o);
 	if (d->outdir != d->dirname && (err = make_dirs(d->outdir)) < 0) {
-		msg_fatal("could not create directory %s: %s", d->outdir, strerror(-err));
+		msg_fatal("could not create directory %s: %s", d->outdir, msg_strerror(-err));
 		return err;
 	}
 	for (size_t i = 0; i < nnames; i++)
@@ -200,9 +200,9 @@ static int run(struct dm *d, int argc, char **argv, const struct depmod_opts *o)
 		return err;
 	} else if (err < 0) {
 		/* kmod's words: without -o it fails to search the same folder */
-		msg_err("could not open directory %s: %s", d->outdir, strerror(-err));
+		msg_err("could not open directory %s: %s", d->outdir, msg_strerror(-err));
 		if (d->outdir == d->dirname)
-			msg_fatal("could not search modules: %s", strerror(-err));
+			msg_fatal("could not search modules: %s", msg_strerror(-err));
 		return err;
 	}
 	err = index_tree(d, &s, argc, argv, o);
@@ -241,7 +241,7 @@ int depmod_run(const struct depmod_opts *o, int argc, char **argv)
 	}
 	if (err < 0) {
 		msg_fatal("bad module folder (-b %s, -m %s, -o %s, version %s): %s", root ? root : "",
-			  moduledir ? moduledir : "", outroot ? outroot : "", kver ? kver : "", strerror(-err));
+			  moduledir ? moduledir : "", outroot ? outroot : "", kver ? kver : "", msg_strerror(-err));
 	} else {
 		d->dirname = d->ctx.moddir;
 		d->dirnamelen = strlen(d->dirname);

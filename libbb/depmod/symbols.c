@@ -238,7 +238,7 @@ int dm_load_module(struct dm *d, struct mod *m, struct modfile *file, int ferr,
 	if (read_failed(err))
 		return err;
 	if (err < 0) {
-		why = why ? why : strerror(-err);
+		why = why ? why : msg_strerror(-err);
 		dm_rec_fact(d, 'W', 0, false, 0, why, strlen(why));
 		msg_warn("failed to load symbols from %s: %s", m->path, why);
 		return 0;
@@ -249,7 +249,7 @@ int dm_load_module(struct dm *d, struct mod *m, struct modfile *file, int ferr,
 	if (err != -ENOENT && read_failed(err))
 		return err;
 	if (err < 0 && err != -ENOENT) {
-		why = elf.why ? elf.why : strerror(-err);
+		why = elf.why ? elf.why : msg_strerror(-err);
 		dm_rec_fact(d, 'W', 0, false, 0, why, strlen(why));
 		msg_warn("failed to load symbols from %s: %s", m->path, why);
 	}

@@ -234,7 +234,7 @@ static int search_dir(struct dm *d, DIR *dir, char *path, size_t baselen, const 
 			if (fstatat(dfd, name, &st, 0) < 0) {
 				int err = -errno;
 
-				msg_err("fstatat(%d, %s): %s", dfd, name, strerror(errno));
+				msg_err("fstatat(%d, %s): %s", dfd, name, msg_strerror(errno));
 				if (err == -ENOENT || err == -ELOOP || err == -ENAMETOOLONG)
 					continue;
 				return err;
@@ -257,7 +257,7 @@ static int search_dir(struct dm *d, DIR *dir, char *path, size_t baselen, const 
 
 			if (fd < 0 || (sub = fdopendir(fd)) == NULL) {
 				err = -errno;
-				msg_err("could not open directory %s: %s", path, strerror(errno));
+				msg_err("could not open directory %s: %s", path, msg_strerror(errno));
 				if (fd >= 0)
 					close(fd);
 				return err;
@@ -274,14 +274,14 @@ static int search_dir(struct dm *d, DIR *dir, char *path, size_t baselen, const 
 			if (err == -ENOMEM)
 				return err;
 			if (err < 0)
-				msg_err("failed %s: %s", path, strerror(-err));
+				msg_err("failed %s: %s", path, msg_strerror(-err));
 		}
 	}
 	if (errno != 0) {
 		int err = -errno;
 
 		path[baselen] = '\0';
-		msg_err("could not read directory %s: %s", path, strerror(errno));
+		msg_err("could not read directory %s: %s", path, msg_strerror(errno));
 		return err;
 	}
 	return 0;
@@ -299,7 +299,7 @@ int dm_search_path(struct dm *d, const char *dirpath)
 	dir = opendir(dirpath);
 	if (dir == NULL) {
 		err = -errno;
-		msg_err("could not open directory %s: %s", dirpath, strerror(errno));
+		msg_err("could not open directory %s: %s", dirpath, msg_strerror(errno));
 		return err;
 	}
 	memcpy(path, dirpath, len);
@@ -353,12 +353,12 @@ int dm_up_to_date(const struct dm *d)
 	int r;
 
 	if (dir == NULL) {
-		msg_err("could not open directory %s: %s", d->dirname, strerror(errno));
+		msg_err("could not open directory %s: %s", d->dirname, msg_strerror(errno));
 		return -1;
 	}
 	snprintf(dep, sizeof(dep), "%s/modules.dep", d->outdir);
 	if (stat(dep, &st) != 0) {
-		msg_err("could not fstatat(%s, modules.dep): %s", d->outdir, strerror(errno));
+		msg_err("could not fstatat(%s, modules.dep): %s", d->outdir, msg_strerror(errno));
 		closedir(dir);
 		return -1;
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "modelf.h"
+#include "msg.h"
 
 uint16_t modelf_u16(const struct modelf *e, const unsigned char *p)
 {
@@ -41,7 +42,7 @@ static int bad(struct modelf *e, const char *why)
 
 const char *modelf_strerror(const struct modelf *e, int err)
 {
-	return e->why != NULL ? e->why : strerror(-err);
+	return e->why != NULL ? e->why : msg_strerror(-err);
 }
 
 static bool in_file(const struct modelf *e, uint64_t off, uint64_t len)

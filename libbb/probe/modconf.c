@@ -337,7 +337,7 @@ static int scan_dir(const char *dir, struct conf_file **files, size_t *n)
 	}
 	d = opendir(dir);
 	if (d == NULL) {
-		msg_warn("could not read %s: %s", dir, strerror(errno));
+		msg_warn("could not read %s: %s", dir, msg_strerror(errno));
 		return 0;
 	}
 	while ((de = readdir(d)) != NULL && err == 0) {

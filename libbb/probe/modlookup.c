@@ -15,6 +15,7 @@
 #include "modlookup.h"
 #include "modname.h"
 #include "xarray.h"
+#include "msg.h"
 
 void modlookup_init(struct modlookup *lk, const struct modctx *ctx)
 {
@@ -43,7 +44,7 @@ void modlookup_release(struct modlookup *lk)
 
 const char *modlookup_strerror(struct modlookup *lk, int err)
 {
-	return lk->why[0] ? lk->why : strerror(-err);
+	return lk->why[0] ? lk->why : msg_strerror(-err);
 }
 
 static int fail(struct modlookup *lk, int err, const char *file, const char *what)
@@ -112,7 +113,7 @@ static int each_line(struct modlookup *lk, enum modlookup_file f,
 	}
 	/* A folder or an I/O error is not an empty file. */
 	if (r == 0 && ferror(fp))
-		r = fail(lk, -EIO, modindex_files[f], strerror(errno ? errno : EIO));
+		r = fail(lk, -EIO, modindex_files[f], msg_strerror(errno ? errno : EIO));
 	free(line);
 	fclose(fp);
 	return r < 0 ? r : 0;
@@ -236,7 +237,7 @@ static int read_whole(struct modlookup *lk, const char *file, size_t limit, char
 		err = outbuf_reserve(&buf, 1);
 	if (err < 0) {
 		outbuf_free(&buf);
-		return fail(lk, err, file, why ? why : strerror(-err));
+		return fail(lk, err, file, why ? why : msg_strerror(-err));
 	}
 	buf.data[buf.len] = '\0';
 	*text = (char *)buf.data;

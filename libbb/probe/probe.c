@@ -18,6 +18,7 @@
 #include "modload.h"
 #include "modname.h"
 #include "probe_int.h"
+#include "msg.h"
 
 void probe_init(struct probe *p, struct modlookup *lk, const struct probe_opts *o, probe_note_fn *note,
 		void *arg)
@@ -606,7 +607,7 @@ int probe_insert(struct probe *p, const char *arg, const char *params)
 		if (!is_path(arg))
 			probe_say(p, PROBE_ERROR, arg, NULL, modlookup_strerror(p->lk, err), err);
 		else if (err == -ENOMEM)   /* the file's own failure was said */
-			probe_say(p, PROBE_ERROR, arg, NULL, strerror(ENOMEM), err);
+			probe_say(p, PROBE_ERROR, arg, NULL, msg_strerror(ENOMEM), err);
 		free(mods);
 		return err;
 	}
@@ -651,7 +652,7 @@ int probe_insert_lines(struct probe *p, FILE *in)
 		modlookup_release(p->lk);
 	}
 	if (len < 0 && errno == ENOMEM) {
-		probe_say(p, PROBE_ERROR, "-", NULL, strerror(ENOMEM), -ENOMEM);
+		probe_say(p, PROBE_ERROR, "-", NULL, msg_strerror(ENOMEM), -ENOMEM);
 		ret = -ENOMEM;
 	}
 	free(line);

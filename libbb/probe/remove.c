@@ -9,6 +9,7 @@
 #include "kernel.h"
 #include "modname.h"
 #include "probe_int.h"
+#include "msg.h"
 
 /* How remove_module() treats a module: the one named on the command line
  * (its holders go first with remove_holders, builtin is an error) or one
@@ -63,7 +64,7 @@ static void remove_unused_deps(struct probe *p, struct probe_mod *m)
 	size_t n = 0;
 
 	if (probe_mod_deps(p, m, &line) < 0 || (line != NULL && (copy = strdup(line)) == NULL)) {
-		probe_say(p, PROBE_ERROR, m->name, NULL, strerror(ENOMEM), -ENOMEM);
+		probe_say(p, PROBE_ERROR, m->name, NULL, msg_strerror(ENOMEM), -ENOMEM);
 		return;
 	}
 	if (line == NULL)
@@ -73,7 +74,7 @@ static void remove_unused_deps(struct probe *p, struct probe_mod *m)
 
 		if (v == NULL) {
 			/* Those before it on the line are still removed. */
-			probe_say(p, PROBE_ERROR, m->name, NULL, strerror(ENOMEM), -ENOMEM);
+			probe_say(p, PROBE_ERROR, m->name, NULL, msg_strerror(ENOMEM), -ENOMEM);
 			break;
 		}
 		*v = w;
@@ -141,7 +142,7 @@ static int remove_module(struct probe *p, struct probe_mod *m, int how)
 	if (!p->o.ignore_cmds) {
 		if ((err = probe_softdeps(p, m, true, &pre)) < 0 ||
 		    (err = probe_softdeps(p, m, false, &post)) < 0) {
-			probe_say(p, PROBE_ERROR, m->name, NULL, strerror(-err), err);
+			probe_say(p, PROBE_ERROR, m->name, NULL, msg_strerror(-err), err);
 			goto out;
 		}
 		rc = modconf_find(p->lk->conf, MC_REMOVE, m->name, NULL);
