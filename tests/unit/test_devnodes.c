@@ -10,23 +10,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "slurp.h"
 #include "devnodes.h"
 
 #define DATA TEST_DATA "/devnodes/"
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = calloc(1, 65536);
-	size_t n;
-
-	assert_non_null(f);
-	assert_non_null(buf);
-	n = fread(buf, 1, 65535, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
 
 static void format_names(void **state)
 {
@@ -75,7 +62,7 @@ static void collect_bad(const char *line, void *arg)
 static void convert_as_kmod34(enum devnode_format fmt, const char *expected)
 {
 	FILE *in = fopen(DATA "modules.devname", "r");
-	char *out = NULL, *err = NULL, *want = slurp(expected), *want_err = slurp(DATA "kmod34.stderr");
+	char *out = NULL, *err = NULL, *want = slurp(expected, NULL), *want_err = slurp(DATA "kmod34.stderr", NULL);
 	size_t outlen = 0, errlen = 0;
 	FILE *o = open_memstream(&out, &outlen), *e = open_memstream(&err, &errlen);
 
