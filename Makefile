@@ -208,7 +208,7 @@ LIBBB_MATCH := cclass glob_match ere
 LIBBB_KERNEL := kernel context
 LIBBB_MODFILE := modfile decompress modelf modsig modname modparts
 LIBBB_INDEX := modindex modindex_write
-LIBBB_PROBE := modconf modlookup loaddiag modparams modload probe remove
+LIBBB_PROBE := modconf modlookup devnodes modinfo loaddiag modparams modload probe remove
 # depmod's library (include/depmod.h; its internal headers are beside it).
 LIBBB_DEPMOD := run conf walk order symbols readahead outputs stab moddeps dirswap cache
 LIBBB-y := $(addprefix base/,$(LIBBB_BASE)) $(addprefix match/,$(LIBBB_MATCH))

@@ -2,6 +2,7 @@
 #ifndef MODUTILS_FILEOPEN_H
 #define MODUTILS_FILEOPEN_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -45,5 +46,34 @@ int mkdir_unique(int at, const char *prefix, const char *suffix, char *name, siz
  * from; 0 or -errno. */
 int link_unique(int from, const char *fromname, int at, const char *prefix, const char *suffix, char *name,
 		size_t size);
+
+/* Make the missing folders above path (mode, e.g. 0755); an existing
+ * non-folder in the way is -ENOTDIR. 0 or -errno. */
+int mkdir_parents(const char *path, int mode);
+
+/*
+ * A file replaced as a whole: the text goes to a new file made by
+ * create_unique() in the file's folder (PREFIX + random + ".tmp"), renamed
+ * over the file by file_replace_commit() once written and flushed. Nothing
+ * planted at the name (a symlink) is written through, and a failure leaves
+ * the old file as it was. The folder must exist (mkdir_parents()).
+ */
+struct file_replace {
+	int dirfd;
+	const char *base;   /* the file's name in its folder */
+	char tmp[64];
+	bool written;       /* the text is flushed: a failure now is the rename's */
+	FILE *f;            /* where to write */
+};
+
+/* 0 or -errno (-EISDIR: a folder at path or no file name). */
+int file_replace_open(struct file_replace *r, const char *path, const char *prefix);
+
+/* Flush, fsync and rename over the file; 0 or -errno (r->written says
+ * whether the writing or the rename failed). The new file is gone on failure. */
+int file_replace_commit(struct file_replace *r);
+
+/* Drop the new file; the old one stays. */
+void file_replace_abort(struct file_replace *r);
 
 #endif

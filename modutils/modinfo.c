@@ -18,10 +18,7 @@
 #include <unistd.h>
 
 #include "libbb.h"
-#include "modelf.h"
-#include "modsig.h"
-#include "modlookup.h"
-#include "xarray.h"
+#include "modinfo.h"
 
 static const char usage[] =
 	"[-adlpn0m] [-F FIELD] [-k VERSION] [-b DIR] MODULE...\n"
@@ -45,59 +42,11 @@ struct opts {
 	bool modname;
 };
 
-/* One parameter, merged from its parm= and parmtype= records. */
-struct param {
-	const char *name;
-	size_t namelen;
-	const char *desc;   /* NULL when there is no parm= record */
-	size_t desclen;
-	const char *type;   /* NULL when there is no parmtype= record */
-	size_t typelen;
-};
-
-struct params {
-	struct param *v;    /* an xarray */
-	size_t n;
-};
-
-static int param_add(struct params *ps, const char *key, const char *value)
-{
-	const char *colon = strchr(value, ':');
-	size_t namelen;
-	struct param *p = NULL;
-
-	if (colon == NULL) {
-		msg_err("Found invalid \"%s=%s\": missing ':'", key, value);
-		return 0;
-	}
-	namelen = (size_t)(colon - value);
-	for (size_t i = 0; i < ps->n; i++)
-		if (ps->v[i].namelen == namelen && memcmp(ps->v[i].name, value, namelen) == 0)
-			p = &ps->v[i];
-	if (p == NULL) {
-		p = xarray_grow(&ps->v, ps->n, 1, sizeof(*p));
-		if (p == NULL)
-			return -ENOMEM;
-		ps->n++;
-		memset(p, 0, sizeof(*p));
-		p->name = value;
-		p->namelen = namelen;
-	}
-	if (strcmp(key, "parm") == 0) {
-		p->desc = colon + 1;
-		p->desclen = strlen(colon + 1);
-	} else {
-		p->type = colon + 1;
-		p->typelen = strlen(colon + 1);
-	}
-	return 0;
-}
-
 /* kmod lists parameters newest first: the reverse of first appearance. */
-static void print_params(const struct params *ps, const struct opts *o)
+static void print_params(const struct modinfo_params *ps, const struct opts *o)
 {
 	for (size_t i = ps->n; i-- > 0;) {
-		const struct param *p = &ps->v[i];
+		const struct modinfo_param *p = &ps->v[i];
 
 		if (o->field == NULL)
 			printf(o->sep ? "%-16s" : "%s=", o->sep ? "parm:" : "parm");
@@ -111,135 +60,49 @@ static void print_params(const struct params *ps, const struct opts *o)
 	}
 }
 
-/* "key:" padded to 16 columns, or key=value with -0. */
-static void print_field(const char *key, size_t keylen, const char *value, size_t valuelen,
-			const struct opts *o)
+/* A field: "key:" padded to 16 columns, or key=value with -0; with -F,
+ * only the value of that field. */
+static void print_field(void *arg, enum modinfo_event ev, const struct modinfo_field *f)
 {
-	if (o->field != NULL) {
-		if (strlen(o->field) == keylen && memcmp(o->field, key, keylen) == 0)
-			printf("%.*s%c", (int)valuelen, value, o->sep);
+	const struct opts *o = arg;
+
+	if (ev == MODINFO_BAD_PARAM) {
+		msg_err("Found invalid \"%.*s=%.*s\": missing ':'", (int)f->keylen, f->key, (int)f->valuelen,
+			f->value);
 		return;
 	}
-	/* "key:" padded to 16 columns, without printf's format parsing: this
-	 * runs for every field of every module. */
-	fwrite(key, 1, keylen, stdout);
+	if (o->field != NULL) {
+		if (modinfo_field_is(f, o->field))
+			printf("%.*s%c", (int)f->valuelen, f->value, o->sep);
+		return;
+	}
+	/* without printf's format parsing: this runs for every field of
+	 * every module */
+	fwrite(f->key, 1, f->keylen, stdout);
 	if (o->sep == '\0') {
 		putchar('=');
 	} else {
 		putchar(':');
-		for (size_t i = keylen; i < 15; i++)
+		for (size_t i = f->keylen; i < 15; i++)
 			putchar(' ');
 	}
-	fwrite(value, 1, valuelen, stdout);
+	fwrite(f->value, 1, f->valuelen, stdout);
 	putchar(o->sep);
 }
 
-static void print_cfield(const char *key, const char *value, const struct opts *o)
+/* The fields in order, then the signature, then the parameters. */
+static int show_records(struct modinfo_records *r, const struct opts *o, const struct modsig *sig)
 {
-	print_field(key, strlen(key), value, strlen(value), o);
-}
-
-/* Hex bytes joined by ':'; with wrap, a new line of "\t\t" every 20 bytes,
- * as kmod shows signatures. A table, not sprintf: a 4 KiB signature is
- * the bulk of modinfo's work otherwise. */
-static char *hex(const unsigned char *p, size_t len, bool wrap)
-{
-	static const char digits[] = "0123456789ABCDEF";
-	char *out = malloc(len * 6 + 1), *q = out;
-
-	if (out == NULL)
-		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		*q++ = digits[p[i] >> 4];
-		*q++ = digits[p[i] & 15];
-		if (i + 1 < len) {
-			*q++ = ':';
-			if (wrap && (i + 1) % 20 == 0) {
-				memcpy(q, "\n\t\t", 3);
-				q += 3;
-			}
-		}
-	}
-	*q = '\0';
-	return out;
-}
-
-static int print_signature(const struct modsig *sig, const struct opts *o)
-{
-	char *key = hex(sig->key_id, sig->key_id_len, false);
-	char *val = hex(sig->sig, sig->sig_len, true);
-
-	if (key == NULL || val == NULL) {
-		free(key);
-		free(val);
-		return -ENOMEM;
-	}
-	print_cfield("sig_id", sig->id_type, o);
-	print_field("signer", 6, (const char *)sig->signer, sig->signer_len, o);
-	print_cfield("sig_key", key, o);
-	print_cfield("sig_hashalgo", sig->hash_algo ? sig->hash_algo : "unknown", o);
-	print_cfield("signature", val, o);
-	free(key);
-	free(val);
-	return 0;
-}
-
-/* Everything modinfo shows of one record stream (a file's .modinfo or a
- * built-in module's modules.builtin.modinfo entries). */
-struct record_iter {
-	int (*next)(struct record_iter *it, const char **rec, size_t *len);
-};
-
-static int show_records(struct record_iter *it, const struct opts *o, const struct modsig *sig)
-{
-	struct params ps = { 0 };
-	const char *rec;
-	size_t len;
-	int r, err = 0;
+	struct modinfo_params ps = { 0 };
 	bool want_params = o->field == NULL || strcmp(o->field, "parm") == 0;
+	int err = modinfo_walk(r, want_params ? &ps : NULL, print_field, (void *)o);
 
-	while ((r = it->next(it, &rec, &len)) > 0) {
-		const char *eq = memchr(rec, '=', len);
-		size_t keylen = eq ? (size_t)(eq - rec) : len;
-		const char *value = eq ? eq + 1 : rec + len;
-
-		if ((keylen == 4 && memcmp(rec, "parm", 4) == 0) ||
-		    (keylen == 8 && memcmp(rec, "parmtype", 8) == 0)) {
-			if (want_params) {
-				char key[9];
-
-				memcpy(key, rec, keylen);
-				key[keylen] = '\0';
-				err = param_add(&ps, key, value);
-				if (err < 0)
-					break;
-			}
-			continue;
-		}
-		print_field(rec, keylen, value, len - (size_t)(value - rec), o);
-	}
-	if (r < 0)
-		err = r;
 	if (err == 0 && sig != NULL && (o->field == NULL || strncmp(o->field, "sig", 3) == 0))
-		err = print_signature(sig, o);
+		err = modinfo_sig_fields(sig, print_field, (void *)o);
 	if (err == 0 && want_params)
 		print_params(&ps, o);
-	free(ps.v);
+	modinfo_params_free(&ps);
 	return err;
-}
-
-struct elf_iter {
-	struct record_iter it;
-	struct modelf *elf;
-	struct modelf_section sec;
-	size_t pos;
-};
-
-static int elf_next(struct record_iter *it, const char **rec, size_t *len)
-{
-	struct elf_iter *e = (struct elf_iter *)it;
-
-	return modelf_modinfo_next(e->elf, &e->sec, &e->pos, rec, len);
 }
 
 static void print_filename(const char *name, const struct opts *o)
@@ -254,75 +117,20 @@ static void print_filename(const char *name, const struct opts *o)
 
 static int show_file(const char *path, const char *shown, const struct opts *o)
 {
-	struct modfile mf;
-	struct modelf elf;
-	struct modsig sig;
-	struct elf_iter it = { .it.next = elf_next, .elf = &elf };
-	size_t modlen;
-	const char *why;
-	int err, signed_;
+	struct modinfo_file m;
+	int err = modinfo_file_open(&m, path);
 
-	err = modfile_open(&mf, path);
-	if (err == 0)
-		err = modfile_image(&mf);
-	if (err < 0) {
-		msg_err("could not read module %s: %s", path, modfile_strerror(&mf, err));
-		modfile_close(&mf);
-		return err;
-	}
-	signed_ = modsig_parse(mf.image, mf.size, &sig, &modlen, &why);
-	if (signed_ < 0) {
-		/* Show the fields anyway: only the signature is unreadable. */
-		msg_warn("%s: %s", path, why);
-		signed_ = 0;
-	}
-	err = modelf_open(&elf, mf.image, modlen);
-	if (err == 0) {
-		err = modelf_section(&elf, ".modinfo", &it.sec);
-		if (err == -ENOENT) {
-			/* No fields is not an error: kmod shows the file name only. */
-			it.sec.data = NULL;
-			it.sec.size = 0;
-			err = 0;
-		}
-	}
-	if (err == 0 && it.sec.data != NULL) {
-		/* Every record must be whole before any is printed: a file
-		 * that cannot be read gives its error and no partial output. */
-		const char *rec;
-		size_t len, pos = 0;
-		int r;
-
-		while ((r = modelf_modinfo_next(&elf, &it.sec, &pos, &rec, &len)) > 0)
-			;
-		err = r;
-	}
+	if (m.sig_why != NULL)
+		msg_warn("%s: %s", path, m.sig_why);
+	/* a file that cannot be read gives its error and no partial output */
 	if (err == 0 && (o->field == NULL || strcmp(o->field, "filename") == 0))
 		print_filename(shown, o);
 	if (err == 0 && (o->field == NULL || strcmp(o->field, "filename") != 0))
-		err = show_records(&it.it, o, signed_ ? &sig : NULL);
+		err = show_records(&m.recs, o, m.sig);
 	if (err < 0)
-		msg_err("could not read module %s: %s", path, modelf_strerror(&elf, err));
-	modfile_close(&mf);
+		msg_err("could not read module %s: %s", path, modinfo_file_strerror(&m, err));
+	modinfo_file_close(&m);
 	return err;
-}
-
-struct builtin_iter {
-	struct record_iter it;
-	struct modlookup_builtin_info *bi;
-	size_t i;
-};
-
-static int builtin_next(struct record_iter *it, const char **rec, size_t *len)
-{
-	struct builtin_iter *b = (struct builtin_iter *)it;
-
-	if (b->i >= b->bi->count)
-		return 0;
-	*rec = b->bi->recs[b->i];
-	*len = strlen(*rec);
-	b->i++;
-	return 1;
 }
 
 /* A built-in module: its name, "(builtin)" as file name, and the fields
@@ -330,13 +138,14 @@ static int builtin_next(struct record_iter *it, const char **rec, size_t *len)
 static int show_builtin(struct modlookup *lk, const char *name, const struct opts *o)
 {
 	struct modlookup_builtin_info bi;
-	struct builtin_iter it = { .it.next = builtin_next, .bi = &bi };
+	struct modinfo_records r;
 	int err;
 
-	if (o->field == NULL)
-		print_cfield("name", name, o);
-	else if (strcmp(o->field, "name") == 0)
-		printf("%s%c", name, o->sep);
+	if (o->field == NULL || strcmp(o->field, "name") == 0) {
+		const struct modinfo_field f = { "name", 4, name, strlen(name) };
+
+		print_field((void *)o, MODINFO_FIELD, &f);
+	}
 	if (o->field == NULL || strcmp(o->field, "filename") == 0)
 		print_filename("(builtin)", o);
 	if (o->field != NULL && (strcmp(o->field, "filename") == 0 || strcmp(o->field, "name") == 0))
@@ -346,7 +155,8 @@ static int show_builtin(struct modlookup *lk, const char *name, const struct opt
 		msg_err("could not get modinfo from '%s': %s", name, modlookup_strerror(lk, err));
 		return err;
 	}
-	err = show_records(&it.it, o, NULL);
+	modinfo_records_builtin(&r, &bi);
+	err = show_records(&r, o, NULL);
 	modlookup_builtin_info_free(&bi);
 	return err;
 }

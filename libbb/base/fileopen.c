@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -149,4 +150,118 @@ int link_unique(int from, const char *fromname, int at, const char *prefix, cons
 	const struct unique_what w = { .from = from, .fromname = fromname };
 
 	return make_unique(at, prefix, suffix, name, size, &w);
+}
+
+int mkdir_parents(const char *path, int mode)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+	struct stat st;
+
+	if (len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (p[-1] != '/' && mkdir(buf, (mode_t)mode) < 0) {
+			if (errno != EEXIST)
+				return -errno;
+			if (stat(buf, &st) < 0)
+				return -errno;
+			if (!S_ISDIR(st.st_mode))
+				return -ENOTDIR;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+int file_replace_open(struct file_replace *r, const char *path, const char *prefix)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+	int fd, err;
+
+	r->dirfd = -1;
+	r->written = false;
+	r->f = NULL;
+	if (slash == NULL) {
+		strcpy(dir, ".");
+		r->base = path;
+	} else if ((size_t)(slash - path) + 1 >= sizeof(dir)) {
+		return -ENAMETOOLONG;
+	} else {
+		/* "/x": the folder is "/" */
+		size_t n = slash == path ? 1 : (size_t)(slash - path);
+
+		memcpy(dir, path, n);
+		dir[n] = '\0';
+		r->base = slash + 1;
+	}
+	if (r->base[0] == '\0')   /* "" or "dir/": no file name, as open() would say */
+		return path[0] == '\0' ? -ENOENT : -EISDIR;
+	r->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (r->dirfd < 0)
+		return -errno;
+	/* A folder at the name: the rename would fail after the work is done. */
+	if (fstatat(r->dirfd, r->base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+		err = -EISDIR;
+		goto fail;
+	}
+	fd = create_unique(r->dirfd, prefix, ".tmp", r->tmp, sizeof(r->tmp), 0666);
+	if (fd < 0) {
+		err = fd;
+		goto fail;
+	}
+	r->f = fdopen(fd, "w");
+	if (r->f != NULL)
+		return 0;
+	err = -errno;
+	close(fd);
+	unlinkat(r->dirfd, r->tmp, 0);
+fail:
+	close(r->dirfd);
+	r->dirfd = -1;
+	return err;
+}
+
+/* Close the stream; keep: rename the new file over the old one (err: the
+ * writing's error so far); else, or on failure, drop it. */
+static int replace_end(struct file_replace *r, bool keep, int err)
+{
+	if (r->f == NULL)
+		return 0;
+	if (fclose(r->f) != 0 && keep && err == 0)
+		err = -errno;
+	r->f = NULL;
+	if (keep && err == 0) {
+		r->written = true;
+		if (renameat(r->dirfd, r->tmp, r->dirfd, r->base) < 0)
+			err = -errno;
+	}
+	if (!keep || err < 0)
+		unlinkat(r->dirfd, r->tmp, 0);
+	close(r->dirfd);
+	r->dirfd = -1;
+	return err;
+}
+
+int file_replace_commit(struct file_replace *r)
+{
+	int err = 0;
+
+	if (r->f == NULL)
+		return 0;
+	errno = EIO;   /* what an earlier failed write left unsaid */
+	if (fflush(r->f) != 0 || ferror(r->f))
+		err = -errno;
+	else if (fsync(fileno(r->f)) < 0 && errno != EINVAL && errno != EROFS)
+		err = -errno;
+	return replace_end(r, true, err);
+}
+
+void file_replace_abort(struct file_replace *r)
+{
+	replace_end(r, false, 0);
 }

@@ -155,6 +155,102 @@ static void open_regular_refuses_fifos_and_folders(void **state)
 	close(dir);
 }
 
+/* kmod 34.2's "static-nodes -o a/b/c/FILE" makes the folders 0755 and the
+ * file 0666, less the umask (022: 755 and 644; 077: 700 and 600). */
+static void mkdir_parents_makes_the_folders(void **state)
+{
+	char path[256], sub[256];
+	struct stat st;
+	mode_t old = umask(077);
+
+	snprintf(path, sizeof(path), "%s/a//b/c/file", (char *)*state);
+	assert_int_equal(mkdir_parents(path, 0755), 0);
+	snprintf(sub, sizeof(sub), "%s/a/b/c", (char *)*state);
+	assert_int_equal(stat(sub, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0700);
+	snprintf(sub, sizeof(sub), "%s/a/b/c/file", (char *)*state);
+	assert_int_equal(stat(sub, &st), -1);
+	/* again: the folders are there */
+	assert_int_equal(mkdir_parents(path, 0755), 0);
+	/* a file in the way */
+	assert_int_equal(close(open(sub, O_WRONLY | O_CREAT, 0600)), 0);
+	snprintf(path, sizeof(path), "%s/a/b/c/file/x", (char *)*state);
+	assert_int_equal(mkdir_parents(path, 0755), -ENOTDIR);
+	umask(old);
+}
+
+static int count_entries(const char *dir)
+{
+	char cmd[128];
+	FILE *p;
+	int n = -1;
+
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' | wc -l", dir);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	assert_int_equal(fscanf(p, "%d", &n), 1);
+	pclose(p);
+	return n;
+}
+
+static void replace_renames_over_the_file(void **state)
+{
+	char path[256], target[256], buf[64] = { 0 };
+	struct file_replace r;
+	struct stat st;
+	mode_t old = umask(022);
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/nodes", (char *)*state);
+	snprintf(target, sizeof(target), "%s/target", (char *)*state);
+	/* a symlink planted at the name is replaced, not written through */
+	assert_int_equal(close(open(target, O_WRONLY | O_CREAT, 0600)), 0);
+	assert_int_equal(symlink(target, path), 0);
+	assert_int_equal(file_replace_open(&r, path, ".static-nodes-"), 0);
+	assert_int_equal(strncmp(r.tmp, ".static-nodes-", 14), 0);
+	assert_int_equal(count_entries(*state), 3);
+	fputs("new text\n", r.f);
+	assert_int_equal(file_replace_commit(&r), 0);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0644);
+	fd = open(path, O_RDONLY);
+	assert_int_equal(read(fd, buf, sizeof(buf) - 1), 9);
+	close(fd);
+	assert_string_equal(buf, "new text\n");
+	assert_int_equal(stat(target, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	assert_int_equal(count_entries(*state), 2);
+	umask(old);
+}
+
+static void replace_abort_keeps_the_old_file(void **state)
+{
+	char path[256];
+	struct file_replace r;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/nodes", (char *)*state);
+	assert_int_equal(close(open(path, O_WRONLY | O_CREAT, 0600)), 0);
+	assert_int_equal(file_replace_open(&r, path, ".x-"), 0);
+	fputs("lost", r.f);
+	file_replace_abort(&r);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	assert_int_equal(count_entries(*state), 1);
+	/* a folder at the name, or no name */
+	snprintf(path, sizeof(path), "%s/dir", (char *)*state);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(file_replace_open(&r, path, ".x-"), -EISDIR);
+	snprintf(path, sizeof(path), "%s/", (char *)*state);
+	assert_int_equal(file_replace_open(&r, path, ".x-"), -EISDIR);
+	assert_int_equal(file_replace_open(&r, "", ".x-"), -ENOENT);
+	snprintf(path, sizeof(path), "%s/none/file", (char *)*state);
+	assert_int_equal(file_replace_open(&r, path, ".x-"), -ENOENT);
+	assert_int_equal(count_entries(*state), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +259,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(mkdir_makes_a_folder, setup, teardown),
 		cmocka_unit_test_setup_teardown(link_makes_a_second_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(open_regular_refuses_fifos_and_folders, setup, teardown),
+		cmocka_unit_test_setup_teardown(mkdir_parents_makes_the_folders, setup, teardown),
+		cmocka_unit_test_setup_teardown(replace_renames_over_the_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(replace_abort_keeps_the_old_file, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("fileopen", tests, NULL, NULL);
