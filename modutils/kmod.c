@@ -72,7 +72,7 @@ static int static_nodes_main(int argc, char **argv)
 	int c, err;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "o:f:h", longopts, NULL)) != -1) {
+	while ((c = msg_getopt_long(argc, argv, "o:f:h", longopts)) != -1) {
 		switch (c) {
 		case 'o':
 			output = optarg;
@@ -100,7 +100,7 @@ static int static_nodes_main(int argc, char **argv)
 		err = modctx_modpath(&ctx, modindex_files[MODINDEX_DEVNAME], path, sizeof(path));
 	if (err < 0) {
 		fprintf(stderr, "Error: could not open /lib/modules/%s/modules.devname - %s\n",
-			ctx.kver, strerror(-err));
+			ctx.kver, msg_strerror(-err));
 		return EXIT_FAILURE;
 	}
 	in = fopen_regular(path);
@@ -118,11 +118,11 @@ static int static_nodes_main(int argc, char **argv)
 		err = mkdir_parents(output, 0755);
 		if (err < 0) {
 			fprintf(stderr, "Error: could not create parent directory for %s - %s.\n", output,
-				strerror(-err));
+				msg_strerror(-err));
 		} else {
 			err = file_replace_open(&out, output, ".static-nodes-");
 			if (err < 0)
-				fprintf(stderr, "Error: could not create %s - %s\n", output, strerror(-err));
+				fprintf(stderr, "Error: could not create %s - %s\n", output, msg_strerror(-err));
 		}
 		if (err < 0) {
 			fclose(in);
@@ -132,7 +132,7 @@ static int static_nodes_main(int argc, char **argv)
 	c = devnodes_convert(in, output != NULL ? out.f : stdout, format, bad_entry, NULL);
 	fclose(in);
 	if (c < 0) {
-		fprintf(stderr, "Error: could not read %s - %s\n", path, strerror(-c));
+		fprintf(stderr, "Error: could not read %s - %s\n", path, msg_strerror(-c));
 		file_replace_abort(&out);
 		return EXIT_FAILURE;
 	}
@@ -140,7 +140,7 @@ static int static_nodes_main(int argc, char **argv)
 		err = file_replace_commit(&out);
 		if (err < 0)
 			fprintf(stderr, "Error: could not %s %s - %s\n", out.written ? "create" : "write", output,
-				strerror(-err));
+				msg_strerror(-err));
 	} else {
 		err = msg_flush_stdout();
 	}
@@ -164,7 +164,7 @@ int kmod_main(int argc, char **argv)
 	int c;
 
 	/* "+": the options before the command are kmod's, the rest the command's */
-	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
+	while ((c = msg_getopt_long(argc, argv, "+hV", longopts)) != -1) {
 		switch (c) {
 		case 'h':
 			return help(stdout);

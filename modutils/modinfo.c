@@ -209,7 +209,7 @@ static int show_one(struct modlookup *lk, const char *arg, const struct opts *o)
 
 			err = modlookup_module_path(lk, m, path, sizeof(path));
 			if (err < 0)
-				msg_err("could not use module %s: %s", m->name, strerror(-err));
+				msg_err("could not use module %s: %s", m->name, msg_strerror(-err));
 			else
 				err = show_file(path, path, o);
 		}
@@ -265,7 +265,7 @@ int modinfo_main(int argc, char **argv)
 	err = modctx_init(&ctx, root, kver);
 	if (err < 0) {
 		msg_err("bad module folder (-b %s, -k %s): %s", root ? root : "", kver ? kver : "",
-			strerror(-err));
+			msg_strerror(-err));
 		return EXIT_FAILURE;
 	}
 	modlookup_init(&lk, &ctx);
