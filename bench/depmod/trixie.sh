@@ -21,8 +21,9 @@
 #      (a new inode, cp -p + mv, before each run) and with one added (a copy
 #      under updates/, made new before each run), ours' cache being a real
 #      copy's (cp -a: a hard-linked copy shares the source tree's ctimes).
-# Wall time by hyperfine -N (3 warm-up runs: page cache warm), user and
-# system time as hyperfine reports them, peak RSS by /usr/bin/time -v.
+# Wall, user and system time by hyperfine -N, RUNS rounds of one run of
+# each command in turn (after WARMUP runs of each: page cache warm), the
+# median over the rounds; peak RSS by /usr/bin/time -v.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -70,33 +71,49 @@ echo "- ours: \`$ours\` ($(stat -c %s "$ours") bytes; $("$ours" --version 2>&1 |
 echo "- kmod 34.2: $($kmod34 --version 2>&1 | head -n 1) (Debian 13's binary and libraries, its own loader)"
 echo "- kmod 30: $(/sbin/depmod --version 2>&1 | head -n 1) (/sbin/depmod)"
 echo "- BusyBox 1.37: $("$bb" 2>&1 | head -n 1)"
-echo "- hyperfine -N -w $warm -r $runs; $(hyperfine --version)"
+echo "- hyperfine -N: $warm warm-up runs, then $runs rounds of one run of each command in turn; $(hyperfine --version)"
 echo
 
 for t in ours k34 k30 bb ours1 k341; do copy "$t"; done
 
-md() { # the last hyperfine run as a table, ratios to its kmod 34.2 row
-	python3 - "$work/json" <<'PY'
-import json, sys
-res = json.load(open(sys.argv[1]))['results']
-ref = next((r for r in res if r['command'].startswith('kmod 34.2')), res[0])
-def cpu(r): return r['user'] + r['system']
-print('| run | wall, mean ± σ | user | sys | wall / kmod 34.2 | CPU (user+sys) / kmod 34.2 |')
+# bench ARGS...: hyperfine's command arguments (-n NAME [--prepare P] CMD
+# ...), run in $runs rounds of one run each, the commands in turn within a
+# round (warm-up runs before the first), so that a change in the machine's
+# load falls on every command alike; then a table of the medians over the
+# rounds, and ratios to the kmod 34.2 row (the median of the per-round
+# ratios).
+bench() {
+	rm -f "$work"/round.*.json
+	hyperfine -N -w "$warm" -r 1 "$@" >/dev/null 2>&1
+	for r in $(seq 1 "$runs"); do
+		hyperfine -N -r 1 --export-json "$work/round.$r.json" "$@" >/dev/null 2>&1
+	done
+	python3 - "$work"/round.*.json <<'PY'
+import json, statistics, sys
+rounds = [json.load(open(f))['results'] for f in sys.argv[1:]]
+names = [r['command'] for r in rounds[0]]
+ref = next((i for i, n in enumerate(names) if n.startswith('kmod 34.2')), 0)
+med = statistics.median
+def col(i, k): return [rd[i][k] for rd in rounds]
+print(f'{len(rounds)} rounds; medians (min-max of wall):')
+print()
+print('| run | wall | user | sys | wall / kmod 34.2 | CPU (user+sys) / kmod 34.2 |')
 print('| --- | ---: | ---: | ---: | ---: | ---: |')
-for r in res:
-    print(f"| {r['command']} | {r['mean']:.3f} s ± {r['stddev'] or 0:.3f} | {r['user']:.3f} s | {r['system']:.3f} s "
-          f"| {r['mean'] / ref['mean']:.3f} | {cpu(r) / cpu(ref):.2f} |")
+for i, n in enumerate(names):
+    wall = col(i, 'mean')
+    ratio = med([rd[i]['mean'] / rd[ref]['mean'] for rd in rounds])
+    cpu = med([(rd[i]['user'] + rd[i]['system']) / (rd[ref]['user'] + rd[ref]['system']) for rd in rounds])
+    print(f"| {n} | {med(wall):.3f} s ({min(wall):.3f}-{max(wall):.3f}) | {med(col(i, 'user')):.3f} s "
+          f"| {med(col(i, 'system')):.3f} s | {ratio:.3f} | {cpu:.2f} |")
 PY
 }
 
 echo "## 1. Full run, two CPUs"
 echo
-hyperfine -N -w "$warm" -r "$runs" --export-json "$work/json" \
-	-n "ours" "$ours depmod -b $work/ours $v" \
+bench -n "ours" "$ours depmod -b $work/ours $v" \
 	-n "kmod 34.2" "$kmod34 -b $work/k34 $v" \
 	-n "kmod 30" "/sbin/depmod -b $work/k30 $v" \
-	-n "BusyBox 1.37" "$bb depmod -b $work/bb $v" >/dev/null 2>&1
-md
+	-n "BusyBox 1.37" "$bb depmod -b $work/bb $v"
 echo
 for t in "ours:$ours depmod -b $work/ours $v" "kmod 34.2:$kmod34 -b $work/k34 $v"; do
 	/usr/bin/time -f "${t%%:*}: peak RSS %M KiB, %e s wall, %U s user, %S s sys, %R minor faults, %c/%w context switches" \
@@ -110,10 +127,8 @@ done
 echo
 echo "## 2. Full run, one CPU (taskset -c 0)"
 echo
-hyperfine -N -w "$warm" -r "$runs" --export-json "$work/json" \
-	-n "ours" "taskset -c 0 $ours depmod -b $work/ours1 $v" \
-	-n "kmod 34.2" "taskset -c 0 $kmod34 -b $work/k341 $v" >/dev/null 2>&1
-md
+bench -n "ours" "taskset -c 0 $ours depmod -b $work/ours1 $v" \
+	-n "kmod 34.2" "taskset -c 0 $kmod34 -b $work/k341 $v"
 echo
 
 if [ -n "$cache" ]; then
@@ -129,15 +144,13 @@ if [ -n "$cache" ]; then
 	echo
 	echo "\`modules.depmod-cache\`: $(stat -c %s "$work/cache/usr/lib/modules/$v/modules.depmod-cache") bytes."
 	echo
-	hyperfine -N -w "$warm" -r "$runs" --export-json "$work/json" \
-		-n "kmod 34.2, full run" --prepare true "$kmod34 -b $work/k34c $v" \
+	bench -n "kmod 34.2, full run" --prepare true "$kmod34 -b $work/k34c $v" \
 		-n "ours, --no-cache (full run)" --prepare true "$cache depmod --no-cache -b $work/cache $v" \
 		-n "ours, unchanged" --prepare true "$cache depmod -b $work/cache $v" \
 		-n "ours, one replaced" --prepare "sh -c 'cp -p $m $m.t && mv $m.t $m'" "$cache depmod -b $work/cache $v" \
 		-n "ours, one added (updates/)" \
 		--prepare "sh -c 'rm -rf $work/cache/usr/lib/modules/$v/updates && mkdir $work/cache/usr/lib/modules/$v/updates && cp $m $work/cache/usr/lib/modules/$v/updates/'" \
-		"$cache depmod -b $work/cache $v" >/dev/null 2>&1
-	md
+		"$cache depmod -b $work/cache $v"
 	echo
 	rm -rf "$work/cache/usr/lib/modules/$v/updates"
 	"$cache" depmod -b "$work/cache" "$v" 2>/dev/null
