@@ -523,8 +523,13 @@ struct wild_scratch {
 	size_t vals_cap;
 };
 
-static void scratch_take(struct wild *w, struct wild_scratch *s)
+/* The cache's buffers, taken out of it for the lookup: a callback that
+ * looks the index up again finds none there and uses its own (the values
+ * handed out stay where they are). */
+static void scratch_take(struct wild *w, struct modindex_cache *c)
 {
+	struct wild_scratch *s = c ? c->scratch : NULL;
+
 	if (s == NULL)
 		return;
 	w->pat = s->pat, w->cap = s->cap;
@@ -535,17 +540,20 @@ static void scratch_take(struct wild *w, struct wild_scratch *s)
 	w->nsets = w->sets_bytes / (w->klen + 1);
 	if (w->nsets > w->live_cap)
 		w->nsets = w->live_cap;
+	*s = (struct wild_scratch){ 0 };
 }
 
 /* Back into the cache for the next lookup, or freed (an index in memory
- * has no cache, or the scratch could not be allocated). */
+ * has no cache, the scratch could not be allocated, or a nested lookup
+ * put its own back first). */
 static void scratch_give(struct wild *w, struct modindex_cache *c)
 {
 	struct wild_scratch *s = c ? c->scratch : NULL;
 
 	if (c != NULL && s == NULL)
 		s = c->scratch = calloc(1, sizeof(*s));
-	if (s == NULL) {
+	if (s == NULL || s->pat != NULL || s->sets != NULL || s->live != NULL || s->found != NULL ||
+	    s->vals != NULL) {
 		free(w->pat);
 		free(w->sets);
 		free(w->live);
@@ -950,7 +958,7 @@ int modindex_lookup_wild(const struct modindex *idx, const char *key, modindex_v
 	walk_budget(&w, key);
 	if ((idx->root & REF_OFFSET) == 0)
 		return 0;
-	scratch_take(&w, idx->cache ? idx->cache->scratch : NULL);
+	scratch_take(&w, idx->cache);
 	r = pat_push(&w, "", 0);
 	if (r == 0)
 		r = wild_walk(&w, idx->root, 0);

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "modindex.h"
+#include "modindex_write.h"
 
 #ifndef TEST_DATA
 #define TEST_DATA "tests/unit/data"
@@ -458,6 +459,58 @@ static void scratch_reused(void **state)
 	modindex_close(&kept);
 }
 
+/* A callback may look up the same index again (the values are copies):
+ * the outer lookup's values stay its own while a nested one, with more
+ * and longer values than it, runs and gives its buffers back. */
+struct nested {
+	struct modindex *idx;
+	struct vals outer;
+	int calls;
+};
+
+static int nested_cb(const char *value, uint32_t prio, void *arg)
+{
+	struct nested *ns = arg;
+
+	ns->calls++;
+	assert_int_equal(modindex_lookup_wild(ns->idx, "pci:v00001234d0000", NULL, NULL), 64);
+	return collect(value, prio, &ns->outer);
+}
+
+static void nested_lookup(void **state)
+{
+	struct modindex_writer wr;
+	struct modindex idx;
+	struct nested ns = { &idx, { "" }, 0 };
+	const char *tmp = getenv("TMPDIR");
+	char path[512], value[128];
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/modindex-nested-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	modindex_writer_init(&wr);
+	assert_int_equal(modindex_writer_add(&wr, "usb:*", "short_a", 1), 0);
+	assert_int_equal(modindex_writer_add(&wr, "usb:v*", "short_b", 2), 0);
+	for (int i = 0; i < 64; i++) {
+		snprintf(value, sizeof(value), "a_rather_long_module_name_that_fills_the_values_%02d", i);
+		assert_int_equal(modindex_writer_add(&wr, i % 2 ? "pci:*" : "pci:v00001234*", value, (uint32_t)i), 0);
+	}
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(modindex_writer_write(&wr, fd), 0);
+	modindex_writer_free(&wr);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(modindex_open_fd(&idx, fd, 0), 0);
+	/* the buffers are in the index's cache already */
+	assert_int_equal(modindex_lookup_wild(&idx, "pci:v00001234d0000", NULL, NULL), 64);
+	assert_int_equal(modindex_lookup_wild(&idx, "usb:v0001", nested_cb, &ns), 2);
+	assert_int_equal(ns.calls, 2);
+	assert_string_equal(ns.outer.text, "short_a[1];short_b[2];");
+	assert_int_equal(modindex_lookup_wild(&idx, "usb:v0001", NULL, NULL), 2);
+	modindex_close(&idx);
+}
+
 /* A file cut short after it was opened (depmod's output is replaced by
  * rename, but a file can still be truncated in place): the lookups that
  * read past its new end fail as for a malformed file. A mapping would
@@ -530,6 +583,7 @@ int main(void)
 		LAYOUT(dump_reads_once, "", "kmod30"),
 		LAYOUT(dump_reads_once, "kmod34/", "kmod34"),
 		cmocka_unit_test(scratch_reused),
+		cmocka_unit_test(nested_lookup),
 		cmocka_unit_test(file_shrinks),
 		cmocka_unit_test(reference_loop),
 	};
