@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /*
@@ -62,6 +63,9 @@ int outbuf_room(struct outbuf *out);
 
 /* Read the whole rest of fd into out (used for stdin and plain files). */
 int read_fd_all(int fd, struct outbuf *out, const char **why);
+/* The same for a regular file of size bytes (from the caller's fstat; 0:
+ * not known): no second fstat, and a short read past size ends it. */
+int read_fd_sized(int fd, uint64_t size, struct outbuf *out, const char **why);
 
 /* Read at least min bytes (fewer only at the end of the file) into buf,
  * max at the most, retrying interrupted reads: with pread at off when off

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "confline.h"
@@ -18,7 +19,8 @@
 int confline_open(struct confline *r, const char *path, const char **why)
 {
 	struct outbuf buf = { .limit = CONFLINE_MAX_SIZE };
-	int fd = open_regular(AT_FDCWD, path), err;
+	struct stat st;
+	int fd = open_regular_st(AT_FDCWD, path, &st), err;
 
 	memset(r, 0, sizeof(*r));
 	*why = NULL;
@@ -26,7 +28,7 @@ int confline_open(struct confline *r, const char *path, const char **why)
 		*why = file_strerror(fd);
 		return fd;
 	}
-	err = read_fd_all(fd, &buf, why);
+	err = read_fd_sized(fd, (uint64_t)st.st_size, &buf, why);
 	close(fd);
 	if (err == 0)
 		err = outbuf_reserve(&buf, 1);   /* room for the last line's end */

@@ -140,9 +140,15 @@ void outbuf_keep_free(struct outbuf_keep *k)
 int read_fd_all(int fd, struct outbuf *out, const char **why)
 {
 	struct stat st;
+
+	return read_fd_sized(fd, fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0,
+			     out, why);
+}
+
+int read_fd_sized(int fd, uint64_t size, struct outbuf *out, const char **why)
+{
 	/* A regular file's size is a good first guess: usually one read. */
-	size_t chunk = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-			       (uint64_t)st.st_size < out->limit ? (size_t)st.st_size + 1 : 64 * 1024;
+	size_t chunk = size > 0 && size < out->limit ? (size_t)size + 1 : 64 * 1024;
 
 	/* A small file (a modprobe.d file, modules.softdep) gets a buffer of
 	 * its size and a byte for the caller's terminator, not the 64 KiB
@@ -157,10 +163,13 @@ int read_fd_all(int fd, struct outbuf *out, const char **why)
 		out->len = 0;
 	}
 	for (;;) {
+		size_t want;
 		ssize_t r;
 
 		if (out->cap - out->len == 0 || out->data == NULL) {
-			int err = outbuf_reserve(out, chunk);
+			/* never more than the limit leaves (a small limit) */
+			size_t left = out->limit > out->len ? out->limit - out->len : 0;
+			int err = left == 0 ? -EFBIG : outbuf_reserve(out, chunk < left ? chunk : left);
 
 			if (err < 0) {
 				*why = err == -EFBIG ? "file too large" : NULL;
@@ -168,7 +177,8 @@ int read_fd_all(int fd, struct outbuf *out, const char **why)
 			}
 			chunk = 64 * 1024;
 		}
-		r = read(fd, out->data + out->len, out->cap - out->len);
+		want = out->cap - out->len;
+		r = read(fd, out->data + out->len, want);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -176,6 +186,11 @@ int read_fd_all(int fd, struct outbuf *out, const char **why)
 		if (r == 0)
 			return 0;
 		out->len += (size_t)r;
+		/* A regular file read short once its whole size is in: that
+		 * was its end (no read more to be told so). A file that grew
+		 * since is read as it was at the size asked about. */
+		if (size > 0 && (size_t)r < want && out->len >= size)
+			return 0;
 	}
 }
 

@@ -48,9 +48,9 @@ static inline __attribute__((always_inline)) uint32_t be32(const unsigned char *
 
 struct modindex_cache {
 	size_t block;                 /* bytes per block */
-	unsigned char *mem[CACHE_SLOTS]; /* a block each, allocated at its first read (a
-	                                    single lookup fills a few: 16 at once were 64 KiB
-	                                    of pages, a mapping of their own with musl) */
+	unsigned char *mem;           /* the slots' blocks, one allocation made at the
+	                                 first read (pages are touched only as slots fill;
+	                                 a block each was a mapping per few blocks with musl) */
 	uint64_t tag[CACHE_SLOTS];    /* block number + 1; 0: empty */
 	size_t len[CACHE_SLOTS];      /* bytes held (the last block is short) */
 	uint64_t used[CACHE_SLOTS];   /* when last used, for the replacement */
@@ -107,14 +107,14 @@ static __attribute__((noinline)) const unsigned char *fetch_cached(const struct 
 				if (c->used[i] < c->used[slot])
 					slot = i;
 			}
-			if (c->mem[slot] == NULL && (c->mem[slot] = malloc(c->block)) == NULL)
+			if (c->mem == NULL && (c->mem = malloc(CACHE_SLOTS * c->block)) == NULL)
 				return NULL;
 			want = idx->size - blk * c->block;
 			if (want > c->block)
 				want = c->block;
 			c->tag[slot] = 0;
 			c->reads++;
-			if (pread_all(idx->fd, c->mem[slot], want, blk * c->block) < 0)
+			if (pread_all(idx->fd, c->mem + slot * c->block, want, blk * c->block) < 0)
 				return NULL;
 			c->tag[slot] = blk + 1;
 			c->len[slot] = want;
@@ -123,7 +123,7 @@ hit:
 		c->used[slot] = ++c->clock;
 		c->last = slot;
 		*avail = c->len[slot] - in;
-		return c->mem[slot] + in;
+		return c->mem + slot * c->block + in;
 	}
 	/* Across blocks (a long prefix or value, a node on a boundary): read
 	 * the range itself, with a block more for what usually follows. */
@@ -262,8 +262,7 @@ void modindex_close(struct modindex *idx)
 {
 	if (idx->cache != NULL) {
 		scratch_free(idx->cache->scratch);
-		for (unsigned i = 0; i < CACHE_SLOTS; i++)
-			free(idx->cache->mem[i]);
+		free(idx->cache->mem);
 		free(idx->cache->span);
 		free(idx->cache);
 	}

@@ -103,37 +103,33 @@ int kernel_release(char *buf, size_t size)
 
 int kernel_cmdline_read(char **out)
 {
-	/* The kernel caps the command line at a few KiB (COMMAND_LINE_SIZE). */
-	size_t cap = 8192;
-	char *buf = malloc(cap + 1);
+	/* The kernel caps the command line at a few KiB (COMMAND_LINE_SIZE):
+	 * read on the stack, kept in a heap block of its own length (with
+	 * musl a block of 8 KiB was a mapping made and unmade at each start). */
+	char buf[8192 + 1];
 	ssize_t n;
 	int fd;
 
 	*out = NULL;
-	if (buf == NULL)
-		return -ENOMEM;
-	fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		int err = -errno;
-
-		free(buf);
-		return err;
-	}
-	n = read(fd, buf, cap);
+	fd = openat(AT_FDCWD, "/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	if (n < 0) {
-		free(buf);
+	if (n < 0)
 		return -EIO;
-	}
-	buf[n] = '\0';
-	*out = buf;
+	*out = malloc((size_t)n + 1);
+	if (*out == NULL)
+		return -ENOMEM;
+	memcpy(*out, buf, (size_t)n);
+	(*out)[n] = '\0';
 	return 0;
 }
 
 int kernel_modules_disabled(void)
 {
 	char c = 0;
-	int fd = open("/proc/sys/kernel/modules_disabled", O_RDONLY | O_CLOEXEC);
+	int fd = openat(AT_FDCWD, "/proc/sys/kernel/modules_disabled", O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;
@@ -165,7 +161,7 @@ static int read_attr(const char *name, const char *attr, char *buf, size_t size)
 	if (strlen(name) >= MODNAME_MAX || strchr(name, '/') != NULL)
 		return -EINVAL;
 	snprintf(path, sizeof(path), SYS_MODULE "%s%s%s", name, attr[0] ? "/" : "", attr);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, size - 1);

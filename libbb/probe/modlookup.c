@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "confline.h"
@@ -222,16 +223,17 @@ static const char *dep_text_line(const struct modlookup *lk, const char *name)
 static int read_whole(struct modlookup *lk, const char *file, size_t limit, char **text, size_t *len)
 {
 	struct outbuf buf = { .limit = limit };
+	struct stat st;
 	char path[PATH_MAX];
 	const char *why = NULL;
 	int fd, err = modctx_modpath(lk->ctx, file, path, sizeof(path));
 
 	if (err < 0)
 		return err;
-	fd = open_regular(AT_FDCWD, path);
+	fd = open_regular_st(AT_FDCWD, path, &st);
 	if (fd < 0)
 		return fd == -ENOENT ? 0 : fail(lk, fd, file, file_strerror(fd));
-	err = read_fd_all(fd, &buf, &why);
+	err = read_fd_sized(fd, (uint64_t)st.st_size, &buf, &why);
 	close(fd);
 	if (err == 0)
 		err = outbuf_reserve(&buf, 1);

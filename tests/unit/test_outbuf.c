@@ -201,6 +201,43 @@ static void whole_files_and_pipes(void **state)
 	outbuf_free(&b);
 }
 
+/* read_fd_sized: the size told is a hint for the first read and where a
+ * short read may end it; a file larger than told is still read whole. */
+static void sized_reads(void **state)
+{
+	char path[] = "/tmp/test_outbuf.XXXXXX";
+	int fd = mkstemp(path), p[2];
+	struct outbuf b = { .limit = 1000 };
+	const char *why = NULL;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "0123456789", 10), 10);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	/* told 2 bytes, holds 10: all 10 come back */
+	assert_int_equal(read_fd_sized(fd, 2, &b, &why), 0);
+	assert_int_equal(b.len, 10);
+	assert_memory_equal(b.data, "0123456789", 10);
+	outbuf_free(&b);
+	close(fd);
+	unlink(path);
+	/* a short read once the size told is in ends the read: a pipe whose
+	 * writer stays open would otherwise block read_fd_all */
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], "abc", 3), 3);
+	assert_int_equal(read_fd_sized(p[0], 3, &b, &why), 0);
+	assert_int_equal(b.len, 3);
+	assert_memory_equal(b.data, "abc", 3);
+	outbuf_free(&b);
+	/* told nothing (0): reads to the end */
+	assert_int_equal(write(p[1], "defg", 4), 4);
+	close(p[1]);
+	assert_int_equal(read_fd_sized(p[0], 0, &b, &why), 0);
+	assert_int_equal(b.len, 4);
+	close(p[0]);
+	outbuf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +247,7 @@ int main(void)
 		cmocka_unit_test(admit_can_refuse),
 		cmocka_unit_test(kept_mappings),
 		cmocka_unit_test(whole_files_and_pipes),
+		cmocka_unit_test(sized_reads),
 	};
 	return cmocka_run_group_tests_name("outbuf", tests, NULL, NULL);
 }
