@@ -25,14 +25,17 @@ enum modconf_kind {
 };
 
 struct modconf_entry {
-	char *key;
-	char *value;     /* in the same allocation as key */
+	char *key;       /* both in the text of the file the entry came from */
+	char *value;
 	bool pattern;    /* key has fnmatch wildcards */
 };
 
 struct modconf {
 	struct modconf_entry *v[MC_NKINDS];   /* xarrays */
 	size_t n[MC_NKINDS];
+	char **texts;    /* xarray: the texts read, cut in place, which the
+	                    entries point into (no allocation per entry) */
+	size_t ntexts;
 };
 
 /* dirs: NULL for the default folders, else the -C list (folders or files).
@@ -41,9 +44,9 @@ int modconf_load(struct modconf *c, const struct modctx *ctx, const char *const 
 		 bool kernel_cmdline);
 void modconf_free(struct modconf *c);
 
-/* Parse text[0..len) as a configuration file; text[len] must be writable
- * (lines are cut in place). For tests and the loader. */
-int modconf_parse(struct modconf *c, const char *name, char *text, size_t len);
+/* Parse a copy of text[0..len) as a configuration file (the entries
+ * point into the copy, which c keeps). For tests and fuzzing. */
+int modconf_parse(struct modconf *c, const char *name, const char *text, size_t len);
 /* Parse a kernel command line. */
 int modconf_parse_cmdline(struct modconf *c, const char *cmdline);
 

@@ -191,14 +191,18 @@ static const struct option *long_match(const struct option *all, const char *typ
 int msg_getopt_words(int argc, char **argv, const char *shortopts, const struct option *all)
 {
 	char spec[96];
-	size_t lead = shortopts[0] == '+' || shortopts[0] == '-';
+	size_t lead = shortopts[0] == '+' || shortopts[0] == '-', rest = strlen(shortopts + lead);
 	int before = optind > 0 ? optind : 1, c;   /* 0: a reset, from argv[1] */
 	const char *arg, *eq;
 	const struct option *o;
 	bool ambiguous;
 
-	if (snprintf(spec, sizeof(spec), "%.*s:%s", (int)lead, shortopts, shortopts + lead) >= (int)sizeof(spec))
+
+	if (lead + 1 + rest >= sizeof(spec))
 		return '?';
+	memcpy(spec, shortopts, lead);
+	spec[lead] = ':';
+	memcpy(spec + lead + 1, shortopts + lead, rest + 1);
 	opterr = 0;
 	c = getopt_long(argc, argv, spec, all, NULL);
 	if (c != '?' && c != ':')

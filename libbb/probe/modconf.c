@@ -23,28 +23,42 @@ static const char *const default_dirs[] = {
 	"/usr/lib/modprobe.d", "/lib/modprobe.d",
 };
 
-static int add(struct modconf *c, enum modconf_kind kind, const char *key, const char *value)
+/* key and value are in a text c keeps: stored as they are. */
+static int add(struct modconf *c, enum modconf_kind kind, char *key, char *value)
 {
 	struct modconf_entry *e = xarray_grow(&c->v[kind], c->n[kind], 1, sizeof(*e));
-	size_t klen = strlen(key), vlen = value ? strlen(value) + 1 : 0;
 
-	/* One allocation: the key, then the value. */
-	if (e == NULL || (e->key = malloc(klen + 1 + vlen)) == NULL)
+	if (e == NULL)
 		return -ENOMEM;
-	memcpy(e->key, key, klen + 1);
-	e->value = value ? memcpy(e->key + klen + 1, value, vlen) : NULL;
+	e->key = key;
+	e->value = value;
 	e->pattern = strpbrk(key, "*?[\\") != NULL;
 	c->n[kind]++;
 	return 0;
 }
 
+/* A text whose lines become entries: c frees it (it frees text now when
+ * it cannot keep it, and says -ENOMEM). */
+static int keep_text(struct modconf *c, char *text)
+{
+	char **slot = xarray_grow(&c->texts, c->ntexts, 1, sizeof(*slot));
+
+	if (slot == NULL) {
+		free(text);
+		return -ENOMEM;
+	}
+	*slot = text;
+	c->ntexts++;
+	return 0;
+}
+
 void modconf_free(struct modconf *c)
 {
-	for (int k = 0; k < MC_NKINDS; k++) {
-		for (size_t i = 0; i < c->n[k]; i++)
-			free(c->v[k][i].key);
+	for (int k = 0; k < MC_NKINDS; k++)
 		free(c->v[k]);
-	}
+	for (size_t i = 0; i < c->ntexts; i++)
+		free(c->texts[i]);
+	free(c->texts);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -62,19 +76,22 @@ static bool module_word(char *w)
 
 /* "pre: a b post: c" (softdep: words before pre:/post: are ignored, as
  * kmod ignores them) or "a b" (weakdep, possibly none): words checked,
- * kept as text. */
-static int dep_words(char *rest, bool softdep, char *buf, size_t size)
+ * kept as text, rewritten in place from rest on (the list is never longer
+ * than the words it came from, with their blanks); at most max bytes. */
+static int dep_words(char *rest, bool softdep, size_t max)
 {
+	char *buf = rest;
 	size_t len = 0;
 	bool section = !softdep;
 	char *w;
 
-	buf[0] = '\0';
 	/* kmod 34.2 keeps one blank that starts the list as part of the first
 	 * weakdep word ("weakdep a  b" is shown with two spaces). */
 	if (!softdep && (rest[0] == ' ' || rest[0] == '\t') && rest[1] != ' ' && rest[1] != '\t' &&
-	    rest[1] != '\0')
-		buf[len++] = *rest++;
+	    rest[1] != '\0') {
+		len++;
+		rest++;
+	}
 	while ((w = confline_word(&rest)) != NULL) {
 		size_t n = strlen(w);
 
@@ -82,21 +99,22 @@ static int dep_words(char *rest, bool softdep, char *buf, size_t size)
 			section = true;
 		else if (!section)
 			continue;
-		else if (strchr(w, '/') != NULL || strlen(w) >= MODNAME_MAX)
+		else if (strchr(w, '/') != NULL || n >= MODNAME_MAX)
 			return -EINVAL;   /* kept as written: they are looked up */
-		if (len + n + 2 >= size)
+		if (len + n + 2 >= max)
 			return -EINVAL;
 		if (len && buf[len - 1] != ' ' && buf[len - 1] != '\t')
 			buf[len++] = ' ';
-		memcpy(buf + len, w, n + 1);
+		memmove(buf + len, w, n);
 		len += n;
 	}
+	buf[len] = '\0';
 	return 0;
 }
 
 static int parse_line(struct modconf *c, const char *name, unsigned ln, char *line)
 {
-	char *p = line, *cmd = confline_word(&p), *arg, *rest, deps[4096];
+	char *p = line, *cmd = confline_word(&p), *arg, *rest;
 	enum modconf_kind kind;
 
 	if (cmd == NULL || cmd[0] == '#')
@@ -127,9 +145,9 @@ static int parse_line(struct modconf *c, const char *name, unsigned ln, char *li
 
 		/* Nothing after the blank that ends the name is a bad line (kmod
 		 * 34.2 and 30); a blank more is an empty list. */
-		if (!module_word(arg) || *rest == '\0' || dep_words(rest, soft, deps, sizeof(deps)) < 0)
+		if (!module_word(arg) || *rest == '\0' || dep_words(rest, soft, 4096) < 0)
 			goto bad;
-		return add(c, soft ? MC_SOFTDEP : MC_WEAKDEP, arg, deps);
+		return add(c, soft ? MC_SOFTDEP : MC_WEAKDEP, arg, rest);
 	}
 	/* depmod.d directives may share a folder with these: not ours. */
 	if (strcmp(cmd, "include") == 0 || strcmp(cmd, "search") == 0 || strcmp(cmd, "override") == 0 ||
@@ -153,11 +171,17 @@ static int parse_lines(struct modconf *c, struct confline *r)
 	return 0;
 }
 
-int modconf_parse(struct modconf *c, const char *name, char *text, size_t len)
+int modconf_parse(struct modconf *c, const char *name, const char *text, size_t len)
 {
 	struct confline r;
+	char *copy = malloc(len + 1);
+	int err;
 
-	confline_init(&r, name, text, len);
+	if (copy == NULL || (err = keep_text(c, copy)) < 0)
+		return -ENOMEM;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	confline_init(&r, name, copy, len);
 	return parse_lines(c, &r);
 }
 
@@ -202,7 +226,7 @@ int modconf_parse_cmdline(struct modconf *c, const char *cmdline)
 	bool quoted = false, opened = false;
 	int err = 0;
 
-	if (copy == NULL)
+	if (copy == NULL || keep_text(c, copy) < 0)
 		return -ENOMEM;
 	for (p = mod = copy; err == 0; p++) {
 		char ch = *p;
@@ -258,7 +282,6 @@ int modconf_parse_cmdline(struct modconf *c, const char *cmdline)
 			}
 		}
 	}
-	free(copy);
 	return err;
 }
 
@@ -367,9 +390,10 @@ static int load_file(struct modconf *c, const char *path, bool must_exist)
 			msg_warn("could not read %s: %s", path, why);
 		return 0;
 	}
-	err = parse_lines(c, &r);
-	confline_close(&r);
-	return err;
+	/* The entries point into the text: c keeps it. */
+	err = keep_text(c, r.text);
+	r.text = NULL;
+	return err < 0 ? err : parse_lines(c, &r);
 }
 
 int modconf_load(struct modconf *c, const struct modctx *ctx, const char *const *dirs, size_t ndirs,
