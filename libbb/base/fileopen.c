@@ -77,11 +77,10 @@ const char *file_strerror(int err)
 }
 
 /* 64 random bits; without getrandom() (an old kernel, or entropy not yet
- * ready at early boot) the clock, the PID and a counter: guessable, but
- * O_EXCL still refuses anything planted at the name. */
-static uint64_t random_bits(void)
+ * ready at early boot) the clock, the PID and the caller's try number:
+ * guessable, but O_EXCL still refuses anything planted at the name. */
+static uint64_t random_bits(unsigned tries)
 {
-	static uint64_t counter;
 	uint64_t r;
 	struct timespec ts;
 
@@ -89,7 +88,7 @@ static uint64_t random_bits(void)
 		return r;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	r = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ ((uint64_t)getpid() << 40);
-	r ^= ++counter * 0x9e3779b97f4a7c15ULL;
+	r ^= (tries + 1ULL) * 0x9e3779b97f4a7c15ULL;
 	return r;
 }
 
@@ -109,8 +108,8 @@ struct unique_what {
 static int make_unique(int at, const char *prefix, const char *suffix, char *name, size_t size,
 		       const struct unique_what *w)
 {
-	for (int i = 0; i < UNIQUE_TRIES; i++) {
-		int n = snprintf(name, size, "%s%016llx%s", prefix, (unsigned long long)random_bits(), suffix);
+	for (unsigned i = 0; i < UNIQUE_TRIES; i++) {
+		int n = snprintf(name, size, "%s%016llx%s", prefix, (unsigned long long)random_bits(i), suffix);
 		int fd;
 
 		if (n < 0 || (size_t)n >= size)
