@@ -112,48 +112,90 @@ static int dep_words(char *rest, bool softdep, size_t max)
 	return 0;
 }
 
+/*
+ * The directives, a row each: the keyword, the kind of entry it makes and
+ * its parser. A parser gets the word after the keyword (arg, NULL when
+ * none) and the rest of the line as kmod keeps it (after the one blank
+ * that ends arg); it returns 0, -EINVAL for a bad line (reported by the
+ * caller) or -ENOMEM.
+ */
+typedef int directive_fn(struct modconf *c, enum modconf_kind kind, char *arg, char *rest);
+
+/* alias PATTERN MODULE */
+static int parse_alias(struct modconf *c, enum modconf_kind kind, char *arg, char *rest)
+{
+	char *mod = confline_word(&rest);
+
+	if (arg == NULL || mod == NULL || modname_alias(arg, arg, SIZE_MAX, false) < 0 || !module_word(mod))
+		return -EINVAL;
+	return add(c, kind, arg, mod);
+}
+
+/* options/install/remove MODULE TEXT... */
+static int parse_text(struct modconf *c, enum modconf_kind kind, char *arg, char *rest)
+{
+	if (!module_word(arg) || *confline_skip_blanks(rest) == '\0')
+		return -EINVAL;
+	return add(c, kind, arg, rest);
+}
+
+/* blacklist MODULE */
+static int parse_blacklist(struct modconf *c, enum modconf_kind kind, char *arg, char *rest)
+{
+	(void)rest;
+	return module_word(arg) ? add(c, kind, arg, NULL) : -EINVAL;
+}
+
+/* softdep MODULE pre: ... post: ... / weakdep MODULE ... */
+static int parse_deps(struct modconf *c, enum modconf_kind kind, char *arg, char *rest)
+{
+	/* Nothing after the blank that ends the name is a bad line (kmod
+	 * 34.2 and 30); a blank more is an empty list. */
+	if (!module_word(arg) || *rest == '\0' || dep_words(rest, kind == MC_SOFTDEP, 4096) < 0)
+		return -EINVAL;
+	return add(c, kind, arg, rest);
+}
+
+static const struct directive {
+	const char *keyword;
+	enum modconf_kind kind;
+	directive_fn *parse;   /* NULL: depmod.d's, which may share a folder: not ours */
+} directives[] = {
+	{ "alias", MC_ALIAS, parse_alias },
+	{ "options", MC_OPTIONS, parse_text },
+	{ "install", MC_INSTALL, parse_text },
+	{ "remove", MC_REMOVE, parse_text },
+	{ "blacklist", MC_BLACKLIST, parse_blacklist },
+	{ "softdep", MC_SOFTDEP, parse_deps },
+	{ "weakdep", MC_WEAKDEP, parse_deps },
+	{ "include", MC_NKINDS, NULL },
+	{ "search", MC_NKINDS, NULL },
+	{ "override", MC_NKINDS, NULL },
+	{ "external", MC_NKINDS, NULL },
+	{ "exclude", MC_NKINDS, NULL },
+	{ "make_map_files", MC_NKINDS, NULL },
+};
+
 static int parse_line(struct modconf *c, const char *name, unsigned ln, char *line)
 {
-	char *p = line, *cmd = confline_word(&p), *arg, *rest;
-	enum modconf_kind kind;
+	char *p = line, *cmd = confline_word(&p), *arg;
 
 	if (cmd == NULL || cmd[0] == '#')
 		return 0;
 	arg = confline_word(&p);
-	/* As kmod keeps it: the rest after the one blank that ends the word. */
-	rest = p;
-	if (strcmp(cmd, "alias") == 0) {
-		char *mod = confline_word(&p);
+	for (size_t i = 0; i < sizeof(directives) / sizeof(directives[0]); i++) {
+		const struct directive *d = &directives[i];
+		int err;
 
-		if (arg == NULL || mod == NULL || modname_alias(arg, arg, SIZE_MAX, false) < 0 || !module_word(mod))
-			goto bad;
-		return add(c, MC_ALIAS, arg, mod);
+		if (strcmp(cmd, d->keyword) != 0)
+			continue;
+		if (d->parse == NULL)
+			return 0;
+		err = d->parse(c, d->kind, arg, p);
+		if (err != -EINVAL)
+			return err;
+		break;
 	}
-	if (strcmp(cmd, "options") == 0 || strcmp(cmd, "install") == 0 || strcmp(cmd, "remove") == 0) {
-		kind = cmd[0] == 'o' ? MC_OPTIONS : cmd[0] == 'i' ? MC_INSTALL : MC_REMOVE;
-		if (!module_word(arg) || *confline_skip_blanks(rest) == '\0')
-			goto bad;
-		return add(c, kind, arg, rest);
-	}
-	if (strcmp(cmd, "blacklist") == 0) {
-		if (!module_word(arg))
-			goto bad;
-		return add(c, MC_BLACKLIST, arg, NULL);
-	}
-	if (strcmp(cmd, "softdep") == 0 || strcmp(cmd, "weakdep") == 0) {
-		bool soft = cmd[0] == 's';
-
-		/* Nothing after the blank that ends the name is a bad line (kmod
-		 * 34.2 and 30); a blank more is an empty list. */
-		if (!module_word(arg) || *rest == '\0' || dep_words(rest, soft, 4096) < 0)
-			goto bad;
-		return add(c, soft ? MC_SOFTDEP : MC_WEAKDEP, arg, rest);
-	}
-	/* depmod.d directives may share a folder with these: not ours. */
-	if (strcmp(cmd, "include") == 0 || strcmp(cmd, "search") == 0 || strcmp(cmd, "override") == 0 ||
-	    strcmp(cmd, "external") == 0 || strcmp(cmd, "exclude") == 0 || strcmp(cmd, "make_map_files") == 0)
-		return 0;
-bad:
 	bad_line(name, ln, cmd);
 	return 0;
 }
