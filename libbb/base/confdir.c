@@ -148,18 +148,17 @@ static bool is_conf_name(const char *name, size_t len)
 	return len > 5 && strcmp(name + len - 5, ".conf") == 0;
 }
 
-static int scan_folder(struct confdir *c, const char *dir)
+/* The folder dir, open as fd (closed here). */
+static int scan_folder(struct confdir *c, const char *dir, int fd)
 {
 	bool regular = c->flags & CONFDIR_REGULAR;
 	size_t dirlen = strlen(dir);
 	struct dents it;
 	const char *name;
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err;
+	int err = dents_open(&it, fd);
 
-	if (fd < 0 || (err = dents_open(&it, fd)) < 0) {
-		err = fd < 0 ? -errno : err;
-		if (fd >= 0)
-			close(fd);
+	if (err < 0) {
+		close(fd);
 		note(c, CONFDIR_FOLDER, dir, NULL, err);
 		return 0;
 	}
@@ -206,15 +205,24 @@ int confdir_scan(struct confdir *c, const char *const *paths, size_t npaths)
 	for (size_t i = 0; i < npaths && err == 0; i++) {
 		const char *path = paths[i], *slash;
 		struct stat st;
+		/* openat: musl's open() adds an fcntl() for O_CLOEXEC. */
+		int fd = openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), open_err;
 
-		if (stat(path, &st) < 0)
-			continue;   /* a missing folder is normal */
-		if (c->flags & CONFDIR_REGULAR ? !S_ISREG(st.st_mode) : S_ISDIR(st.st_mode)) {
-			err = scan_folder(c, path);
+		if (fd >= 0) {
+			err = scan_folder(c, path, fd);
 			continue;
 		}
-		/* A file given (-C): listed whatever its name, by its last part,
-		 * its path as given. */
+		/* A missing path is normal, in silence (without a stat: the
+		 * hotplug path meets several); what else could not be opened
+		 * is a folder that cannot be read, or a file (-C). */
+		open_err = -errno;
+		if (open_err == -ENOENT || stat(path, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode) || (c->flags & CONFDIR_REGULAR && !S_ISREG(st.st_mode))) {
+			note(c, CONFDIR_FOLDER, path, NULL, open_err);
+			continue;
+		}
+		/* Listed whatever its name, by its last part, its path as given. */
 		slash = strrchr(path, '/');
 		err = slash ? insert(c, path, (size_t)(slash - path), slash + 1) : insert(c, ".", 1, path);
 	}
