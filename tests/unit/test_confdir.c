@@ -38,7 +38,7 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-/* top/REL (a static buffer per call site is not needed: copied by callers). */
+/* top/REL, in one of four buffers used in turn. */
 static const char *at(const char *rel)
 {
 	static char buf[4][PATH_MAX];
