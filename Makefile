@@ -203,7 +203,7 @@ APPLETS := $(basename $(notdir $(APPLET_SRCS)))
 
 # libbb's layers, each using only those above it in this list (README,
 # Layout; tests/boundary.sh checks the includes):
-LIBBB_BASE := msg confline fileopen xarray outbuf wbuf
+LIBBB_BASE := msg confline confdir fileopen xarray outbuf wbuf
 LIBBB_MATCH := cclass glob_match ere
 LIBBB_KERNEL := kernel context
 LIBBB_MODFILE := modfile decompress modelf modsig modname modparts

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* depmod.d: search, override, external and exclude (depmod.d(5)). */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "confdir.h"
 #include "confline.h"
 #include "depmod_int.h"
 #include "ere.h"
@@ -124,30 +123,18 @@ static int cfg_parse(struct dm *d, const char *file)
 	return err;
 }
 
-struct cfg_file {
-	char *path;
-	const char *name;
-};
-
-static int cfg_file_cmp(const void *a, const void *b)
+/* kmod's depmod words for what a folder holds besides its files; a name
+ * starting with '.' in silence, and a file it cannot read is said by
+ * cfg_parse. */
+static void cfg_note(void *arg, enum confdir_note what, const char *dir, const char *name, int err)
 {
-	return strcmp(((const struct cfg_file *)a)->name, ((const struct cfg_file *)b)->name);
-}
-
-/* Add a file unless a file of that basename came first. 0 or -ENOMEM. */
-static int cfg_file_add(struct cfg_file **files, size_t *n, const char *dir, const char *name)
-{
-	struct cfg_file *f;
-
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*files)[i].name, name) == 0)
-			return 0;
-	f = xarray_grow(files, *n, 1, sizeof(*f));
-	if (f == NULL || asprintf(&f->path, "%s/%s", dir, name) < 0)
-		return -ENOMEM;
-	f->name = f->path + strlen(dir) + 1;
-	(*n)++;
-	return 0;
+	(void)arg;
+	if (what == CONFDIR_FOLDER)
+		msg_err("files list %s: %s", dir, msg_strerror(-err));
+	else if (what == CONFDIR_NOT_CONF)
+		msg_info("All cfg files need .conf: %s/%s", dir, name);
+	else if (what == CONFDIR_SUBFOLDER)
+		msg_err("Directories inside directories are not supported: %s/%s", dir, name);
 }
 
 int dm_cfg_load(struct dm *d, char **paths, size_t npaths)
@@ -156,71 +143,17 @@ int dm_cfg_load(struct dm *d, char **paths, size_t npaths)
 		"/etc/depmod.d", "/run/depmod.d", "/usr/local/lib/depmod.d",
 		"/usr/lib/depmod.d", "/lib/depmod.d",
 	};
-	struct cfg_file *files = NULL;
-	size_t n = 0;
-	int err = 0;
+	struct confdir files = { .note = cfg_note };
+	int err;
 
 	if (npaths == 0) {
 		paths = (char **)defaults;
 		npaths = ARRAY_SIZE(defaults);
 	}
-	for (size_t i = 0; i < npaths && err == 0; i++) {
-		struct stat st;
-		struct dirent *de;
-		DIR *dir;
-
-		if (stat(paths[i], &st) != 0)
-			continue;
-		if (!S_ISDIR(st.st_mode)) {
-			/* A file given with -C: sorted by its basename too. */
-			char *dup = strdup(paths[i]), *slash;
-
-			if (dup == NULL) {
-				err = -ENOMEM;
-				break;
-			}
-			slash = strrchr(dup, '/');
-			if (slash != NULL) {
-				*slash = '\0';
-				err = cfg_file_add(&files, &n, slash == dup ? "" : dup, slash + 1);
-			} else {
-				err = cfg_file_add(&files, &n, ".", dup);
-			}
-			free(dup);
-			continue;
-		}
-		dir = opendir(paths[i]);
-		if (dir == NULL) {
-			msg_err("files list %s: %s", paths[i], msg_strerror(errno));
-			continue;
-		}
-		while (err == 0 && (de = readdir(dir)) != NULL) {
-			size_t len = strlen(de->d_name);
-
-			if (de->d_name[0] == '.')
-				continue;
-			if (len < 6 || strcmp(de->d_name + len - 5, ".conf") != 0) {
-				msg_info("All cfg files need .conf: %s/%s", paths[i], de->d_name);
-				continue;
-			}
-			if (fstatat(dirfd(dir), de->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode)) {
-				msg_err("Directories inside directories are not supported: %s/%s",
-					paths[i], de->d_name);
-				continue;
-			}
-			err = cfg_file_add(&files, &n, paths[i], de->d_name);
-		}
-		closedir(dir);
-	}
-	/* Sorted by basename; insertion above kept the first of each name. */
-	if (err == 0 && n > 1)
-		qsort(files, n, sizeof(*files), cfg_file_cmp);
-	for (size_t i = 0; i < n; i++) {
-		if (err == 0)
-			err = cfg_parse(d, files[i].path);
-		free(files[i].path);
-	}
-	free(files);
+	err = confdir_scan(&files, (const char *const *)paths, npaths);
+	for (size_t i = 0; i < files.n && err == 0; i++)
+		err = cfg_parse(d, files.v[i].path);
+	confdir_free(&files);
 	if (err == 0 && d->searches.n == 0)
 		err = dm_list_add(&d->searches, "updates", SEARCH_PATH);
 	return err;

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* modprobe.d, modules.softdep/weakdep and kernel command line parsing. */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "confdir.h"
 #include "confline.h"
 #include "glob_match.h"
 #include "kernel.h"
@@ -329,96 +329,20 @@ int modconf_parse_cmdline(struct modconf *c, const char *cmdline)
 
 /* ---- loading ------------------------------------------------------------ */
 
-struct conf_file {
-	char *path;           /* allocated */
-	const char *base;     /* its last part */
-};
-
-static int cmp_base(const void *a, const void *b)
+/* modprobe's words for what a folder holds besides its files: kmod's
+ * "not a regular file" for a folder, a FIFO, a dangling link or a name too
+ * long (cut at PATH_MAX, as it always was); other names in silence. */
+static void conf_note(void *arg, enum confdir_note what, const char *dir, const char *name, int err)
 {
-	return strcmp(((const struct conf_file *)a)->base, ((const struct conf_file *)b)->base);
-}
+	char path[PATH_MAX];
 
-static void files_free(struct conf_file *files, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(files[i].path);
-	free(files);
-}
-
-static int file_add(struct conf_file **files, size_t *n, const char *dir, const char *base)
-{
-	struct conf_file *f;
-	const char *sep;
-	size_t len;
-
-	/* An earlier folder's file hides the same basename. */
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*files)[i].base, base) == 0)
-			return 0;
-	f = xarray_grow(files, *n, 1, sizeof(*f));
-	if (f == NULL)
-		return -ENOMEM;
-	sep = strcmp(dir, "/") ? "/" : "";
-	len = strlen(dir) + strlen(sep) + strlen(base);
-	/* a name no open() could take: left out, as before */
-	if (strlen(base) > NAME_MAX || len >= PATH_MAX)
-		return 0;
-	f->path = malloc(len + 1);
-	if (f->path == NULL)
-		return -ENOMEM;
-	snprintf(f->path, len + 1, "%s%s%s", dir, sep, base);
-	f->base = f->path + len - strlen(base);
-	(*n)++;
-	return 0;
-}
-
-static bool is_conf_name(const char *name)
-{
-	size_t len = strlen(name);
-
-	return name[0] != '.' && len > 5 && strcmp(name + len - 5, ".conf") == 0;
-}
-
-static int scan_dir(const char *dir, struct conf_file **files, size_t *n)
-{
-	struct stat st;
-	struct dirent *de;
-	DIR *d;
-	int err = 0;
-
-	if (stat(dir, &st) < 0)
-		return 0;   /* a missing folder is normal */
-	if (S_ISREG(st.st_mode)) {
-		/* -C may name a file: read whatever its name, sorted by its
-		 * basename with the others. */
-		const char *slash = strrchr(dir, '/');
-		char folder[PATH_MAX];
-
-		if (slash == NULL)
-			return file_add(files, n, ".", dir);
-		snprintf(folder, sizeof(folder), "%.*s", (int)(slash - dir), dir);
-		return file_add(files, n, slash == dir ? "/" : folder, slash + 1);
+	(void)arg;
+	if (what == CONFDIR_FOLDER) {
+		msg_warn("could not read %s: %s", dir, msg_strerror(-err));
+	} else if (what != CONFDIR_NOT_CONF) {
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		msg_warn("ignoring %s: not a regular file", path);
 	}
-	d = opendir(dir);
-	if (d == NULL) {
-		msg_warn("could not read %s: %s", dir, msg_strerror(errno));
-		return 0;
-	}
-	while ((de = readdir(d)) != NULL && err == 0) {
-		char path[PATH_MAX];
-
-		if (!is_conf_name(de->d_name))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
-			msg_warn("ignoring %s: not a regular file", path);
-			continue;
-		}
-		err = file_add(files, n, dir, de->d_name);
-	}
-	closedir(d);
-	return err;
 }
 
 static int load_file(struct modconf *c, const char *path, bool must_exist)
@@ -441,29 +365,24 @@ static int load_file(struct modconf *c, const char *path, bool must_exist)
 int modconf_load(struct modconf *c, const struct modctx *ctx, const char *const *dirs, size_t ndirs,
 		 bool kernel_cmdline)
 {
-	struct conf_file *files = NULL;
-	size_t n = 0;
-	int err = 0;
+	struct confdir files = { .flags = CONFDIR_REGULAR, .note = conf_note };
+	int err;
 
 	memset(c, 0, sizeof(*c));
 	if (dirs == NULL) {
 		dirs = default_dirs;
 		ndirs = sizeof(default_dirs) / sizeof(default_dirs[0]);
 	}
-	for (size_t i = 0; i < ndirs && err == 0; i++)
-		err = scan_dir(dirs[i], &files, &n);
+	err = confdir_scan(&files, dirs, ndirs);
 	/* The module folder's soft and weak dependencies join the sorted list
 	 * under their own names, as kmod merges them. */
 	if (err == 0)
-		err = file_add(&files, &n, ctx->moddir, modindex_files[MODINDEX_SOFTDEP]);
+		err = confdir_add(&files, ctx->moddir, modindex_files[MODINDEX_SOFTDEP]);
 	if (err == 0)
-		err = file_add(&files, &n, ctx->moddir, modindex_files[MODINDEX_WEAKDEP]);
-	if (err == 0)
-		if (n > 1)
-			qsort(files, n, sizeof(*files), cmp_base);
-	for (size_t i = 0; i < n && err == 0; i++)
-		err = load_file(c, files[i].path, false);
-	files_free(files, n);
+		err = confdir_add(&files, ctx->moddir, modindex_files[MODINDEX_WEAKDEP]);
+	for (size_t i = 0; i < files.n && err == 0; i++)
+		err = load_file(c, files.v[i].path, false);
+	confdir_free(&files);
 	if (err == 0 && kernel_cmdline) {
 		char *cmdline = NULL;
 
