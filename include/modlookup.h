@@ -31,7 +31,7 @@ struct modlookup {
 	char *dep_text;                /* the file, each line NUL-terminated */
 	struct xhash dep_lines;        /* line offsets by module name */
 	bool dep_text_read;
-	char why[PATH_MAX + 64];
+	char why[PATH_MAX + 64];       /* last: modlookup_init leaves it but its first byte */
 };
 
 struct modlookup_module {

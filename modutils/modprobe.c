@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,9 +61,7 @@ enum {
 };
 
 struct modprobe {
-	struct modctx ctx;
 	struct modconf conf;
-	struct modlookup lk;
 	struct probe pr;
 	struct probe_opts o;
 	bool all, remove;
@@ -70,6 +69,11 @@ struct modprobe {
 	const char *root, *kver;
 	const char **confs;        /* -C, an xarray */
 	size_t nconfs;
+	/* Last, and set up by their own init functions, not zeroed here: 12
+	 * KiB of paths whose pages would all be touched (a page fault each,
+	 * on every hotplug event). */
+	struct modctx ctx;
+	struct modlookup lk;
 };
 
 /* ---- what the probe says -------------------------------------------------- */
@@ -399,7 +403,7 @@ static int run(struct modprobe *mp, int argc, char **args)
 
 int modprobe_main(int argc, char **argv)
 {
-	struct modprobe mp = { 0 };
+	struct modprobe mp;
 	char *env_words, **args = with_env_options(&argc, argv, &env_words);
 	int err, ret;
 
@@ -407,6 +411,7 @@ int modprobe_main(int argc, char **argv)
 		msg_err("%s", msg_strerror(ENOMEM));
 		return EXIT_FAILURE;
 	}
+	memset(&mp, 0, offsetof(struct modprobe, ctx));
 	ret = parse_options(&mp, argc, args);
 	if (ret != MSG_OPTION_CONTINUE)
 		goto out;

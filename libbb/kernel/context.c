@@ -14,7 +14,9 @@ int modctx_init(struct modctx *ctx, const char *root, const char *kver)
 {
 	int n;
 
-	memset(ctx, 0, sizeof(*ctx));
+	/* Not the whole struct: two PATH_MAX arrays are two pages and more
+	 * that only their strings need (each page touched is a page fault). */
+	ctx->root[0] = ctx->kver[0] = ctx->moddir[0] = '\0';
 	if (root == NULL)
 		root = "";
 	if (root[0] != '\0' && root[0] != '/') {

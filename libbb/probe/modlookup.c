@@ -2,6 +2,7 @@
 /* Finding modules by name, alias or symbol under a module folder. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,9 @@
 
 void modlookup_init(struct modlookup *lk, const struct modctx *ctx)
 {
-	memset(lk, 0, sizeof(*lk));
+	/* why (the last member, PATH_MAX bytes) only needs its string. */
+	memset(lk, 0, offsetof(struct modlookup, why));
+	lk->why[0] = '\0';
 	lk->ctx = ctx;
 }
 
