@@ -511,6 +511,52 @@ static void nested_lookup(void **state)
 	modindex_close(&idx);
 }
 
+/* Without a block size given, the first reads take 1 KiB blocks and
+ * later ones 4 KiB (the cache emptied between): lookups of every key of
+ * an index of some 100 KiB, in an order that jumps about, find each
+ * key's value across the switch. */
+static void first_blocks_then_whole(void **state)
+{
+	struct modindex_writer wr;
+	struct modindex idx;
+	const char *tmp = getenv("TMPDIR");
+	char path[512], key[64], want[96];
+	uint64_t before;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/modindex-first-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	modindex_writer_init(&wr);
+	for (int i = 0; i < 2000; i++) {
+		snprintf(key, sizeof(key), "module_%04d_of_a_longer_name", (i * 7919) % 2000);
+		snprintf(want, sizeof(want), "kernel/drivers/some/folder/module_%04d.ko.xz", (i * 7919) % 2000);
+		assert_int_equal(modindex_writer_add(&wr, key, want, 0), 0);
+	}
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(modindex_writer_write(&wr, fd), 0);
+	modindex_writer_free(&wr);
+	assert_true(lseek(fd, 0, SEEK_END) > 64 * 1024);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(modindex_open_fd(&idx, fd, 0), 0);
+	for (int i = 0; i < 2000; i++) {
+		int k = (i * 1009) % 2000;
+		struct vals v = { "" };
+
+		snprintf(key, sizeof(key), "module_%04d_of_a_longer_name", k);
+		snprintf(want, sizeof(want), "kernel/drivers/some/folder/module_%04d.ko.xz[0];", k);
+		before = modindex_reads(&idx);
+		assert_int_equal(modindex_lookup(&idx, key, collect, &v), 1);
+		assert_string_equal(v.text, want);
+		/* a lookup reads at most a few blocks */
+		assert_true(modindex_reads(&idx) - before < 16);
+	}
+	/* more reads than the first ones: the switch was made */
+	assert_true(modindex_reads(&idx) > 48);
+	modindex_close(&idx);
+}
+
 /* A file cut short after it was opened (depmod's output is replaced by
  * rename, but a file can still be truncated in place): the lookups that
  * read past its new end fail as for a malformed file. A mapping would
@@ -584,6 +630,7 @@ int main(void)
 		LAYOUT(dump_reads_once, "kmod34/", "kmod34"),
 		cmocka_unit_test(scratch_reused),
 		cmocka_unit_test(nested_lookup),
+		cmocka_unit_test(first_blocks_then_whole),
 		cmocka_unit_test(file_shrinks),
 		cmocka_unit_test(reference_loop),
 	};
