@@ -44,6 +44,93 @@ static bool kernel_matches(const struct dm *d, const char *pattern)
 	return r > 0;
 }
 
+/*
+ * The directives, a row each: the keyword and its parser, which gets the
+ * rest of the line (its words taken with confline_word) and returns 0,
+ * -EINVAL for a bad line (reported by the caller) or -ENOMEM.
+ */
+struct dm_line {
+	struct dm *d;
+	const char *file;
+	unsigned lineno;
+	const char *cmd;
+};
+typedef int dm_directive_fn(const struct dm_line *l, char *rest);
+
+/* search PATH|built-in|external ... */
+static int cfg_search(const struct dm_line *l, char *rest)
+{
+	int err = 0;
+
+	for (char *a; err == 0 && (a = confline_word(&rest)) != NULL;)
+		err = dm_list_add(&l->d->searches, a, strcmp(a, "built-in") == 0 ? SEARCH_BUILTIN :
+						      strcmp(a, "external") == 0 ? SEARCH_EXTERNAL : SEARCH_PATH);
+	return err;
+}
+
+/* override MODULE KERNEL SUBDIR */
+static int cfg_override(const struct dm_line *l, char *rest)
+{
+	char *mod = confline_word(&rest), *kernel = confline_word(&rest), *subdir = confline_word(&rest), *p;
+	int err;
+
+	if (mod == NULL || kernel == NULL || subdir == NULL)
+		return -EINVAL;
+	if (!kernel_matches(l->d, kernel)) {
+		msg_info("%s:%u: override kernel did not match %s", l->file, l->lineno, kernel);
+		return 0;
+	}
+	if (asprintf(&p, "%s/%s", subdir, mod) < 0)
+		return -ENOMEM;
+	err = dm_list_add(&l->d->overrides, p, 0);
+	free(p);
+	return err;
+}
+
+/* external KERNEL FOLDER */
+static int cfg_external(const struct dm_line *l, char *rest)
+{
+	char *kernel = confline_word(&rest), *dir = confline_word(&rest);
+
+	if (kernel == NULL || dir == NULL)
+		return -EINVAL;
+	if (!kernel_matches(l->d, kernel)) {
+		msg_info("%s:%u: external directory did not match %s", l->file, l->lineno, kernel);
+		return 0;
+	}
+	return dm_list_add(&l->d->externals, dir, 0);
+}
+
+/* exclude FOLDER ... */
+static int cfg_exclude(const struct dm_line *l, char *rest)
+{
+	int err = 0;
+
+	for (char *a; err == 0 && (a = confline_word(&rest)) != NULL;)
+		err = dm_list_add(&l->d->excludes, a, 0);
+	return err;
+}
+
+/* include, make_map_files: kmod's words, nothing done */
+static int cfg_not_implemented(const struct dm_line *l, char *rest)
+{
+	(void)rest;
+	msg_info("%s:%u: command %s not implemented yet", l->file, l->lineno, l->cmd);
+	return 0;
+}
+
+static const struct {
+	const char *keyword;
+	dm_directive_fn *parse;
+} directives[] = {
+	{ "search", cfg_search },
+	{ "override", cfg_override },
+	{ "external", cfg_external },
+	{ "exclude", cfg_exclude },
+	{ "include", cfg_not_implemented },
+	{ "make_map_files", cfg_not_implemented },
+};
+
 /* 0, or -ENOMEM (the lines after it not read). */
 static int cfg_parse(struct dm *d, const char *file)
 {
@@ -56,68 +143,25 @@ static int cfg_parse(struct dm *d, const char *file)
 		msg_err("file parse %s: %s", file, why);
 		return 0;
 	}
-	while ((line = confline_next(&r)) != NULL) {
-		unsigned lineno = r.lineno;
-		char *rest = line, *cmd, *a, *b, *c;
+	while (err == 0 && (line = confline_next(&r)) != NULL) {
+		struct dm_line l = { d, file, r.lineno, NULL };
+		char *rest = line;
 
 		if (line[0] == '\0' || line[0] == '#')
 			continue;
-		cmd = confline_word(&rest);
-		if (cmd == NULL)
+		l.cmd = confline_word(&rest);
+		if (l.cmd == NULL)
 			continue;
-		if (strcmp(cmd, "search") == 0) {
-			while (err == 0 && (a = confline_word(&rest)) != NULL)
-				err = dm_list_add(&d->searches, a, strcmp(a, "built-in") == 0 ? SEARCH_BUILTIN :
-							     strcmp(a, "external") == 0 ? SEARCH_EXTERNAL : SEARCH_PATH);
-			if (err < 0)
+		err = -EINVAL;
+		for (size_t i = 0; i < sizeof(directives) / sizeof(directives[0]); i++)
+			if (strcmp(l.cmd, directives[i].keyword) == 0) {
+				err = directives[i].parse(&l, rest);
 				break;
-			continue;
-		}
-		if (strcmp(cmd, "override") == 0) {
-			a = confline_word(&rest);   /* module */
-			b = confline_word(&rest);   /* kernel */
-			c = confline_word(&rest);   /* subdir */
-			if (a != NULL && b != NULL && c != NULL) {
-				char *p;
-
-				if (!kernel_matches(d, b)) {
-					msg_info("%s:%u: override kernel did not match %s", file, lineno, b);
-					continue;
-				}
-				if (asprintf(&p, "%s/%s", c, a) < 0) {
-					err = -ENOMEM;
-					break;
-				}
-				err = dm_list_add(&d->overrides, p, 0);
-				free(p);
-				if (err < 0)
-					break;
-				continue;
 			}
-		} else if (strcmp(cmd, "external") == 0) {
-			a = confline_word(&rest);   /* kernel */
-			b = confline_word(&rest);   /* folder */
-			if (a != NULL && b != NULL) {
-				if (!kernel_matches(d, a)) {
-					msg_info("%s:%u: external directory did not match %s", file, lineno, a);
-					continue;
-				}
-				err = dm_list_add(&d->externals, b, 0);
-				if (err < 0)
-					break;
-				continue;
-			}
-		} else if (strcmp(cmd, "exclude") == 0) {
-			while (err == 0 && (a = confline_word(&rest)) != NULL)
-				err = dm_list_add(&d->excludes, a, 0);
-			if (err < 0)
-				break;
-			continue;
-		} else if (strcmp(cmd, "include") == 0 || strcmp(cmd, "make_map_files") == 0) {
-			msg_info("%s:%u: command %s not implemented yet", file, lineno, cmd);
-			continue;
+		if (err == -EINVAL) {
+			msg_err("%s:%u: ignoring bad line starting with '%s'", file, l.lineno, l.cmd);
+			err = 0;
 		}
-		msg_err("%s:%u: ignoring bad line starting with '%s'", file, lineno, cmd);
 	}
 	confline_close(&r);
 	return err;
