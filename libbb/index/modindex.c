@@ -68,6 +68,8 @@ struct modindex_cache {
 	unsigned last;                /* slot of the last hit */
 	unsigned char *span;          /* a range across blocks, read whole */
 	size_t span_cap;
+	size_t span_off, span_len;    /* what span holds (the next lookup may
+	                                 cross the same node near the root) */
 	uint64_t reads;               /* preads made (for tests) */
 	struct wild_scratch *scratch; /* a wildcard lookup's buffers, kept for the next */
 };
@@ -142,6 +144,10 @@ hit:
 	}
 	/* Across blocks (a long prefix or value, a node on a boundary): read
 	 * the range itself, with a block more for what usually follows. */
+	if (c->span_len > 0 && off >= c->span_off && off - c->span_off + need <= c->span_len) {
+		*avail = c->span_len - (off - c->span_off);
+		return c->span + (off - c->span_off);
+	}
 	want = need + c->block;
 	if (want > idx->size - off)
 		want = idx->size - off;
@@ -154,8 +160,11 @@ hit:
 		c->span_cap = want;
 	}
 	c->reads++;
+	c->span_len = 0;
 	if (pread_all(idx->fd, c->span, want, off) < 0)
 		return NULL;
+	c->span_off = off;
+	c->span_len = want;
 	*avail = want;
 	return c->span;
 }
@@ -593,6 +602,24 @@ static void scratch_free(struct wild_scratch *s)
 	free(s);
 }
 
+/* Room for more bytes after len in the string buffer *buf of *cap bytes:
+ * 0, or -ENOMEM (the buffer unchanged). */
+static int room(char **buf, size_t *cap, size_t len, size_t more)
+{
+	size_t want;
+	char *p;
+
+	if (*cap - len >= more)
+		return 0;
+	want = (*cap + more + 32) * 2;
+	p = realloc(*buf, want);
+	if (p == NULL)
+		return -ENOMEM;
+	*buf = p;
+	*cap = want;
+	return 0;
+}
+
 /* Every value of a matching node. kmod's reader keeps them ordered by
  * priority, a value found later going before an equal one found earlier;
  * collecting in kmod's walk order and sorting so gives its exact order. */
@@ -616,15 +643,8 @@ static int collect(struct wild *w, const struct node *n)
 			w->found = m;
 			w->found_cap = cap;
 		}
-		if (w->vals_cap - w->vals_len <= len) {
-			size_t cap = (w->vals_cap + len + 64) * 2;
-			char *p = realloc(w->vals, cap);
-
-			if (p == NULL)
-				return -ENOMEM;
-			w->vals = p;
-			w->vals_cap = cap;
-		}
+		if (room(&w->vals, &w->vals_cap, w->vals_len, len + 1) < 0)
+			return -ENOMEM;
 		m = &w->found[w->nfound];
 		m->voff = w->vals_len;
 		memcpy(w->vals + w->vals_len, v, len);
@@ -649,15 +669,8 @@ static int pat_push(struct wild *w, const char *s, size_t n)
 {
 	if (n > w->idx->size - w->len)
 		return -EBADMSG;   /* longer than any path of a tree */
-	if (w->cap - w->len <= n) {
-		size_t cap = (w->cap + n + 32) * 2;
-		char *p = realloc(w->pat, cap);
-
-		if (p == NULL)
-			return -ENOMEM;
-		w->pat = p;
-		w->cap = cap;
-	}
+	if (room(&w->pat, &w->cap, w->len, n + 1) < 0)
+		return -ENOMEM;
 	memcpy(w->pat + w->len, s, n);
 	w->len += n;
 	w->pat[w->len] = '\0';
