@@ -129,17 +129,17 @@ for i in "${!cmds[@]}"; do
 	echo "${cnt% *}|${cnt#* }|$(sed -n "$((i + 1))s/.* //p" rr.out)|$sys"
 done >counts
 
-python3 - "$out" "$load_before" "$load_after" "$ours" "$other" "${names[@]}" <<'PY'
-import json, statistics, sys
-out, before, after, ours, other = sys.argv[1:6]
-names = sys.argv[6:]
+python3 - "$out" "$load_before" "$load_after" "$ours" "$other" "$moddir" "${names[@]}" <<'PY'
+import json, os, statistics, sys
+out, before, after, ours, other, moddir = sys.argv[1:7]
+names = sys.argv[7:]
 rounds = __import__('os').environ.get('ROUNDS', '400')
 counts = [l.strip().split('|') for l in open('counts')]
 med = [float(l.split()[0]) for l in open('rr.out')]
 base = med[0]
 rows = ['## Start-up', '',
-        f'Made by `bench/modprobe/startup.sh {ours}{" " + other if other else ""} MODDIR` (Debian 12 amd64 tree, '
-        f'kmod 34.2\'s indexes): every command below run in turn, {rounds} rounds (its own `rr`: posix_spawn, wait4, '
+        f'Made by `bench/modprobe/startup.sh {ours}{" " + other if other else ""} MODDIR` (MODDIR: the tree of '
+        f'{os.path.basename(moddir)}, kmod 34.2\'s indexes): every command below run in turn, {rounds} rounds (its own `rr`: posix_spawn, wait4, '
         'median wall time, the child\'s minor faults), CPUIDs counted by single-stepping with ptrace, system calls by '
         '`strace -c`. Read the rows against each other: the machine is shared.',
         f'Load before: `{before}`', f'Load after: `{after}`', '',
