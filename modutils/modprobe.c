@@ -75,6 +75,11 @@ struct modprobe {
 	struct modctx ctx;
 	struct modlookup lk;
 };
+_Static_assert(offsetof(struct modprobe, lk) - offsetof(struct modprobe, ctx) - sizeof(struct modctx) <
+		       _Alignof(struct modlookup) &&
+		       offsetof(struct modprobe, lk) + sizeof(struct modlookup) + _Alignof(struct modprobe) >
+		       sizeof(struct modprobe),
+	       "ctx and lk must be the last members: modprobe_main zeroes only what comes before");
 
 /* ---- what the probe says -------------------------------------------------- */
 
@@ -434,6 +439,7 @@ int modprobe_main(int argc, char **argv)
 			ret = EXIT_FAILURE;
 	} else if ((err = modconf_load(&mp.conf, &mp.ctx, mp.confs, mp.nconfs, true)) < 0) {
 		msg_err("could not read the configuration: %s", msg_strerror(-err));
+		modconf_free(&mp.conf);
 	} else {
 		modlookup_init(&mp.lk, &mp.ctx);
 		mp.lk.conf = &mp.conf;

@@ -133,7 +133,7 @@ python3 - "$out" "$load_before" "$load_after" "$ours" "$other" "$moddir" "${name
 import json, os, statistics, sys
 out, before, after, ours, other, moddir = sys.argv[1:7]
 names = sys.argv[7:]
-rounds = __import__('os').environ.get('ROUNDS', '400')
+rounds = os.environ.get('ROUNDS', '400')
 counts = [l.strip().split('|') for l in open('counts')]
 med = [float(l.split()[0]) for l in open('rr.out')]
 base = med[0]

@@ -197,7 +197,6 @@ int msg_getopt_words(int argc, char **argv, const char *shortopts, const struct 
 	const struct option *o;
 	bool ambiguous;
 
-
 	if (lead + 1 + rest >= sizeof(spec))
 		return '?';
 	memcpy(spec, shortopts, lead);

@@ -137,15 +137,24 @@ void outbuf_keep_free(struct outbuf_keep *k)
 	k->image_cap = k->dict_cap = 0;
 }
 
+static int read_rest(int fd, uint64_t size, bool short_ends, struct outbuf *out, const char **why);
+
 int read_fd_all(int fd, struct outbuf *out, const char **why)
 {
 	struct stat st;
 
-	return read_fd_sized(fd, fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0,
-			     out, why);
+	/* The size is a hint here, no more: a module image is read to the
+	 * end whatever short reads a file system (FUSE direct I/O) makes. */
+	return read_rest(fd, fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0, false,
+			 out, why);
 }
 
 int read_fd_sized(int fd, uint64_t size, struct outbuf *out, const char **why)
+{
+	return read_rest(fd, size, true, out, why);
+}
+
+static int read_rest(int fd, uint64_t size, bool short_ends, struct outbuf *out, const char **why)
 {
 	/* A regular file's size is a good first guess: usually one read. */
 	size_t chunk = size > 0 && size < out->limit ? (size_t)size + 1 : 64 * 1024;
@@ -189,7 +198,7 @@ int read_fd_sized(int fd, uint64_t size, struct outbuf *out, const char **why)
 		/* A regular file read short once its whole size is in: that
 		 * was its end (no read more to be told so). A file that grew
 		 * since is read as it was at the size asked about. */
-		if (size > 0 && (size_t)r < want && out->len >= size)
+		if (short_ends && size > 0 && (size_t)r < want && out->len >= size)
 			return 0;
 	}
 }

@@ -356,6 +356,12 @@ static int load_file(struct modconf *c, const char *path, bool must_exist)
 			msg_warn("could not read %s: %s", path, why);
 		return 0;
 	}
+	if (r.p == r.end) {
+		/* Nothing to keep (an empty file's buffer is the 64 KiB a
+		 * file of unknown size starts with). */
+		confline_close(&r);
+		return 0;
+	}
 	/* The entries point into the text: c keeps it. */
 	err = keep_text(c, r.text);
 	r.text = NULL;

@@ -19,6 +19,9 @@
 #include "xarray.h"
 #include "msg.h"
 
+_Static_assert(offsetof(struct modlookup, why) + sizeof(((struct modlookup *)0)->why) + _Alignof(struct modlookup) >
+		       sizeof(struct modlookup), "why must be the last member: modlookup_init does not zero it");
+
 void modlookup_init(struct modlookup *lk, const struct modctx *ctx)
 {
 	/* why (the last member, PATH_MAX bytes) only needs its string. */
