@@ -3,7 +3,9 @@
  * The first input byte picks the key set; the rest is the index file, read
  * in memory and again as a file through tiny cache blocks (every node
  * crossing blocks): both must answer the same. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
