@@ -22,28 +22,11 @@
 #include "decompress.h"
 #include "outbuf.h"
 
-#define PLAIN_SIZE (200 * 1024 + 3)
-
-static unsigned char *plain, *packed;
-static size_t packed_len;
-static char dir[256];
-
-static const char *path_of(const char *name)
-{
-	static char path[300];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return path;
-}
-
-static void write_file(const char *name, const void *data, size_t len)
-{
-	FILE *f = fopen(path_of(name), "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
+#define FIXTURE_NAME "gzip"
+#define FIXTURE_EXT "gz"
+#define FIXTURE_DECOMPRESS decompress_gzip
+#define FIXTURE_COMPRESS gzip
+#include "decompress_fixture.h"
 
 static size_t gzip(const unsigned char *in, size_t n, unsigned char *out, size_t cap)
 {
@@ -57,78 +40,6 @@ static size_t gzip(const unsigned char *in, size_t n, unsigned char *out, size_t
 	assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
 	deflateEnd(&zs);
 	return zs.total_out;
-}
-
-static int setup(void **state)
-{
-	const char *t = getenv("TMPDIR");
-	uint32_t x = 7;
-
-	snprintf(dir, sizeof(dir), "%s/decompress-gzip.XXXXXX", t ? t : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		return -1;
-	plain = malloc(PLAIN_SIZE);
-	packed = malloc(2 * PLAIN_SIZE);
-	if (plain == NULL || packed == NULL)
-		return -1;
-	/* Compressible (a small alphabet) but not trivially. */
-	for (size_t i = 0; i < PLAIN_SIZE; i++) {
-		x = x * 1103515245u + 12345u;
-		plain[i] = (unsigned char)('a' + (x >> 16) % 4);
-	}
-	packed_len = gzip(plain, PLAIN_SIZE, packed, 2 * PLAIN_SIZE);
-	write_file("m.gz", packed, packed_len);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	free(plain);
-	free(packed);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-/* Decompress the file name as modfile does: the first headlen bytes read
- * already and handed in, the rest from the fd. */
-static int run_file(const char *name, size_t headlen, size_t limit, struct outbuf *out, const char **why)
-{
-	unsigned char head[16];
-	int fd = open(path_of(name), O_RDONLY), err;
-
-	assert_true(fd >= 0);
-	assert_true(headlen <= sizeof(head));
-	assert_int_equal(read(fd, head, headlen), (ssize_t)headlen);
-	memset(out, 0, sizeof(*out));
-	out->limit = limit;
-	err = decompress_gzip(fd, head, headlen, out, why);
-	close(fd);
-	return err;
-}
-
-/* The compressed bytes before cut handed in as read already, the rest
- * coming from the fd: where a read ends is where the decoder pauses. */
-static int run_split(size_t cut, size_t limit, struct outbuf *out, const char **why)
-{
-	int fd, err;
-
-	write_file("rest.gz", packed + cut, packed_len - cut);
-	fd = open(path_of("rest.gz"), O_RDONLY);
-	assert_true(fd >= 0);
-	memset(out, 0, sizeof(*out));
-	out->limit = limit;
-	err = decompress_gzip(fd, packed, cut, out, why);
-	close(fd);
-	return err;
-}
-
-static void expect_plain(const struct outbuf *out, size_t times)
-{
-	assert_int_equal(out->len, times * PLAIN_SIZE);
-	for (size_t i = 0; i < times; i++)
-		assert_memory_equal(out->data + i * PLAIN_SIZE, plain, PLAIN_SIZE);
 }
 
 static void round_trip(void **state)
