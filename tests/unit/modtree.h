@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <cmocka.h>
 
@@ -35,6 +36,25 @@ static inline void modtree_put(const struct modctx *ctx, const char *name, const
 	assert_non_null(f);
 	assert_int_equal(fwrite(text, 1, len, f), len);
 	assert_int_equal(fclose(f), 0);
+}
+
+/* Any file by its path, its folders made first (mkdir -p), its text
+ * written whole. */
+static inline void modtree_write(const char *path, const char *text)
+{
+	char buf[PATH_MAX];
+	FILE *f;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *s = strchr(buf + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		mkdir(buf, 0755);
+		*s = '/';
+	}
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
 }
 
 static inline int modtree_remove(const char *root)

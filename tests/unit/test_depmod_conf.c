@@ -16,6 +16,7 @@
 
 #include "depmod_int.h"
 #include "msg.h"
+#include "modtree.h"
 
 #define KVER "6.1.0-test"
 
@@ -24,30 +25,12 @@ struct fixture {
 	struct dm d;
 };
 
-static void put_file(const char *path, const char *text)
-{
-	char buf[512];
-	FILE *f;
-
-	/* mkdir -p of its folder */
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *s = strchr(buf + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		mkdir(buf, 0755);
-		*s = '/';
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 static void put(const struct fixture *f, const char *rel, const char *text)
 {
 	char path[512];
 
 	snprintf(path, sizeof(path), "%s/%s", f->root, rel);
-	put_file(path, text);
+	modtree_write(path, text);
 }
 
 static int setup(void **state)

@@ -24,6 +24,7 @@
 #include "kconfig.h"
 #include "depmod_int.h"
 #include "msg.h"
+#include "modtree.h"
 
 #define KVER "6.1.0-test"
 
@@ -31,23 +32,6 @@ struct fixture {
 	char root[256];
 	struct dm d;
 };
-
-static void put_file(const char *path, const char *text)
-{
-	char buf[600];
-	FILE *f;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *s = strchr(buf + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		mkdir(buf, 0755);
-		*s = '/';
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
 
 /* rel below the root ("M/..." below the module folder) */
 static const char *at(const struct fixture *f, const char *rel)
@@ -65,7 +49,7 @@ static const char *at(const struct fixture *f, const char *rel)
 
 static void put(const struct fixture *f, const char *rel)
 {
-	put_file(at(f, rel), "");
+	modtree_write(at(f, rel), "");
 }
 
 static int setup(void **state)
@@ -108,7 +92,7 @@ static int walk(struct fixture *f, const char *conf)
 	int err;
 
 	if (conf != NULL) {
-		put_file(at(f, "conf/a.conf"), conf);
+		modtree_write(at(f, "conf/a.conf"), conf);
 		paths[0] = (char *)at(f, "conf");
 		assert_int_equal(dm_cfg_load(&f->d, paths, 1), 0);
 	} else {
