@@ -24,8 +24,9 @@ mkdir -p "$log"
 passed=0 failed=0 failures=
 
 step() { # name, command...: run a layer, count the PASS/FAIL lines it prints
-	local name=$1 rc p f; shift
+	local name=$1 rc p f t0; shift
 	echo "=== $name"
+	t0=$SECONDS
 	"$@" 2>&1 | tee "$log/$name.log"
 	rc=${PIPESTATUS[0]}
 	# Each layer ends with "...: N passed, N failed" (cmocka groups summed).
@@ -38,7 +39,7 @@ step() { # name, command...: run a layer, count the PASS/FAIL lines it prints
 	fi
 	passed=$((passed + p)); failed=$((failed + f))
 	[ "$f" -eq 0 ] || failures="$failures $name"
-	echo "=== $name: exit $rc, $p passed, $f failed"
+	echo "=== $name: exit $rc, $p passed, $f failed, $((SECONDS - t0)) s"
 }
 
 bash scripts/install-deps.sh || { echo "test-all: could not install the packages"; exit 1; }
@@ -123,5 +124,5 @@ step kernel-trixie make -s O=build/static STATIC=1 check-kernel-trixie
 
 echo
 [ -z "$failures" ] || echo "failed layers:$failures"
-echo "all: $passed passed, $failed failed"
+echo "all: $passed passed, $failed failed ($((SECONDS / 60)) min)"
 [ "$failed" -eq 0 ]
