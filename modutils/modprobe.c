@@ -447,6 +447,8 @@ int modprobe_main(int argc, char **argv)
 		ret = run(&mp, argc, args);
 		if (msg_flush_stdout() < 0)
 			ret = EXIT_FAILURE;
+		if (!FREE_AT_EXIT)
+			return ret;
 		probe_free(&mp.pr);
 		modlookup_close(&mp.lk);
 		modconf_free(&mp.conf);
