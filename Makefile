@@ -203,7 +203,7 @@ APPLETS := $(basename $(notdir $(APPLET_SRCS)))
 
 # libbb's layers, each using only those above it in this list (README,
 # Layout; tests/boundary.sh checks the includes):
-LIBBB_BASE := msg confline confdir fileopen xarray outbuf wbuf
+LIBBB_BASE := msg confline confdir fileopen xarray outbuf wbuf runheap
 LIBBB_MATCH := cclass glob_match ere
 LIBBB_KERNEL := kernel context
 LIBBB_MODFILE := modfile decompress modelf modsig modname modparts
@@ -223,6 +223,12 @@ LIBBB-$(CONFIG_FEATURE_XZ) += modfile/xzparts
 LIBBB_OBJS := $(patsubst %,$(obj)/obj/libbb/%.o,$(LIBBB-y))
 APPLET_OBJS := $(patsubst $(srctree)/%.c,$(obj)/obj/%.o,$(APPLET_SRCS))
 MAIN_OBJ := $(obj)/obj/applets/applets.o
+# A static build without the sanitizers: malloc and co. of the single-threaded
+# applets from the run heap (include/runheap.h), through the linker's --wrap.
+ifeq ($(STATIC)$(SANITIZE),1)
+MAIN_OBJ += $(obj)/obj/applets/malloc_wrap.o
+WRAP_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
+endif
 GEN_HDRS := $(obj)/generated/autoconf.h $(obj)/generated/applet_table.h
 
 .PHONY: all clean distclean install install-strip defconfig menuconfig oldconfig need-kconfig \
@@ -235,7 +241,7 @@ all: $(obj)/modutils
 
 $(obj)/modutils: $(MAIN_OBJ) $(APPLET_OBJS) $(obj)/libbb.a
 	$(quiet) LINK $@
-	$(Q)$(CC) $(MU_LDFLAGS) -o $@ $(MAIN_OBJ) $(APPLET_OBJS) $(obj)/libbb.a $(MU_LIBS)
+	$(Q)$(CC) $(MU_LDFLAGS) $(WRAP_LDFLAGS) -o $@ $(MAIN_OBJ) $(APPLET_OBJS) $(obj)/libbb.a $(MU_LIBS)
 
 $(obj)/libbb.a: $(LIBBB_OBJS)
 	$(quiet) AR $@
@@ -409,7 +415,7 @@ $(FAKE_STATIC_OBJ): $(srctree)/tests/preload/fakekernel.c | $(AUTO_SYSROOT)
 
 $(obj)/modutils-fake: $(MAIN_OBJ) $(APPLET_OBJS) $(obj)/libbb.a $(FAKE_STATIC_OBJ)
 	$(quiet) LINK $@
-	$(Q)$(CC) $(MU_LDFLAGS) -o $@ $(FAKE_STATIC_OBJ) $(MAIN_OBJ) $(APPLET_OBJS) $(obj)/libbb.a \
+	$(Q)$(CC) $(MU_LDFLAGS) $(WRAP_LDFLAGS) -o $@ $(FAKE_STATIC_OBJ) $(MAIN_OBJ) $(APPLET_OBJS) $(obj)/libbb.a \
 		$(sort $(MU_LIBS) $(COMP_ALL_LIBS)) \
 		$$($(NM) -u $(FAKE_STATIC_OBJ) | sed -n 's/.* U __real_/-Wl,--wrap=/p' | sort -u)
 

@@ -17,6 +17,7 @@
 #include "libbb.h"
 #include "modload.h"
 #include "modparams.h"
+#include "runheap.h"
 
 static const char usage[] =
 	"[-fsvVh] FILE|- [PARAM=VALUE]...\n"
@@ -88,6 +89,7 @@ int insmod_main(int argc, char **argv)
 	char *params;
 	int c, r, err;
 
+	runheap_start();   /* one thread: small blocks from the run heap */
 	/* -p (print errors) is accepted and ignored, as kmod does. */
 	while ((c = msg_getopt(argc, argv, "+fpsvVh", longopts)) != -1) {
 		switch (c) {

@@ -27,6 +27,7 @@
 #include "devnodes.h"
 #include "fileopen.h"
 #include "modindex.h"
+#include "runheap.h"
 
 /* The lsmod applet, for "kmod list" (the call is dropped without LSMOD). */
 int lsmod_main(int argc, char **argv);
@@ -163,6 +164,7 @@ int kmod_main(int argc, char **argv)
 	const char *cmd;
 	int c;
 
+	runheap_start();   /* one thread: small blocks from the run heap */
 	/* "+": the options before the command are kmod's, the rest the command's */
 	while ((c = msg_getopt_long(argc, argv, "+hV", longopts)) != -1) {
 		switch (c) {

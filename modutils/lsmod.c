@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "libbb.h"
+#include "runheap.h"
 
 static const char usage[] =
 	"[-Vh]\n"
@@ -64,6 +65,7 @@ int lsmod_main(int argc, char **argv)
 	bool header_done = false;
 	int c, r, err;
 
+	runheap_start();   /* one thread: small blocks from the run heap */
 	while ((c = msg_getopt(argc, argv, "Vh", longopts)) != -1) {
 		switch (c) {
 		default:

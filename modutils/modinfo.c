@@ -19,6 +19,7 @@
 
 #include "libbb.h"
 #include "modinfo.h"
+#include "runheap.h"
 
 static const char usage[] =
 	"[-adlpn0m] [-F FIELD] [-k VERSION] [-b DIR] MODULE...\n"
@@ -239,6 +240,7 @@ int modinfo_main(int argc, char **argv)
 	struct modlookup lk;
 	int c, r, failed = 0, err;
 
+	runheap_start();   /* one thread: small blocks from the run heap */
 	while ((c = msg_getopt(argc, argv, "adlpn0mF:k:b:Vh", longopts)) != -1) {
 		switch (c) {
 		/* The last of -a -d -l -p -n -F wins, as in kmod. */

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "libbb.h"
+#include "runheap.h"
 
 static const char usage[] =
 	"[-fsvVh] NAME|FILE...\n"
@@ -112,6 +113,7 @@ int rmmod_main(int argc, char **argv)
 	bool force = false;
 	int c, r, failed = 0;
 
+	runheap_start();   /* one thread: small blocks from the run heap */
 	while ((c = msg_getopt(argc, argv, "fsvVh", longopts)) != -1) {
 		switch (c) {
 		case 'f':

@@ -19,6 +19,7 @@
 #include "depmod_int.h"
 #include "kernel.h"
 #include "outbuf.h"
+#include "runheap.h"
 
 #define WINDOW 4
 #define AHEAD_BUDGET ((size_t)32 << 20)
@@ -189,8 +190,9 @@ static void ahead_start(struct ahead *a, struct dm *d)
 	}
 	/* One core, or little to decompress (a window's handover per module
 	 * costs more than a few modules' decompression): all in the main
-	 * thread. */
-	if (cpus < 2 || d->n < 2 || compressed < (d->cache ? 2 * WINDOW : 1))
+	 * thread. A process whose malloc serves from the run heap (made for
+	 * one thread; depmod never starts it) stays in one thread too. */
+	if (cpus < 2 || d->n < 2 || compressed < (d->cache ? 2 * WINDOW : 1) || runheap_started())
 		return;
 	for (long i = 0; i < (cpus < 4 ? cpus : 4); i++) {
 		if (pthread_create(&a->threads[a->nthreads], NULL, ahead_worker, a) != 0)
