@@ -59,6 +59,11 @@ int msg_getopt_long(int argc, char **argv, const char *shortopts, const struct o
  * with its messages off, and glibc's printed instead. */
 int msg_getopt_words(int argc, char **argv, const char *shortopts, const struct option *longopts);
 
+/* Before the first output of a run that writes much (modprobe -a, -c):
+ * stdout through an 8 KiB buffer, line by line on a terminal (musl's is
+ * 1 KiB: a write call per few lines). */
+void msg_buffer_stdout(void);
+
 /* Flush stdout; report a failed write (full disk, closed pipe) as an error. */
 int msg_flush_stdout(void);
 /* strerror(err) in the words of glibc, which kmod's messages carry on

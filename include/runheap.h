@@ -25,7 +25,7 @@
  * Not for threads: depmod, whose read-ahead runs threads, never starts it.
  */
 
-#define RUNHEAP_BYTES (256u * 1024u)   /* of bss: untouched pages cost nothing */
+#define RUNHEAP_BYTES (1024u * 1024u)  /* of bss: untouched pages cost nothing */
 #define RUNHEAP_MAX (64u * 1024u)      /* the largest block it gives */
 
 /* From now on (for the rest of the process) malloc and co. use the run heap,

@@ -425,6 +425,8 @@ int modprobe_main(int argc, char **argv)
 	ret = parse_options(&mp, argc, args);
 	if (ret != MSG_OPTION_CONTINUE)
 		goto out;
+	if (mp.all || mp.query == 'c')
+		msg_buffer_stdout();   /* a batch, or the whole configuration */
 	/* -q then -v is still quiet: the level decides, as kmod's (the
 	 * kernel's request_module runs modprobe -q; the exit status tells). */
 	if (msg_verbose() > 0)

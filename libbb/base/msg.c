@@ -271,6 +271,13 @@ int msg_getopt(int argc, char **argv, const char *shortopts, const struct option
 	return msg_getopt_long(argc, argv, shortopts, all);
 }
 
+void msg_buffer_stdout(void)
+{
+	static char buf[8192];
+
+	setvbuf(stdout, buf, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, sizeof(buf));
+}
+
 int msg_flush_stdout(void)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
