@@ -44,6 +44,10 @@ step() { # name, command...: run a layer, count the PASS/FAIL lines it prints
 
 bash scripts/install-deps.sh || { echo "test-all: could not install the packages"; exit 1; }
 
+# Every build (plain, sanitizers, fuzzers, configurations, cross, musl and
+# its libraries, the kernel tests' static binaries) on every core.
+export MAKEFLAGS="-j$(nproc 2>/dev/null || echo 2)"
+
 make -s clean >/dev/null 2>&1
 step generated bash -c "sh scripts/gen-config.sh . --check && echo \"generated: 1 passed, 0 failed\""
 step build make -s
