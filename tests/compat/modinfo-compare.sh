@@ -34,6 +34,9 @@
 #                  kmod, then BINARY)
 #   --show N       diffs shown (default 10)
 #   --sample N     sampled files/names per tree for the variants (default 40)
+#   --every N      "modinfo FILE" for every Nth module file of a tree, in
+#                  path order (default 1: every file; CI takes a third
+#                  against kmod 30, the second reference)
 #   --files-only   only "modinfo FILE" for each file
 #   --failures F   write every failing case's diff to F
 #   --known F      known-differences file (default: beside this script)
@@ -59,7 +62,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 trees_dir=${MODUTILS_COMPAT_TREES:-$repo/build/compat-trees}
 
-usage() { sed -n '2,53p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,56p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() { echo "modinfo-compare: ERROR: $*" >&2; exit 2; }
 
 pyargs=()
@@ -70,7 +73,7 @@ binary=
 trees=()
 while [ $# -gt 0 ]; do
 	case $1 in
-	-j | --show | --sample | --failures)
+	-j | --show | --sample | --every | --failures)
 		[ $# -ge 2 ] || die "$1 needs a value"; pyargs+=("$1" "$2"); shift 2 ;;
 	-j*) pyargs+=(-j "${1#-j}"); shift ;;
 	--files-only) pyargs+=("$1"); shift ;;
