@@ -225,9 +225,14 @@ APPLET_OBJS := $(patsubst $(srctree)/%.c,$(obj)/obj/%.o,$(APPLET_SRCS))
 MAIN_OBJ := $(obj)/obj/applets/applets.o
 # A static build without the sanitizers: malloc and co. of the single-threaded
 # applets from the run heap (include/runheap.h), through the linker's --wrap.
-ifeq ($(STATIC)$(SANITIZE),1)
+WRAP_FLAGS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
+ifeq ($(STATIC),1)
+ifneq ($(SANITIZE),1)
+ifeq ($(findstring -fsanitize,$(CFLAGS) $(LDFLAGS)),)
 MAIN_OBJ += $(obj)/obj/applets/malloc_wrap.o
-WRAP_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
+WRAP_LDFLAGS := $(WRAP_FLAGS)
+endif
+endif
 endif
 GEN_HDRS := $(obj)/generated/autoconf.h $(obj)/generated/applet_table.h
 
@@ -385,7 +390,12 @@ UNIT_LIBS := $(MU_LIBS) $(filter-out $(MU_LIBS),-lz -llzma -lzstd)
 $(obj)/tests/unit/%: $(srctree)/tests/unit/%.c $(obj)/libbb.a $(GEN_HDRS)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(MU_CFLAGS) -I$(srctree)/libbb/depmod -Wno-unused-parameter -DTEST_DATA=\"$(srctree)/tests/unit/data\" $(UNIT_LDFLAGS) -o $@ $< $(obj)/libbb.a -lcmocka $(UNIT_LIBS)
+	$(Q)$(CC) $(MU_CFLAGS) -I$(srctree)/libbb/depmod -Wno-unused-parameter -DTEST_DATA=\"$(srctree)/tests/unit/data\" $(UNIT_LDFLAGS) -o $@ $< $(UNIT_EXTRA) $(obj)/libbb.a -lcmocka $(UNIT_LIBS)
+
+# The malloc routing of static builds (applets/malloc_wrap.c), tested in
+# any build: the test's own calls are routed.
+$(obj)/tests/unit/test_malloc_wrap: UNIT_EXTRA = $(obj)/obj/applets/malloc_wrap.o $(WRAP_FLAGS)
+$(obj)/tests/unit/test_malloc_wrap: $(obj)/obj/applets/malloc_wrap.o
 
 # The fake kernel of the integration tests; test_kernel runs under it.
 FAKEKERNEL := $(obj)/tests/libfakekernel.so

@@ -17,13 +17,19 @@
 #include "version.h"
 
 /* Whether an applet frees what it holds before main returns: yes under
- * AddressSanitizer (LeakSanitizer reports whatever is left), otherwise no:
- * exit gives the address space back at once, and a teardown piece by piece
- * is only cost (ten munmap calls on modprobe's hotplug path; BusyBox's
- * FEATURE_CLEAN_UP, off by default, is the same choice). */
-#if defined(__SANITIZE_ADDRESS__)
+ * AddressSanitizer or LeakSanitizer (which report whatever is left),
+ * otherwise no: exit gives the address space back at once, and a teardown
+ * piece by piece is only cost (ten munmap calls on modprobe's hotplug path;
+ * BusyBox's FEATURE_CLEAN_UP, off by default, is the same choice). */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
 #define FREE_AT_EXIT 1
-#else
+#endif
+#endif
+#if !defined(FREE_AT_EXIT) && defined(__SANITIZE_ADDRESS__)
+#define FREE_AT_EXIT 1
+#endif
+#ifndef FREE_AT_EXIT
 #define FREE_AT_EXIT 0
 #endif
 

@@ -33,19 +33,31 @@
 void runheap_start(void);
 bool runheap_started(void);
 
+/* The tests' fresh start: every block forgotten, not started. */
+void runheap_reset(void);
+
 /* n bytes, 16-byte aligned; NULL when n > RUNHEAP_MAX or the run heap is full
  * (the caller goes to malloc). */
 void *runheap_alloc(size_t n);
-/* p (from runheap_alloc) back to its size class. A block freed twice, or a
- * pointer into the run heap that is no block, aborts: a heap corrupted. */
+/* The same, zeroed (a block never given before is bss's zeroes already:
+ * its pages are not touched). */
+void *runheap_zalloc(size_t n);
+/* p (from runheap_alloc) back to its size class. A block freed twice, a
+ * pointer past the top or misaligned (and, unless the 16 bytes before it
+ * look like a header, one into a block), or a free list found overwritten
+ * when its block is given again, aborts: the heap is corrupted. */
 void runheap_free(void *p);
 /* p grown or shrunk to n bytes, in place where it can (it fits its class,
- * or it is the last block taken); else moved within the run heap. NULL when
- * the run heap cannot hold n: p is left as it was. */
+ * or it is the last block taken and the room after it is free); else moved
+ * within the run heap. NULL when the run heap cannot hold n: p is left as
+ * it was. */
 void *runheap_realloc(void *p, size_t n);
 /* The bytes p can hold (its class). */
 size_t runheap_size(const void *p);
-/* Whether p points into the run heap. */
+/* Whether p points into the run heap (its bytes are not read). */
+#if defined(__GNUC__) && __GNUC__ >= 11 && !defined(__clang__)
+__attribute__((access(none, 1)))
+#endif
 bool runheap_owns(const void *p);
 
 #endif

@@ -61,6 +61,14 @@ void runheap_start(void)
 	started = true;
 }
 
+void runheap_reset(void)
+{
+	top = 0;
+	memset(freelist, 0, sizeof(freelist));
+	memset(heap, 0, sizeof(heap));
+	started = false;
+}
+
 bool runheap_started(void)
 {
 	return started;
@@ -71,17 +79,21 @@ bool runheap_owns(const void *p)
 	return (uintptr_t)p - (uintptr_t)heap < RUNHEAP_BYTES;
 }
 
-static struct hdr *header(const void *p)
+/* p's header, if p is a block in the state given (of class cls, unless
+ * cls is NCLASSES); else the heap is corrupted (a block freed twice, a
+ * pointer into a block, a free list's link overwritten): abort. */
+static struct hdr *header(const void *p, uint32_t state, unsigned cls)
 {
+	uintptr_t off = (uintptr_t)p - (uintptr_t)heap;
 	struct hdr *h = (struct hdr *)((unsigned char *)p - HDR);
 
-	if (((uintptr_t)p - (uintptr_t)heap) % HDR != 0 || (unsigned char *)h < heap || h->cls >= NCLASSES ||
-	    h->state != IN_USE)
-		abort();   /* not a block given, or freed already */
+	if (off < HDR || off >= top || off % HDR != 0 || h->state != state || h->cls >= NCLASSES ||
+	    (cls != NCLASSES && h->cls != cls) || off + class_bytes(h->cls) > top)
+		abort();
 	return h;
 }
 
-void *runheap_alloc(size_t n)
+static void *alloc(size_t n, bool zero)
 {
 	unsigned c;
 	struct hdr *h;
@@ -91,9 +103,12 @@ void *runheap_alloc(size_t n)
 		return NULL;
 	c = class_of(n);
 	if ((p = freelist[c]) != NULL) {
+		h = header(p, FREED, c);
 		memcpy(&freelist[c], p, sizeof(void *));
-		h = (struct hdr *)((unsigned char *)p - HDR);
+		if (zero)
+			memset(p, 0, class_bytes(c));
 	} else {
+		/* Never given before: still the zeroes of bss. */
 		if (RUNHEAP_BYTES - top < HDR + class_bytes(c))
 			return NULL;
 		h = (struct hdr *)(heap + top);
@@ -105,9 +120,19 @@ void *runheap_alloc(size_t n)
 	return p;
 }
 
+void *runheap_alloc(size_t n)
+{
+	return alloc(n, false);
+}
+
+void *runheap_zalloc(size_t n)
+{
+	return alloc(n, true);
+}
+
 void runheap_free(void *p)
 {
-	struct hdr *h = header(p);
+	struct hdr *h = header(p, IN_USE, NCLASSES);
 
 	h->state = FREED;
 	memcpy(p, &freelist[h->cls], sizeof(void *));
@@ -116,12 +141,12 @@ void runheap_free(void *p)
 
 size_t runheap_size(const void *p)
 {
-	return class_bytes(header(p)->cls);
+	return class_bytes(header(p, IN_USE, NCLASSES)->cls);
 }
 
 void *runheap_realloc(void *p, size_t n)
 {
-	struct hdr *h = header(p);
+	struct hdr *h = header(p, IN_USE, NCLASSES);
 	size_t have = class_bytes(h->cls);
 	void *q;
 
@@ -139,7 +164,6 @@ void *runheap_realloc(void *p, size_t n)
 			h->cls = c;
 			return p;
 		}
-		return NULL;
 	}
 	q = runheap_alloc(n);
 	if (q == NULL)

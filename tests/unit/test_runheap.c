@@ -81,7 +81,7 @@ static void realloc_in_place_and_moved(void **state)
 /* A full heap says so (NULL), and what it holds stays whole. */
 static void full_heap_answers_null(void **state)
 {
-	void *v[RUNHEAP_BYTES / 4096 + 2];
+	void *v[RUNHEAP_BYTES / 4112 + 1];
 	size_t n = 0;
 	void *p;
 
@@ -90,7 +90,7 @@ static void full_heap_answers_null(void **state)
 		memset(p, 0xab, 4000);
 		v[n++] = p;
 	}
-	assert_true(n > 0);   /* the tests before took part of it */
+	assert_int_equal(n, RUNHEAP_BYTES / 4112);
 	assert_null(runheap_alloc(4000));
 	for (size_t i = 0; i < n; i++) {
 		assert_int_equal(((unsigned char *)v[i])[3999], 0xab);
@@ -132,11 +132,51 @@ static void free_inside(void)
 	runheap_free(p + 16);
 }
 
-/* A block freed twice, or a pointer into a block, aborts. */
+static void free_past_top(void)
+{
+	char *p = runheap_alloc(100);
+
+	runheap_free(p + 4096);
+}
+
+static void link_overwritten(void)
+{
+	char *p = runheap_alloc(100), *q = runheap_alloc(100);
+
+	runheap_free(p);
+	runheap_free(q);
+	memset(q, 0x41, 16);   /* a write after free, over the list's link */
+	runheap_alloc(100);    /* q again: fine */
+	runheap_alloc(100);    /* the overwritten link: no block */
+}
+
+/* A block freed twice, a pointer into a block or past the top, or a free
+ * list's link overwritten, aborts. */
 static void bad_free_aborts(void **state)
 {
 	assert_true(dies(free_twice));
 	assert_true(dies(free_inside));
+	assert_true(dies(free_past_top));
+	assert_true(dies(link_overwritten));
+}
+
+/* Every size up to the largest: a class that holds it, at most a quarter
+ * (or 16 bytes) more, and the same class again after a free. */
+static void every_size_has_its_class(void **state)
+{
+	for (size_t n = 0; n <= RUNHEAP_MAX; n++) {
+		void *p = runheap_alloc(n), *q;
+		size_t have;
+
+		assert_non_null(p);
+		have = runheap_size(p);
+		if (have < n || have > (n <= 128 ? n + 16 : n + n / 4) || have % 16 != 0)
+			fail_msg("size %zu: class of %zu bytes", n, have);
+		runheap_free(p);
+		q = runheap_alloc(n);
+		assert_ptr_equal(q, p);
+		runheap_free(q);
+	}
 }
 
 static void start_is_remembered(void **state)
@@ -144,17 +184,26 @@ static void start_is_remembered(void **state)
 	assert_false(runheap_started());
 	runheap_start();
 	assert_true(runheap_started());
+	runheap_reset();
+	assert_false(runheap_started());
+}
+
+static int fresh(void **state)
+{
+	runheap_reset();
+	return 0;
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(start_is_remembered),
-		cmocka_unit_test(sizes_aligned_and_apart),
-		cmocka_unit_test(freed_block_reused),
-		cmocka_unit_test(realloc_in_place_and_moved),
-		cmocka_unit_test(full_heap_answers_null),
-		cmocka_unit_test(bad_free_aborts),
+		cmocka_unit_test_setup(start_is_remembered, fresh),
+		cmocka_unit_test_setup(sizes_aligned_and_apart, fresh),
+		cmocka_unit_test_setup(every_size_has_its_class, fresh),
+		cmocka_unit_test_setup(freed_block_reused, fresh),
+		cmocka_unit_test_setup(realloc_in_place_and_moved, fresh),
+		cmocka_unit_test_setup(full_heap_answers_null, fresh),
+		cmocka_unit_test_setup(bad_free_aborts, fresh),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
