@@ -429,9 +429,10 @@ const struct modconf_entry *modconf_find(const struct modconf *c, enum modconf_k
 		/* Blacklist names are names, kept as written (the kernel
 		 * command line's are shown so) but "snd-foo" still blocks
 		 * snd_foo, where kmod 34.2 compares the text; the others may be
-		 * patterns (most are plain names: strcmp spares glob_match). */
+		 * patterns (most are plain names: strcmp spares glob_match, and
+		 * the first letter most strcmp calls: a batch asks per module). */
 		if (kind == MC_BLACKLIST ? modname_equal(k, name)
-		    : !c->v[kind][i].pattern ? strcmp(k, name) == 0 : glob_match(k, name))
+		    : !c->v[kind][i].pattern ? k[0] == name[0] && strcmp(k, name) == 0 : glob_match(k, name))
 			return &c->v[kind][i];
 	}
 	return NULL;
