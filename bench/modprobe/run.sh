@@ -7,9 +7,10 @@
 # namespace, so no tool gets -d/-S (BusyBox has neither).
 #
 # usage: bench/modprobe/run.sh OUR_BINARY [OUR_OTHER_BINARY]
-#   OUR_BINARY: the static build (make O=build/static STATIC=1), as shipped;
+#   OUR_BINARY: the static build for hotplug (make O=build/musl CC=musl-gcc
+#   STATIC=1), whose ratios the tables give;
 #   OUR_OTHER_BINARY (optional): a second build of ours in its own column,
-#   e.g. make O=build/musl CC=musl-gcc STATIC=1.
+#   e.g. the static glibc build (make O=build/static STATIC=1).
 # environment:
 #   TREES    "NAME=ROOT ..." (default: amd64, trixie-amd64 and armmp under
 #            build/compat-trees, from tests/compat/trees.sh [--trixie])
@@ -26,7 +27,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 if [ -z "${BENCH_IN_NS:-}" ]; then
-	[ $# -ge 1 ] || { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+	[ $# -ge 1 ] || { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 	for c in hyperfine valgrind python3 unshare; do
 		command -v "$c" >/dev/null || { echo "run.sh: $c not found" >&2; exit 1; }
 	done

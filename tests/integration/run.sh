@@ -19,6 +19,7 @@
 #   KEEP=1       keep the work directory (its path is printed)
 #   BLESS=1      write the actual results into each case's expected/
 #   TIMEOUT=N    seconds per case (default 10; a case's file "timeout" may set its own)
+#   TEST_JOBS=N  cases at once (default: the CPUs)
 #   CC=...       compiler for the preload library and the fixtures (default cc)
 #   VERBOSE=1    on failure also show the case's cmd and env
 #   CASES=DIR    take the cases from DIR instead of tests/integration/cases
@@ -432,6 +433,7 @@ bless() {
 	fi
 }
 
+todo=()
 while IFS= read -r -d '' cmdfile; do
 	dir=$(dirname "$cmdfile")
 	id=${dir#"$CASES/"}
@@ -449,8 +451,37 @@ while IFS= read -r -d '' cmdfile; do
 		skipped=$((skipped + 1))
 		continue
 	fi
-	run_case "$dir" "$id"
+	todo+=("$dir")
 done < <(find "$CASES" -name cmd -type f -print0 2>/dev/null | LC_ALL=C sort -z)
+
+# TEST_JOBS shards (default: the CPUs), case i in shard i % JOBS; each case has
+# its own folder under $W. A shard's lines and counts are shown in order
+# when all are done.
+JOBS=${TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
+[ "$JOBS" -ge 1 ] 2>/dev/null || JOBS=1
+run_shard() {
+	local i
+	for ((i = $1; i < ${#todo[@]}; i += JOBS)); do
+		run_case "${todo[$i]}" "${todo[$i]#"$CASES/"}"
+	done
+	echo "$passed $failed" >"$W/shard-$1.counts"
+	[ ${#failures[@]} -eq 0 ] || printf '%s\n' "${failures[@]}" >"$W/shard-$1.failures"
+}
+if [ "$JOBS" -eq 1 ]; then
+	run_shard 0
+else
+	for ((s = 0; s < JOBS; s++)); do
+		run_shard "$s" >"$W/shard-$s.out" 2>&1 &
+	done
+	wait
+	for ((s = 0; s < JOBS; s++)); do
+		cat "$W/shard-$s.out"
+		read -r p f <"$W/shard-$s.counts" || { p=0 f=1; failures+=("shard $s: no counts"); }
+		passed=$((passed + p))
+		failed=$((failed + f))
+		[ ! -f "$W/shard-$s.failures" ] || mapfile -t -O "${#failures[@]}" failures <"$W/shard-$s.failures"
+	done
+fi
 
 if [ $failed -gt 0 ]; then
 	echo
