@@ -92,8 +92,6 @@ static void not_inserted(const struct probe_note *n)
 	msg_err("could not insert '%s': %s%s", n->name, why, more);
 }
 
-/* Actions on stdout in kmod's words (trailing space included); errors; and
- * what stops one argument, kmod's FATAL, a WARNING when -a goes on. */
 /* "[WORD ]A[ B]\n" on stdout, by fputs: a -D batch prints thousands of
  * such lines, and musl's printf parsing them was a sixth of its work. */
 static void put_line(const char *word, const char *a, const char *b)
@@ -110,6 +108,8 @@ static void put_line(const char *word, const char *a, const char *b)
 	putc('\n', stdout);
 }
 
+/* Actions on stdout in kmod's words (trailing space included); errors; and
+ * what stops one argument, kmod's FATAL, a WARNING when -a goes on. */
 static void say(const struct probe_note *n, void *arg)
 {
 	const struct modprobe *mp = arg;
