@@ -47,6 +47,7 @@ step() { # name, command...: run a layer, count the PASS/FAIL lines it prints
 # third module (modinfo FILE, modprobe -D, the modaliases), against kmod 34.2
 # every one.
 every() { [ "$1" = 30 ] && echo 3 || echo 1; }
+kmod30_every=$(every 30)
 
 bash scripts/install-deps.sh || { echo "test-all: could not install the packages"; exit 1; }
 
@@ -76,7 +77,8 @@ for r in 30 34.2; do
 			build/compat-fixtures/signed build/compat-fixtures/malformed' "$r"
 done
 step compat-trees bash -c 'bash tests/compat/trees.sh >/dev/null &&
-	bash tests/compat/modinfo-compare.sh --ref 30 --every 3 build/modutils build/compat-trees/amd64 build/compat-trees/armmp'
+	bash tests/compat/modinfo-compare.sh --ref 30 --every $0 build/modutils build/compat-trees/amd64 \
+		build/compat-trees/armmp' "$kmod30_every"
 step compat-trees-34 bash -c 'bash tests/compat/kmod34.sh build/kmod34 && bash tests/compat/trees.sh >/dev/null &&
 	bash tests/compat/modinfo-compare.sh --ref 34.2 build/modutils build/compat-trees/amd64 build/compat-trees/armmp'
 # modprobe -R/-D/-c against kmod 30 and kmod 34.2, each tree indexed by the
@@ -95,8 +97,8 @@ step compat-modprobe-ourdepmod bash -c 'v=$(ls build/compat-trees/amd64/lib/modu
 	(cd "build/compat-ours/lib/modules/$v" && rm -f modules.*.bin modules.dep modules.alias modules.symbols \
 		modules.softdep modules.devname modules.weakdep) &&
 	ln -sf ../modutils build/ourdepmod/depmod &&
-	DEPMOD=$PWD/build/ourdepmod/depmod MODUTILS_COMPAT_EVERY=3 bash tests/compat/modprobe-compare.sh build/modutils \
-		build/compat-ours "$v" 1000'
+	DEPMOD=$PWD/build/ourdepmod/depmod MODUTILS_COMPAT_EVERY=$0 bash tests/compat/modprobe-compare.sh build/modutils \
+		build/compat-ours "$v" 1000' "$kmod30_every"
 # Debian 13's amd64 tree (4230 .ko.xz, usr/lib/modules), indexed by kmod
 # 34.2's depmod: modinfo of every module and modprobe against both kmods.
 for r in 34.2 30; do
@@ -109,7 +111,7 @@ for r in 34.2 30; do
 done
 # depmod against kmod 34.2: Debian 12's trees (plain, compressed, mixed) and Debian 13's.
 step compat-depmod bash -c 'bash tests/compat/trees.sh --compressed --trixie >/dev/null &&
-	MODUTILS_COMPAT_EVERY=3 bash tests/compat/depmod-compare.sh build/modutils'
+	MODUTILS_COMPAT_EVERY=$0 bash tests/compat/depmod-compare.sh build/modutils' "$kmod30_every"
 # The cycle report (which cycles, from which module, in which order) against
 # kmod 34.2 on random small trees (fixed seed; the script takes another).
 step compat-depmod-cycles bash -c 'bash tests/compat/kmod34.sh build/kmod34 &&
